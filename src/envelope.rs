@@ -1,0 +1,538 @@
+//! Socket Mode frames: a header-only scan that never parses the payload on the hot path.
+//!
+//! Only the envelope's own fields are read (`type`, `envelope_id`, `accepts_response_payload`,
+//! `retry_attempt`, `retry_reason`, and `payload.event_id` for Events API envelopes). The payload
+//! stays as bytes inside the frame; [`Envelope::payload`] deserialises it on demand into the app's
+//! own type. Unknown fields are skipped, and a field of an unexpected type is read leniently, so
+//! nothing a new Slack release adds can block an ack.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::ops::Range;
+use std::time::Duration;
+
+use bytes::Bytes;
+use serde::{Deserialize, Deserializer};
+use serde_json::value::RawValue;
+
+use crate::ids::ConnId;
+use crate::json::{as_bool, as_str, as_u64, span_of, string_contents, unescape};
+use crate::time::Instant;
+
+/// The `type` of an envelope.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum EnvelopeType {
+    /// `events_api`: an Events API callback (`payload` is the `event_callback` body).
+    EventsApi,
+    /// `interactive`: block actions, shortcuts, view submissions, suggestions...
+    Interactive,
+    /// `slash_commands`: a slash command's form fields.
+    SlashCommands,
+    /// A type this version does not know; still acked and dispatched.
+    Other(Box<str>),
+}
+
+impl EnvelopeType {
+    fn from_wire(kind: &str) -> Self {
+        match kind {
+            "events_api" => EnvelopeType::EventsApi,
+            "interactive" => EnvelopeType::Interactive,
+            "slash_commands" => EnvelopeType::SlashCommands,
+            other => EnvelopeType::Other(other.into()),
+        }
+    }
+
+    /// The name on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            EnvelopeType::EventsApi => "events_api",
+            EnvelopeType::Interactive => "interactive",
+            EnvelopeType::SlashCommands => "slash_commands",
+            EnvelopeType::Other(other) => other,
+        }
+    }
+}
+
+impl fmt::Display for EnvelopeType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Whether an envelope was already acked by the session, or waits for the app.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AckState {
+    /// The ack was queued before this envelope was dispatched.
+    Acked,
+    /// The app acks it with [`Session::ack`](crate::Session::ack), by `deadline`.
+    AwaitingApp {
+        /// When the session's late-ack policy applies.
+        deadline: Instant,
+    },
+}
+
+/// One Socket Mode envelope, holding the received frame and the positions of its fields.
+/// Cloning is cheap (the frame is reference-counted).
+#[derive(Clone)]
+pub struct Envelope {
+    conn: ConnId,
+    frame: Bytes,
+    kind: EnvelopeType,
+    id: Range<usize>,
+    payload: Option<Range<usize>>,
+    event_id: Option<Range<usize>>,
+    retry_reason: Option<Range<usize>>,
+    retry_attempt: u32,
+    accepts_response_payload: bool,
+    received_at: Instant,
+    ack: AckState,
+}
+
+impl Envelope {
+    /// The connection it arrived on.
+    pub fn conn(&self) -> ConnId {
+        self.conn
+    }
+
+    /// `envelope_id`.
+    pub fn envelope_id(&self) -> Cow<'_, str> {
+        unescape(self.slice(&self.id))
+    }
+
+    /// `type`.
+    pub fn kind(&self) -> &EnvelopeType {
+        &self.kind
+    }
+
+    /// `accepts_response_payload`.
+    pub fn accepts_response_payload(&self) -> bool {
+        self.accepts_response_payload
+    }
+
+    /// `retry_attempt` (0 on first delivery or when absent).
+    pub fn retry_attempt(&self) -> u32 {
+        self.retry_attempt
+    }
+
+    /// `retry_reason` (e.g. `timeout`), when present and not empty.
+    pub fn retry_reason(&self) -> Option<Cow<'_, str>> {
+        self.retry_reason
+            .as_ref()
+            .map(|r| unescape(self.slice(r)))
+            .filter(|r| !r.is_empty())
+    }
+
+    /// `payload.event_id`, for Events API envelopes.
+    pub fn event_id(&self) -> Option<Cow<'_, str>> {
+        self.event_id.as_ref().map(|r| unescape(self.slice(r)))
+    }
+
+    /// The payload's JSON text, exactly as received (`None` if the envelope had none).
+    pub fn payload_json(&self) -> Option<&str> {
+        self.payload.as_ref().map(|r| self.slice(r))
+    }
+
+    /// The payload deserialised into `T` (borrowing from the frame where `T` allows).
+    pub fn payload<'a, T: Deserialize<'a>>(&'a self) -> Result<T, serde_json::Error> {
+        serde_json::from_str(self.payload_json().unwrap_or("null"))
+    }
+
+    /// The whole frame as received.
+    pub fn frame(&self) -> &str {
+        // Frames come from text messages and were parsed as JSON, so they are UTF-8.
+        std::str::from_utf8(&self.frame).unwrap_or_default()
+    }
+
+    /// The whole frame as shared bytes.
+    pub fn frame_bytes(&self) -> &Bytes {
+        &self.frame
+    }
+
+    /// When it was received.
+    pub fn received_at(&self) -> Instant {
+        self.received_at
+    }
+
+    /// Whether the session already acked it or the app must.
+    pub fn ack_state(&self) -> AckState {
+        self.ack
+    }
+
+    /// The payload's routing key: `payload.event.type` for Events API, `payload.type` for
+    /// interactive, `payload.command` for slash commands. Parses the payload (not on the ack path).
+    pub fn route(&self) -> Option<String> {
+        #[derive(Deserialize)]
+        struct Inner<'a> {
+            #[serde(rename = "type", borrow, default)]
+            kind: Option<Cow<'a, str>>,
+        }
+        #[derive(Deserialize)]
+        struct Outer<'a> {
+            #[serde(rename = "type", borrow, default)]
+            kind: Option<Cow<'a, str>>,
+            #[serde(borrow, default)]
+            command: Option<Cow<'a, str>>,
+            #[serde(borrow, default)]
+            event: Option<Inner<'a>>,
+        }
+        let outer: Outer<'_> = self.payload().ok()?;
+        match self.kind {
+            EnvelopeType::EventsApi => outer.event.and_then(|e| e.kind).map(Cow::into_owned),
+            EnvelopeType::SlashCommands => outer.command.map(Cow::into_owned),
+            _ => outer.kind.map(Cow::into_owned),
+        }
+    }
+
+    /// The ack frame's body for this envelope, built from the raw id (already valid JSON string
+    /// content, so no escaping is needed).
+    pub(crate) fn raw_id(&self) -> &str {
+        self.slice(&self.id)
+    }
+
+    pub(crate) fn set_ack(&mut self, ack: AckState) {
+        self.ack = ack;
+    }
+
+    fn slice(&self, range: &Range<usize>) -> &str {
+        self.frame
+            .get(range.clone())
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .unwrap_or_default()
+    }
+}
+
+impl fmt::Debug for Envelope {
+    // The payload holds user content (and, in Events API bodies, a verification token): not printed.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Envelope")
+            .field("conn", &self.conn)
+            .field("envelope_id", &self.envelope_id())
+            .field("type", &self.kind)
+            .field("event_id", &self.event_id())
+            .field("retry_attempt", &self.retry_attempt)
+            .field("accepts_response_payload", &self.accepts_response_payload)
+            .field("frame_bytes", &self.frame.len())
+            .field("ack", &self.ack)
+            .finish()
+    }
+}
+
+/// `hello`: the connection is ready.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Hello {
+    /// The connection that said it.
+    pub conn: ConnId,
+    /// How many connections Slack counts for this app (ghosts included).
+    pub num_connections: Option<u32>,
+    /// When Slack expects to refresh this connection.
+    pub approximate_connection_time: Option<Duration>,
+    /// `connection_info.app_id`.
+    pub app_id: Option<String>,
+    /// `debug_info.host`.
+    pub host: Option<String>,
+    /// `debug_info.build_number`.
+    pub build_number: Option<u64>,
+}
+
+/// Why Slack sent `disconnect`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DisconnectReason {
+    /// About ten seconds before a disconnect.
+    Warning,
+    /// A routine refresh.
+    RefreshRequested,
+    /// More than ten connections (ghosts included).
+    TooManyWebsockets,
+    /// Socket Mode was turned off for the app: nothing to reconnect to.
+    LinkDisabled,
+    /// A reason this version does not know (treated like a refresh).
+    Other(String),
+}
+
+impl DisconnectReason {
+    fn from_wire(reason: &str) -> Self {
+        match reason {
+            "warning" => DisconnectReason::Warning,
+            "refresh_requested" => DisconnectReason::RefreshRequested,
+            "too_many_websockets" => DisconnectReason::TooManyWebsockets,
+            "link_disabled" => DisconnectReason::LinkDisabled,
+            other => DisconnectReason::Other(other.to_owned()),
+        }
+    }
+
+    /// The name on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            DisconnectReason::Warning => "warning",
+            DisconnectReason::RefreshRequested => "refresh_requested",
+            DisconnectReason::TooManyWebsockets => "too_many_websockets",
+            DisconnectReason::LinkDisabled => "link_disabled",
+            DisconnectReason::Other(other) => other,
+        }
+    }
+}
+
+impl fmt::Display for DisconnectReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A Socket Mode frame, as far as the session cares.
+#[derive(Debug)]
+pub(crate) enum Frame {
+    Hello(Hello),
+    Disconnect(DisconnectReason),
+    Envelope(Envelope),
+    /// A frame with a `type` but no `envelope_id`, or no `type` at all.
+    Unknown(Option<String>),
+}
+
+/// Why a frame could not be read. `envelope_id` is set when it could still be found, so the
+/// envelope can be acked anyway.
+#[derive(Debug)]
+pub(crate) struct FrameError {
+    pub(crate) detail: String,
+    pub(crate) envelope_id: Option<String>,
+}
+
+/// The top-level fields the session reads; every value kept raw so that a field of an
+/// unexpected type is handled leniently instead of failing the whole frame.
+#[derive(Deserialize)]
+struct Header<'a> {
+    #[serde(rename = "type", borrow, default)]
+    kind: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    envelope_id: Option<&'a RawValue>,
+    #[serde(borrow, default, deserialize_with = "raw_even_if_null")]
+    payload: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    accepts_response_payload: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    retry_attempt: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    retry_reason: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    reason: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    num_connections: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    debug_info: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    connection_info: Option<&'a RawValue>,
+}
+
+/// `Option<&RawValue>` maps JSON `null` to `None`; a `null` payload is still a payload.
+fn raw_even_if_null<'de, D: Deserializer<'de>>(d: D) -> Result<Option<&'de RawValue>, D::Error> {
+    <&RawValue>::deserialize(d).map(Some)
+}
+
+#[derive(Deserialize)]
+struct PayloadHeader<'a> {
+    #[serde(borrow, default)]
+    event_id: Option<&'a RawValue>,
+}
+
+#[derive(Deserialize, Default)]
+struct DebugInfo<'a> {
+    #[serde(borrow, default)]
+    host: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    build_number: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    approximate_connection_time: Option<&'a RawValue>,
+}
+
+#[derive(Deserialize, Default)]
+struct ConnectionInfo<'a> {
+    #[serde(borrow, default)]
+    app_id: Option<&'a RawValue>,
+}
+
+fn nested<'a, T: Deserialize<'a> + Default>(raw: Option<&'a RawValue>) -> T {
+    raw.and_then(|r| serde_json::from_str(r.get()).ok())
+        .unwrap_or_default()
+}
+
+/// Reads one Socket Mode frame.
+pub(crate) fn parse_frame(conn: ConnId, frame: Bytes, now: Instant) -> Result<Frame, FrameError> {
+    let header: Header<'_> = match serde_json::from_slice(&frame) {
+        Ok(header) => header,
+        Err(e) => {
+            let envelope_id =
+                crate::json::salvage_string_field(&frame, "envelope_id").map(str::to_owned);
+            return Err(FrameError {
+                detail: e.to_string(),
+                envelope_id,
+            });
+        }
+    };
+    let kind = header.kind.and_then(as_str);
+    if let Some(id) = header.envelope_id {
+        let Some(contents) = string_contents(id).filter(|c| !c.is_empty()) else {
+            return Err(FrameError {
+                detail: "`envelope_id` is not a non-empty string".into(),
+                envelope_id: None,
+            });
+        };
+        let kind = EnvelopeType::from_wire(kind.as_deref().unwrap_or(""));
+        let payload = header.payload;
+        let event_id = match (&kind, payload) {
+            (EnvelopeType::EventsApi, Some(p)) => {
+                serde_json::from_str::<PayloadHeader<'_>>(p.get())
+                    .ok()
+                    .and_then(|h| h.event_id)
+                    .and_then(string_contents)
+                    .map(|s| span_of(&frame, s))
+            }
+            _ => None,
+        };
+        let envelope = Envelope {
+            conn,
+            id: span_of(&frame, contents),
+            payload: payload.map(|p| span_of(&frame, p.get())),
+            event_id,
+            retry_reason: header
+                .retry_reason
+                .and_then(string_contents)
+                .map(|s| span_of(&frame, s)),
+            retry_attempt: header
+                .retry_attempt
+                .and_then(as_u64)
+                .map_or(0, |n| u32::try_from(n).unwrap_or(u32::MAX)),
+            accepts_response_payload: header
+                .accepts_response_payload
+                .and_then(as_bool)
+                .unwrap_or(false),
+            kind,
+            received_at: now,
+            ack: AckState::Acked,
+            frame,
+        };
+        return Ok(Frame::Envelope(envelope));
+    }
+    match kind.as_deref() {
+        Some("hello") => {
+            let debug: DebugInfo<'_> = nested(header.debug_info);
+            let info: ConnectionInfo<'_> = nested(header.connection_info);
+            Ok(Frame::Hello(Hello {
+                conn,
+                num_connections: header
+                    .num_connections
+                    .and_then(as_u64)
+                    .and_then(|n| u32::try_from(n).ok()),
+                approximate_connection_time: debug
+                    .approximate_connection_time
+                    .and_then(as_u64)
+                    .map(Duration::from_secs),
+                app_id: info.app_id.and_then(as_str).map(Cow::into_owned),
+                host: debug.host.and_then(as_str).map(Cow::into_owned),
+                build_number: debug.build_number.and_then(as_u64),
+            }))
+        }
+        Some("disconnect") => {
+            let reason = header.reason.and_then(as_str).unwrap_or(Cow::Borrowed(""));
+            Ok(Frame::Disconnect(DisconnectReason::from_wire(&reason)))
+        }
+        other => Ok(Frame::Unknown(other.map(str::to_owned))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Frame, FrameError> {
+        parse_frame(
+            ConnId(1),
+            Bytes::copy_from_slice(text.as_bytes()),
+            Instant::ZERO,
+        )
+    }
+
+    fn envelope(text: &str) -> Envelope {
+        match parse(text) {
+            Ok(Frame::Envelope(e)) => e,
+            other => panic!("not an envelope: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn reads_the_header_and_leaves_the_payload_raw() {
+        let e = envelope(
+            r#"{"envelope_id":"e-1","payload":{"event_id":"Ev1","event":{"type":"app_mention"}},"type":"events_api","accepts_response_payload":false,"retry_attempt":2,"retry_reason":"timeout"}"#,
+        );
+        assert_eq!(e.envelope_id(), "e-1");
+        assert_eq!(e.kind(), &EnvelopeType::EventsApi);
+        assert_eq!(e.event_id().as_deref(), Some("Ev1"));
+        assert_eq!(e.retry_attempt(), 2);
+        assert_eq!(e.retry_reason().as_deref(), Some("timeout"));
+        assert_eq!(
+            e.payload_json(),
+            Some(r#"{"event_id":"Ev1","event":{"type":"app_mention"}}"#)
+        );
+        assert_eq!(e.route().as_deref(), Some("app_mention"));
+        let v: serde_json::Value = e.payload().unwrap();
+        assert_eq!(v["event"]["type"], "app_mention");
+    }
+
+    #[test]
+    fn order_whitespace_and_odd_types_do_not_matter() {
+        let e = envelope("{\n\t\"type\" : \"slash_commands\",\n\t\"accepts_response_payload\": \"true\",\n\t\"retry_attempt\": \"1\", \"payload\": {\"command\":\"/x\"}, \"envelope_id\": \"a\\u0062c\"}");
+        assert_eq!(e.envelope_id(), "abc");
+        assert_eq!(e.raw_id(), "a\\u0062c");
+        assert!(e.accepts_response_payload());
+        assert_eq!(e.retry_attempt(), 1);
+        assert_eq!(e.route().as_deref(), Some("/x"));
+    }
+
+    #[test]
+    fn unknown_envelope_types_are_envelopes() {
+        let e = envelope(r#"{"envelope_id":"x","type":"brand_new","payload":null}"#);
+        assert_eq!(e.kind(), &EnvelopeType::Other("brand_new".into()));
+        assert_eq!(e.payload_json(), Some("null"));
+    }
+
+    #[test]
+    fn hello_and_disconnect() {
+        let Ok(Frame::Hello(h)) = parse(
+            r#"{"type":"hello","num_connections":4,"debug_info":{"host":"applink-1","build_number":54,"approximate_connection_time":18060},"connection_info":{"app_id":"A1"}}"#,
+        ) else {
+            panic!()
+        };
+        assert_eq!(h.num_connections, Some(4));
+        assert_eq!(
+            h.approximate_connection_time,
+            Some(Duration::from_secs(18060))
+        );
+        assert_eq!(h.app_id.as_deref(), Some("A1"));
+        assert_eq!(h.host.as_deref(), Some("applink-1"));
+        assert!(matches!(parse(r#"{"type":"hello"}"#), Ok(Frame::Hello(_))));
+        assert!(matches!(
+            parse(
+                r#"{"type":"disconnect","reason":"link_disabled","debug_info":{"host":"wss-111"}}"#
+            ),
+            Ok(Frame::Disconnect(DisconnectReason::LinkDisabled))
+        ));
+        assert!(matches!(
+            parse(r#"{"type":"disconnect","reason":"new_one"}"#),
+            Ok(Frame::Disconnect(DisconnectReason::Other(_)))
+        ));
+    }
+
+    #[test]
+    fn bad_frames_are_errors_with_a_salvaged_id_when_possible() {
+        let err = parse(r#"{"envelope_id":"keep-me","payload":{"#).unwrap_err();
+        assert_eq!(err.envelope_id.as_deref(), Some("keep-me"));
+        assert!(parse("[1,2]").is_err());
+        assert!(parse(r#"{"envelope_id":42}"#).is_err());
+        assert!(parse(r#"{"envelope_id":"a","envelope_id":"b"}"#).is_err());
+        assert!(
+            matches!(parse(r#"{"type":"mystery"}"#), Ok(Frame::Unknown(Some(t))) if t == "mystery")
+        );
+        assert!(matches!(parse("{}"), Ok(Frame::Unknown(None))));
+    }
+}

@@ -1,0 +1,122 @@
+//! Small helpers over `serde_json` for reading fields lazily out of a received frame.
+
+use std::borrow::Cow;
+use std::ops::Range;
+
+use serde_json::value::RawValue;
+
+/// Where `part` (a slice of `whole`) sits inside `whole`.
+pub(crate) fn span_of(whole: &[u8], part: &str) -> Range<usize> {
+    let start = (part.as_ptr() as usize).saturating_sub(whole.as_ptr() as usize);
+    start..start + part.len()
+}
+
+/// The text of a JSON string value without its quotes, still escaped; `None` if it is not a string.
+pub(crate) fn string_contents(raw: &RawValue) -> Option<&str> {
+    let text = raw.get();
+    (text.len() >= 2 && text.starts_with('"') && text.ends_with('"'))
+        .then(|| &text[1..text.len() - 1])
+}
+
+/// Unescapes the contents of a JSON string (as returned by [`string_contents`]); borrowed when
+/// there is nothing to unescape, which is the norm for ids.
+pub(crate) fn unescape(contents: &str) -> Cow<'_, str> {
+    if !contents.contains('\\') {
+        return Cow::Borrowed(contents);
+    }
+    let quoted = format!("\"{contents}\"");
+    match serde_json::from_str::<String>(&quoted) {
+        Ok(s) => Cow::Owned(s),
+        Err(_) => Cow::Borrowed(contents),
+    }
+}
+
+/// A string field, unescaped.
+pub(crate) fn as_str(raw: &RawValue) -> Option<Cow<'_, str>> {
+    string_contents(raw).map(unescape)
+}
+
+/// A boolean, also accepting `"true"` / `"false"` (Slack sends some booleans as strings).
+pub(crate) fn as_bool(raw: &RawValue) -> Option<bool> {
+    match raw.get() {
+        "true" | "\"true\"" => Some(true),
+        "false" | "\"false\"" => Some(false),
+        _ => None,
+    }
+}
+
+/// A non-negative integer, also accepting one written as a string.
+pub(crate) fn as_u64(raw: &RawValue) -> Option<u64> {
+    let text = raw.get();
+    let digits = string_contents(raw).unwrap_or(text);
+    digits.parse().ok()
+}
+
+/// A signed integer, also accepting one written as a string.
+pub(crate) fn as_i64(raw: &RawValue) -> Option<i64> {
+    let text = raw.get();
+    let digits = string_contents(raw).unwrap_or(text);
+    digits.parse().ok()
+}
+
+/// Best effort for frames that are not valid JSON: finds `"envelope_id":"…"` textually so the
+/// envelope can still be acked (Slack would otherwise redeliver a frame we can never read).
+pub(crate) fn salvage_string_field<'a>(frame: &'a [u8], field: &str) -> Option<&'a str> {
+    let text = std::str::from_utf8(frame).ok()?;
+    let needle = format!("\"{field}\"");
+    let mut search = 0;
+    while let Some(found) = text[search..].find(&needle) {
+        let after_key = search + found + needle.len();
+        let rest = text[after_key..].trim_start();
+        if let Some(rest) = rest.strip_prefix(':') {
+            let rest = rest.trim_start();
+            if let Some(body) = rest.strip_prefix('"') {
+                let end = body.find(['"', '\\'])?;
+                if body.as_bytes()[end] == b'"' && end > 0 {
+                    return Some(&body[..end]);
+                }
+                return None;
+            }
+        }
+        search = after_key;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw(text: &str) -> Box<RawValue> {
+        RawValue::from_string(text.to_owned()).unwrap()
+    }
+
+    #[test]
+    fn lenient_scalars() {
+        assert_eq!(as_bool(&raw("\"true\"")), Some(true));
+        assert_eq!(as_bool(&raw("1")), None);
+        assert_eq!(as_u64(&raw("\"12\"")), Some(12));
+        assert_eq!(as_u64(&raw("-1")), None);
+        assert_eq!(as_i64(&raw("-1")), Some(-1));
+        assert_eq!(as_str(&raw(r#""a\"b""#)).as_deref(), Some("a\"b"));
+        assert_eq!(as_str(&raw("3")), None);
+    }
+
+    #[test]
+    fn salvage_reads_an_id_from_broken_json() {
+        let frame = br#"{"envelope_id" : "abc-1", "payload": {oops"#;
+        assert_eq!(salvage_string_field(frame, "envelope_id"), Some("abc-1"));
+        assert_eq!(
+            salvage_string_field(br#"{"envelope_id":3}"#, "envelope_id"),
+            None
+        );
+        assert_eq!(
+            salvage_string_field(br#"{"envelope_id":"#, "envelope_id"),
+            None
+        );
+        assert_eq!(
+            salvage_string_field(br#"{"envelope_id":"a\"b"}"#, "envelope_id"),
+            None
+        );
+    }
+}

@@ -1,0 +1,116 @@
+//! Socket Mode frames inside the session: hello, disconnect by reason, envelopes.
+
+use bytes::Bytes;
+
+use super::acks::PendingAck;
+use super::Session;
+use crate::action::CLOSE_NORMAL;
+use crate::dedupe::{id_key, IdKind};
+use crate::envelope::{parse_frame, AckState, DisconnectReason, Envelope, Frame};
+use crate::event::{CloseCause, Event, ProtocolErrorKind, ReconnectCause, StopReason};
+use crate::time::Instant;
+
+impl Session {
+    pub(super) fn on_socket_mode_frame(&mut self, now: Instant, i: usize, frame: Bytes) {
+        let conn = self.conns[i].id;
+        match parse_frame(conn, frame.clone(), now) {
+            Err(error) => {
+                let acked = error
+                    .envelope_id
+                    .filter(|id| self.send_ack(conn, id, None).is_ok());
+                self.protocol_error(
+                    conn,
+                    ProtocolErrorKind::Malformed(error.detail),
+                    acked,
+                    frame,
+                );
+            }
+            Ok(Frame::Hello(hello)) => self.on_hello(now, i, hello),
+            Ok(Frame::Disconnect(reason)) => self.on_disconnect(now, i, reason),
+            Ok(Frame::Envelope(envelope)) => {
+                if !self.conns[i].is_live() {
+                    self.protocol_error(conn, ProtocolErrorKind::BeforeHello, None, frame);
+                }
+                self.on_envelope(now, envelope);
+            }
+            Ok(Frame::Unknown(kind)) => {
+                self.protocol_error(conn, ProtocolErrorKind::UnknownType(kind), None, frame)
+            }
+        }
+    }
+
+    fn on_disconnect(&mut self, now: Instant, i: usize, reason: DisconnectReason) {
+        let conn = self.conns[i].id;
+        self.dispatch(Event::Disconnect {
+            conn,
+            reason: reason.clone(),
+        });
+        match reason {
+            DisconnectReason::LinkDisabled => self.finish(now, StopReason::LinkDisabled),
+            DisconnectReason::TooManyWebsockets => {
+                // Opening another would only add to the count: shed this one and wait.
+                let cause = CloseCause::TooManyWebsockets;
+                self.remove_connection(i, Some((CLOSE_NORMAL, "too many websockets")), &cause);
+                self.schedule_retry(now, ReconnectCause::Connection(cause), None);
+            }
+            // `warning`, `refresh_requested`, and reasons yet unknown: make before break.
+            _ => self.retire(i, now),
+        }
+    }
+
+    /// Ack first, dispatch second; deferred acks for envelopes that take a response payload;
+    /// redeliveries acked but not dispatched.
+    fn on_envelope(&mut self, now: Instant, mut envelope: Envelope) {
+        self.stats.envelopes += 1;
+        if self.is_draining() {
+            // Left unacked on purpose: Slack redelivers it to a connection that will handle it.
+            self.stats.refused_while_draining += 1;
+            return;
+        }
+        let envelope_key = id_key(IdKind::Envelope, envelope.envelope_id().as_bytes());
+        let duplicate = match self.dedupe.as_mut() {
+            Some(dedupe) => match envelope.event_id() {
+                Some(event_id) => dedupe.check_and_insert(
+                    now,
+                    &[envelope_key, id_key(IdKind::Event, event_id.as_bytes())],
+                ),
+                None => dedupe.check_and_insert(now, &[envelope_key]),
+            },
+            None => false,
+        };
+        let defer =
+            !duplicate && envelope.accepts_response_payload() && self.config.defer_response_acks;
+        if defer {
+            let deadline = now + self.config.ack_timeout;
+            let pending = PendingAck {
+                conn: envelope.conn(),
+                raw_id: envelope.raw_id().into(),
+                deadline,
+                overdue: false,
+            };
+            self.acks.insert(envelope_key, pending);
+            envelope.set_ack(AckState::AwaitingApp { deadline });
+        } else if let Err(error) = self.send_ack(envelope.conn(), envelope.raw_id(), None) {
+            let detail = format!("envelope could not be acked: {error}");
+            let raw = envelope.frame_bytes().clone();
+            self.protocol_error(
+                envelope.conn(),
+                ProtocolErrorKind::Malformed(detail),
+                None,
+                raw,
+            );
+            return;
+        }
+        if duplicate {
+            self.stats.duplicates += 1;
+            self.dispatch(Event::Duplicate {
+                conn: envelope.conn(),
+                envelope_id: envelope.envelope_id().into_owned(),
+                event_id: envelope.event_id().map(|e| e.into_owned()),
+                retry_attempt: envelope.retry_attempt(),
+            });
+            return;
+        }
+        self.dispatch(Event::Envelope(envelope));
+    }
+}
