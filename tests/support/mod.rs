@@ -213,6 +213,11 @@ impl Sim {
         self.open.len()
     }
 
+    /// Connections the driver has open (connected or connecting), oldest first.
+    pub fn open_conns(&self) -> Vec<ConnId> {
+        self.open.iter().copied().collect()
+    }
+
     pub fn is_open(&self, conn: ConnId) -> bool {
         self.open.contains(&conn)
     }
