@@ -72,10 +72,11 @@ pub(crate) fn salvage_string_field<'a>(frame: &'a [u8], field: &str) -> Option<&
             let rest = rest.trim_start();
             if let Some(body) = rest.strip_prefix('"') {
                 let end = body.find(['"', '\\'])?;
-                if body.as_bytes()[end] == b'"' && end > 0 {
-                    return Some(&body[..end]);
-                }
-                return None;
+                let id = &body[..end];
+                // Only ids that can be echoed verbatim inside a JSON string (no escapes, no controls).
+                let echoable =
+                    body.as_bytes()[end] == b'"' && !id.is_empty() && !id.bytes().any(|b| b < 0x20);
+                return echoable.then_some(id);
             }
         }
         search = after_key;
@@ -118,5 +119,7 @@ mod tests {
             salvage_string_field(br#"{"envelope_id":"a\"b"}"#, "envelope_id"),
             None
         );
+        let control = b"{\"envelope_id\":\"a\nb\", \"payload\": {";
+        assert_eq!(salvage_string_field(control, "envelope_id"), None);
     }
 }

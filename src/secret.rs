@@ -115,12 +115,14 @@ fn find_token(text: &str, from: usize) -> Option<usize> {
     let bytes = text.as_bytes();
     let mut i = from;
     while i + 5 <= bytes.len() {
-        if bytes[i] == b'x' {
-            let candidate = &bytes[i..i + 5];
-            let preceded_by_word = i > 0 && bytes[i - 1].is_ascii_alphanumeric();
-            if !preceded_by_word && TOKEN_PREFIXES.iter().any(|p| p.as_bytes() == candidate) {
-                return Some(i);
-            }
+        // A prefix glued to other text still counts: a missed token costs far more than an
+        // over-redacted word.
+        if bytes[i] == b'x'
+            && TOKEN_PREFIXES
+                .iter()
+                .any(|p| p.as_bytes() == &bytes[i..i + 5])
+        {
+            return Some(i);
         }
         i += 1;
     }
@@ -144,10 +146,10 @@ mod tests {
 
     #[test]
     fn redaction_finds_every_token() {
-        let text = "Bearer xapp-1-A0-99-ff and xoxb-123-456-abc.def, not maxoxb-1; xoxp-9";
+        let text = "Bearer xapp-1-A0-99-ff and xoxb-123-456-abc.def, glued maxoxb-1; xoxp-9";
         assert_eq!(
             redact_tokens(text),
-            "Bearer xapp-<redacted> and xoxb-<redacted>, not maxoxb-1; xoxp-<redacted>"
+            "Bearer xapp-<redacted> and xoxb-<redacted>, glued maxoxb-<redacted>; xoxp-<redacted>"
         );
         assert!(matches!(redact_tokens("nothing here"), Cow::Borrowed(_)));
         assert_eq!(redact_tokens("xoxb-"), "xoxb-<redacted>");

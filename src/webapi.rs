@@ -679,6 +679,17 @@ mod tests {
     }
 
     #[test]
+    fn a_token_glued_to_other_text_is_still_redacted_from_errors() {
+        // Found by the `web_api_response` fuzz target.
+        let error = classify(&HttpResponse::new(
+            596,
+            b"   \"So\xff\xff\xff\xffkxapp-1\"".to_vec(),
+        ))
+        .unwrap_err();
+        assert!(!error.to_string().contains("xapp-1"), "{error}");
+    }
+
+    #[test]
     fn urls_are_redacted_for_display() {
         assert_eq!(
             redact_url("wss://wss-primary.slack.com/link/?ticket=abc&app_id=A1"),

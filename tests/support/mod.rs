@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod script;
+
 use std::collections::BTreeSet;
 use std::time::Duration;
 
