@@ -185,10 +185,15 @@ impl Envelope {
         }
     }
 
-    /// The ack frame's body for this envelope, built from the raw id (already valid JSON string
-    /// content, so no escaping is needed).
+    /// The id as it appeared on the wire: valid JSON string contents, so an ack can echo it
+    /// without escaping.
     pub(crate) fn raw_id(&self) -> &str {
         self.slice(&self.id)
+    }
+
+    /// Where the raw id sits in the frame (pending acks keep the frame, not a copy of the id).
+    pub(crate) fn raw_id_range(&self) -> Range<usize> {
+        self.id.clone()
     }
 
     pub(crate) fn set_ack(&mut self, ack: AckState) {
@@ -330,12 +335,6 @@ fn raw_even_if_null<'de, D: Deserializer<'de>>(d: D) -> Result<Option<&'de RawVa
     <&RawValue>::deserialize(d).map(Some)
 }
 
-#[derive(Deserialize)]
-struct PayloadHeader<'a> {
-    #[serde(borrow, default)]
-    event_id: Option<&'a RawValue>,
-}
-
 #[derive(Deserialize, Default)]
 struct DebugInfo<'a> {
     #[serde(borrow, default)]
@@ -381,15 +380,11 @@ pub(crate) fn parse_frame(conn: ConnId, frame: Bytes, now: Instant) -> Result<Fr
         let kind = EnvelopeType::from_wire(kind.as_deref().unwrap_or(""));
         let payload = header.payload;
         let event_id = match (&kind, payload) {
-            (EnvelopeType::EventsApi, Some(p)) => {
-                serde_json::from_str::<PayloadHeader<'_>>(p.get())
-                    .ok()
-                    .and_then(|h| h.event_id)
-                    .and_then(string_contents)
-                    // An empty id (schema samples, broken senders) must never make envelopes collide.
-                    .filter(|s| !s.is_empty())
-                    .map(|s| span_of(&frame, s))
-            }
+            (EnvelopeType::EventsApi, Some(p)) => crate::json::top_level_value(p.get(), "event_id")
+                .and_then(|raw| raw.strip_prefix('"')?.strip_suffix('"'))
+                // An empty id (schema samples, broken senders) must never make envelopes collide.
+                .filter(|s| !s.is_empty())
+                .map(|s| span_of(&frame, s)),
             _ => None,
         };
         let envelope = Envelope {

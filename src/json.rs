@@ -59,6 +59,100 @@ pub(crate) fn as_i64(raw: &RawValue) -> Option<i64> {
     digits.parse().ok()
 }
 
+/// The raw text of the value of top-level `key` in `object`, a JSON object **already validated**
+/// by serde_json (so this only has to find boundaries, never to judge validity). A second serde
+/// pass would cost a full parse and, for nested values, an allocation; this walk costs neither.
+pub(crate) fn top_level_value<'a>(object: &'a str, key: &str) -> Option<&'a str> {
+    let bytes = object.as_bytes();
+    let mut i = skip_whitespace(bytes, 0);
+    if bytes.get(i) != Some(&b'{') {
+        return None;
+    }
+    i += 1;
+    loop {
+        i = skip_whitespace(bytes, i);
+        if bytes.get(i) != Some(&b'"') {
+            return None;
+        }
+        let key_end = string_end(bytes, i)?;
+        let this_key = &object[i + 1..key_end - 1];
+        i = skip_whitespace(bytes, key_end);
+        if bytes.get(i) != Some(&b':') {
+            return None;
+        }
+        let value_start = skip_whitespace(bytes, i + 1);
+        let value_end = value_end(bytes, value_start)?;
+        if this_key == key {
+            return Some(&object[value_start..value_end]);
+        }
+        i = skip_whitespace(bytes, value_end);
+        match bytes.get(i) {
+            Some(b',') => i += 1,
+            _ => return None,
+        }
+    }
+}
+
+fn skip_whitespace(bytes: &[u8], mut i: usize) -> usize {
+    while bytes
+        .get(i)
+        .is_some_and(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+    {
+        i += 1;
+    }
+    i
+}
+
+/// Index just past the closing quote of the string opening at `start`.
+fn string_end(bytes: &[u8], start: usize) -> Option<usize> {
+    let mut i = start + 1;
+    loop {
+        match bytes.get(i)? {
+            b'\\' => i += 2,
+            b'"' => return Some(i + 1),
+            _ => i += 1,
+        }
+    }
+}
+
+/// Index just past the value starting at `start`.
+fn value_end(bytes: &[u8], start: usize) -> Option<usize> {
+    match bytes.get(start)? {
+        b'"' => string_end(bytes, start),
+        b'{' | b'[' => {
+            let mut depth = 0usize;
+            let mut i = start;
+            loop {
+                match bytes.get(i)? {
+                    b'"' => {
+                        i = string_end(bytes, i)?;
+                        continue;
+                    }
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            return Some(i + 1);
+                        }
+                    }
+                    _ => {}
+                }
+                i += 1;
+            }
+        }
+        _ => {
+            let mut i = start;
+            while bytes
+                .get(i)
+                .is_some_and(|b| !matches!(b, b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r'))
+            {
+                i += 1;
+            }
+            Some(i)
+        }
+    }
+}
+
 /// Best effort for frames that are not valid JSON: finds `"envelope_id":"…"` textually so the
 /// envelope can still be acked (Slack would otherwise redeliver a frame we can never read).
 pub(crate) fn salvage_string_field<'a>(frame: &'a [u8], field: &str) -> Option<&'a str> {
@@ -101,6 +195,18 @@ mod tests {
         assert_eq!(as_i64(&raw("-1")), Some(-1));
         assert_eq!(as_str(&raw(r#""a\"b""#)).as_deref(), Some("a\"b"));
         assert_eq!(as_str(&raw("3")), None);
+    }
+
+    #[test]
+    fn top_level_values_skip_nested_ones() {
+        let object = r#" { "event" : {"event_id":"inner","s":"a\"}"}, "list":[1,{"x":[]}], "n": -1.5e3 ,"event_id" :"Ev1" } "#;
+        assert_eq!(top_level_value(object, "event_id"), Some(r#""Ev1""#));
+        assert_eq!(top_level_value(object, "n"), Some("-1.5e3"));
+        assert_eq!(top_level_value(object, "list"), Some(r#"[1,{"x":[]}]"#));
+        assert_eq!(top_level_value(object, "missing"), None);
+        assert_eq!(top_level_value("[]", "a"), None);
+        assert_eq!(top_level_value("{}", "a"), None);
+        assert_eq!(top_level_value(r#"{"a":"#, "a"), None);
     }
 
     #[test]

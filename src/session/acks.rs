@@ -1,7 +1,10 @@
 //! Envelopes waiting for the application's ack, and their deadlines.
 
 use std::collections::VecDeque;
+use std::ops::Range;
 use std::time::Duration;
+
+use bytes::Bytes;
 
 use crate::dedupe::DigestMap;
 use crate::ids::ConnId;
@@ -13,10 +16,21 @@ pub(crate) const LATE_GRACE: Duration = Duration::from_secs(60);
 #[derive(Debug)]
 pub(crate) struct PendingAck {
     pub(crate) conn: ConnId,
-    /// The id as it appeared on the wire (valid JSON string contents).
-    pub(crate) raw_id: Box<str>,
+    /// The received frame, shared (no copy), and where the id sits in it as it appeared on the
+    /// wire (valid JSON string contents, so the ack echoes it without escaping).
+    pub(crate) frame: Bytes,
+    pub(crate) id: Range<usize>,
     pub(crate) deadline: Instant,
     pub(crate) overdue: bool,
+}
+
+impl PendingAck {
+    pub(crate) fn raw_id(&self) -> &str {
+        self.frame
+            .get(self.id.clone())
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .unwrap_or_default()
+    }
 }
 
 /// What a deadline sweep found.

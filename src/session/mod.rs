@@ -775,8 +775,13 @@ impl Session {
         let Some(pending) = self.acks.get(key) else {
             return Err(AckError::NotPending);
         };
-        let (conn, raw_id) = (pending.conn, pending.raw_id.clone());
-        self.send_ack(conn, &raw_id, payload)?;
+        // The frame is shared, so this "copy" of the id is a reference count.
+        let (conn, frame, id) = (pending.conn, pending.frame.clone(), pending.id.clone());
+        let raw_id = frame
+            .get(id)
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .unwrap_or_default();
+        self.send_ack(conn, raw_id, payload)?;
         if self.acks.remove(key).is_some_and(|p| p.overdue) {
             self.stats.late_acks += 1;
         }
@@ -796,7 +801,7 @@ impl Session {
                 LateAckPolicy::Report => {
                     self.acks.mark_overdue(key, now);
                     if let Some(pending) = self.acks.get(key) {
-                        let envelope_id = unescape(&pending.raw_id).into_owned();
+                        let envelope_id = unescape(pending.raw_id()).into_owned();
                         self.dispatch(Event::AckOverdue {
                             envelope_id,
                             auto_acked: false,
@@ -808,11 +813,11 @@ impl Session {
     }
 
     fn auto_ack(&mut self, pending: PendingAck) {
-        let auto_acked = self.send_ack(pending.conn, &pending.raw_id, None).is_ok();
+        let auto_acked = self.send_ack(pending.conn, pending.raw_id(), None).is_ok();
         if auto_acked {
             self.stats.auto_acks += 1;
         }
-        let envelope_id = unescape(&pending.raw_id).into_owned();
+        let envelope_id = unescape(pending.raw_id()).into_owned();
         self.dispatch(Event::AckOverdue {
             envelope_id,
             auto_acked,

@@ -84,7 +84,8 @@ impl Session {
             let deadline = now + self.config.ack_timeout;
             let pending = PendingAck {
                 conn: envelope.conn(),
-                raw_id: envelope.raw_id().into(),
+                frame: envelope.frame_bytes().clone(),
+                id: envelope.raw_id_range(),
                 deadline,
                 overdue: false,
             };
