@@ -105,7 +105,8 @@ impl<R: Runtime> Driver<R> {
             drop(work);
             handlers.wait().await;
         };
-        if !self.within(drain_timeout, handlers_done).await {
+        let runtime = self.runtime.clone();
+        if !within(&runtime, drain_timeout, handlers_done).await {
             tracing::warn!("handlers still running after the shutdown timeout; not waiting");
         }
         for (_, link) in std::mem::take(&mut self.conns) {
@@ -113,16 +114,8 @@ impl<R: Runtime> Driver<R> {
         }
         let conn_tasks = std::mem::replace(&mut self.conn_tasks, TaskTracker::new());
         let close_timeout = self.ws.close_timeout + Duration::from_millis(100);
-        self.within(close_timeout, conn_tasks.wait()).await;
+        within(&runtime, close_timeout, conn_tasks.wait()).await;
         reason
-    }
-
-    async fn within(&self, limit: Duration, work: impl Future<Output = ()>) -> bool {
-        let deadline = self.runtime.now() + limit;
-        matches!(
-            select(pin!(work), self.runtime.sleep_until(deadline)).await,
-            futures_util::future::Either::Left(_)
-        )
     }
 
     fn now(&self) -> slackline::Instant {
@@ -260,8 +253,12 @@ impl<R: Runtime> Driver<R> {
                     RtmMessage::Message { channel, text } => {
                         (self.session.send_message(now, &channel, &text), false)
                     }
-                    RtmMessage::Typing { channel } => (self.session.send_typing(now, &channel), true),
-                    RtmMessage::Ping => (self.session.send_ping(now, &serde_json::Value::Null), false),
+                    RtmMessage::Typing { channel } => {
+                        (self.session.send_typing(now, &channel), true)
+                    }
+                    RtmMessage::Ping => {
+                        (self.session.send_ping(now, &serde_json::Value::Null), false)
+                    }
                     RtmMessage::Raw(value) => (self.session.send_rtm(now, &value), false),
                 };
                 let queued = result.map(|id| {
@@ -349,12 +346,10 @@ impl<R: Runtime> Driver<R> {
         match event {
             Event::Envelope(envelope) => self.backlog.push_back(Work::Envelope(envelope)),
             Event::Rtm(event) => self.backlog.push_back(Work::Rtm(event)),
-            Event::RtmReply(reply) => {
-                match self.rtm_replies.remove(&reply.id) {
-                    Some(waiter) => drop(waiter.send(reply.outcome)),
-                    None => tracing::debug!(id = reply.id, outcome = ?reply.outcome, "RTM reply"),
-                }
-            }
+            Event::RtmReply(reply) => match self.rtm_replies.remove(&reply.id) {
+                Some(waiter) => drop(waiter.send(reply.outcome)),
+                None => tracing::debug!(id = reply.id, outcome = ?reply.outcome, "RTM reply"),
+            },
             other => {
                 log_event(&other);
                 if let Some(observer) = &mut self.observer {
@@ -366,6 +361,15 @@ impl<R: Runtime> Driver<R> {
             }
         }
     }
+}
+
+/// Runs `work` for at most `limit`; true if it finished.
+async fn within<R: Runtime>(runtime: &R, limit: Duration, work: impl Future<Output = ()>) -> bool {
+    let deadline = runtime.now() + limit;
+    matches!(
+        select(pin!(work), runtime.sleep_until(deadline)).await,
+        futures_util::future::Either::Left(_)
+    )
 }
 
 fn log_event(event: &Event) {
@@ -392,7 +396,9 @@ fn log_event(event: &Event) {
             envelope_id,
             auto_acked,
         } => tracing::warn!(%envelope_id, auto_acked, "ack deadline passed"),
-        Event::RtmError { conn, code, msg, .. } => tracing::warn!(%conn, code, %msg, "RTM error"),
+        Event::RtmError {
+            conn, code, msg, ..
+        } => tracing::warn!(%conn, code, %msg, "RTM error"),
         Event::Stopped(reason) if reason.is_fatal() => tracing::error!(%reason, "session stopped"),
         Event::Stopped(reason) => tracing::info!(%reason, "session stopped"),
         other => tracing::debug!(event = ?other, "event"),

@@ -101,7 +101,11 @@ pub(crate) enum Router {
 impl Router {
     /// The handler call for `work`, or `None` if no handler wants it (a deferred envelope's
     /// responder is dropped, which acks it at once).
-    pub(crate) fn start(&self, work: Work, client: &ClientHandle) -> Option<BoxFuture<'static, ()>> {
+    pub(crate) fn start(
+        &self,
+        work: Work,
+        client: &ClientHandle,
+    ) -> Option<BoxFuture<'static, ()>> {
         match (self, work) {
             (Router::SocketMode(routes), Work::Envelope(envelope)) => {
                 let pending = matches!(envelope.ack_state(), AckState::AwaitingApp { .. });

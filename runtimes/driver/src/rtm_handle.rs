@@ -94,10 +94,7 @@ impl RtmHandle {
         self.send_and_wait(RtmMessage::Raw(value)).await
     }
 
-    async fn queue(
-        &self,
-        message: RtmMessage,
-    ) -> Result<crate::command::RtmQueued, RtmError> {
+    async fn queue(&self, message: RtmMessage) -> Result<crate::command::RtmQueued, RtmError> {
         self.client
             .request(|reply| Command::Rtm { message, reply })
             .await

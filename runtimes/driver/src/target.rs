@@ -122,13 +122,20 @@ mod tests {
 
     #[test]
     fn tls_urls_go_anywhere() {
-        let t = check("wss://wss-primary.slack.com/link/?ticket=x", Protocol::WebSocket).unwrap();
+        let t = check(
+            "wss://wss-primary.slack.com/link/?ticket=x",
+            Protocol::WebSocket,
+        )
+        .unwrap();
         assert!(t.tls);
         assert_eq!(t.connect_host, "wss-primary.slack.com");
         assert_eq!(t.port, 443);
         assert_eq!(t.path_and_query, "/link/?ticket=x");
         let t = check("https://slack.com/api/auth.test", Protocol::Http).unwrap();
-        assert_eq!((t.tls, t.port, t.authority.as_str()), (true, 443, "slack.com"));
+        assert_eq!(
+            (t.tls, t.port, t.authority.as_str()),
+            (true, 443, "slack.com")
+        );
     }
 
     #[test]
@@ -165,7 +172,10 @@ mod tests {
             let err = check(url, Protocol::WebSocket).unwrap_err();
             assert!(matches!(err, UrlError::Insecure { .. }), "{url}: {err}");
             let text = err.to_string();
-            assert!(text.contains("loopback") && text.contains("wss://"), "{text}");
+            assert!(
+                text.contains("loopback") && text.contains("wss://"),
+                "{text}"
+            );
             assert!(!text.contains("secret"));
         }
         let err = check("http://slack.com/api/", Protocol::Http).unwrap_err();

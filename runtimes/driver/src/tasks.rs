@@ -27,7 +27,9 @@ impl TaskTracker {
 
     pub(crate) fn token(&self) -> TaskToken {
         // `token` is only taken by `wait`, which consumes the tracker.
-        self.token.clone().unwrap_or_else(|| TaskToken(mpsc::channel(0).0))
+        self.token
+            .clone()
+            .unwrap_or_else(|| TaskToken(mpsc::channel(0).0))
     }
 
     /// Returns once every token handed out has been dropped.

@@ -6,8 +6,8 @@ use std::fmt;
 use std::time::Duration;
 
 use serde::Serialize;
-use slackline::webapi::{AuthTest, PostedMessage};
 use slackline::webapi::classify;
+use slackline::webapi::{AuthTest, PostedMessage};
 use slackline::{ApiError, ApiResponse, HttpRequest, Token, WebApi, DEFAULT_API_URL};
 
 use crate::error::Error;
@@ -168,7 +168,8 @@ impl<R: Runtime> WebClient<R> {
         method: &str,
         body: &T,
     ) -> Result<ApiResponse, ApiError> {
-        self.send(|api| api.call_json(method.to_owned(), body)).await
+        self.send(|api| api.call_json(method.to_owned(), body))
+            .await
     }
 
     async fn send(

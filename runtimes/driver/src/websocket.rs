@@ -53,6 +53,15 @@ pub(crate) enum Outbound {
     Ping([u8; 8]),
 }
 
+impl Outbound {
+    fn into_message(self) -> Message {
+        match self {
+            Outbound::Text(text) => Message::Text(text.into()),
+            Outbound::Ping(payload) => Message::Ping(Bytes::copy_from_slice(&payload)),
+        }
+    }
+}
+
 /// The loop's end of a connection task.
 #[derive(Debug)]
 pub(crate) struct ConnLink {
@@ -173,15 +182,22 @@ async fn run<R: Runtime>(
     match ending {
         Ending::Lost { code, reason } => {
             tracing::info!(?code, %reason, "connection closed");
-            let _ = inbound
-                .send(Inbound::Closed { conn, code, reason })
-                .await;
+            let _ = inbound.send(Inbound::Closed { conn, code, reason }).await;
             // Completes the close handshake if the peer started one.
             bounded(&setup, sink.close(None)).await;
         }
         Ending::Requested(code, reason) => {
             tracing::debug!(code, reason, "closing");
-            bounded(&setup, close_handshake(&mut sink, &mut stream, code, reason)).await;
+            // Frames queued before the close (the last acks of a shutdown) go out first.
+            let closing = async {
+                while let Ok(frame) = out.try_recv() {
+                    if sink.send(frame.into_message()).await.is_err() {
+                        return;
+                    }
+                }
+                close_handshake(&mut sink, &mut stream, code, reason).await;
+            };
+            bounded(&setup, closing).await;
         }
     }
 }
@@ -255,11 +271,7 @@ async fn read(
 
 async fn write(sink: &mut WebSocketSender<BoxedIo>, out: &mut mpsc::Receiver<Outbound>) -> Ending {
     while let Some(frame) = out.next().await {
-        let message = match frame {
-            Outbound::Text(text) => Message::Text(text.into()),
-            Outbound::Ping(payload) => Message::Ping(Bytes::copy_from_slice(&payload)),
-        };
-        if let Err(e) = sink.send(message).await {
+        if let Err(e) = sink.send(frame.into_message()).await {
             return Ending::Lost {
                 code: None,
                 reason: e.to_string(),
