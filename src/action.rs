@@ -12,6 +12,7 @@ pub const CLOSE_NORMAL: u16 = 1000;
 pub const CLOSE_GOING_AWAY: u16 = 1001;
 
 /// One thing for the driver to do, in order. Drain with [`Session::poll_action`](crate::Session::poll_action).
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum Action {
     /// POST this Web API request; answer with `handle_http_response` or `handle_http_failed`.

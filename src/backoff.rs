@@ -52,6 +52,11 @@ impl Backoff {
         self.failures
     }
 
+    /// Counts a failure that is retried at once (the first loss after a good period).
+    pub(crate) fn note(&mut self) {
+        self.failures = self.failures.saturating_add(1);
+    }
+
     pub(crate) fn reset(&mut self) {
         self.failures = 0;
     }

@@ -386,6 +386,8 @@ pub(crate) fn parse_frame(conn: ConnId, frame: Bytes, now: Instant) -> Result<Fr
                     .ok()
                     .and_then(|h| h.event_id)
                     .and_then(string_contents)
+                    // An empty id (schema samples, broken senders) must never make envelopes collide.
+                    .filter(|s| !s.is_empty())
                     .map(|s| span_of(&frame, s))
             }
             _ => None,
@@ -487,6 +489,12 @@ mod tests {
         assert!(e.accepts_response_payload());
         assert_eq!(e.retry_attempt(), 1);
         assert_eq!(e.route().as_deref(), Some("/x"));
+    }
+
+    #[test]
+    fn an_empty_event_id_is_no_event_id() {
+        let e = envelope(r#"{"envelope_id":"x","type":"events_api","payload":{"event_id":""}}"#);
+        assert_eq!(e.event_id(), None);
     }
 
     #[test]

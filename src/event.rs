@@ -35,7 +35,7 @@ pub enum Event {
     },
     /// The session will open a connection after `delay`.
     Reconnecting {
-        /// Consecutive failures so far (0 when replacing a connection that was healthy).
+        /// Failures since the last stable period, this one included.
         attempt: u32,
         /// Wait before the attempt.
         delay: Duration,

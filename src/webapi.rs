@@ -222,8 +222,8 @@ pub enum ApiError {
     Timeout,
 }
 
-/// Error codes after which retrying cannot help: the token or the app must change.
-const FATAL_CODES: [&str; 14] = [
+/// Error codes after which retrying cannot help: the token, the app or the request must change.
+const FATAL_CODES: [&str; 26] = [
     "invalid_auth",
     "not_authed",
     "token_revoked",
@@ -237,7 +237,19 @@ const FATAL_CODES: [&str; 14] = [
     "ekm_access_denied",
     "org_login_required",
     "invalid_token",
+    "access_denied",
+    "two_factor_setup_required",
+    "team_added_to_org",
     "rtm_connect_required",
+    "method_deprecated",
+    "deprecated_endpoint",
+    "invalid_arguments",
+    "invalid_arg_name",
+    "invalid_array_arg",
+    "invalid_charset",
+    "invalid_form_data",
+    "invalid_post_type",
+    "missing_post_type",
 ];
 
 impl ApiError {

@@ -522,25 +522,29 @@ impl Session {
     }
 
     /// Decides what losing `gone` means: nothing if it was being replaced anyway; an immediate
-    /// replacement if it had been healthy; otherwise a failure with backoff.
+    /// replacement if it had been live and nothing has failed since the last good period;
+    /// otherwise a failure with backoff. A connection that stayed up `stable_after` clears the
+    /// failure count, so only a run of short-lived connections (a flapping server) backs off.
     fn recover(&mut self, now: Instant, gone: &Conn, cause: CloseCause) {
         if self.state != State::Running || gone.retiring {
             return;
         }
-        let healthy = gone
-            .live_since
-            .is_some_and(|t| now.saturating_duration_since(t) >= self.config.stable_after);
-        if healthy {
+        let Some(live_since) = gone.live_since else {
+            return self.schedule_retry(now, ReconnectCause::Connection(cause), None);
+        };
+        if now.saturating_duration_since(live_since) >= self.config.stable_after {
             self.backoff.reset();
-            self.stats.reconnects += 1;
-            self.dispatch(Event::Reconnecting {
-                attempt: 0,
-                delay: Duration::ZERO,
-                cause: ReconnectCause::Connection(cause),
-            });
-        } else {
-            self.schedule_retry(now, ReconnectCause::Connection(cause), None);
         }
+        if self.backoff.failures() > 0 {
+            return self.schedule_retry(now, ReconnectCause::Connection(cause), None);
+        }
+        self.backoff.note();
+        self.stats.reconnects += 1;
+        self.dispatch(Event::Reconnecting {
+            attempt: 1,
+            delay: Duration::ZERO,
+            cause: ReconnectCause::Connection(cause),
+        });
     }
 
     /// Forgets connection `i`, optionally telling the driver to close it, and reports it.

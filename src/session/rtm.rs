@@ -87,7 +87,7 @@ impl RtmState {
     }
 
     fn overlapping(&self, now: Instant) -> bool {
-        self.overlap_until.is_some_and(|until| now <= until)
+        self.overlap_until.is_some_and(|until| now < until)
     }
 }
 
@@ -146,9 +146,6 @@ impl Session {
         }
         let mut frame = object_of(message)?;
         let rtm = self.rtm.as_mut().ok_or(SendError::NotRtm)?;
-        if rtm.queue.len() >= rtm.capacity {
-            return Err(SendError::QueueFull);
-        }
         let id = rtm.next_id;
         frame.insert("id".into(), id.into());
         let text = serde_json::Value::Object(frame).to_string();
@@ -157,6 +154,9 @@ impl Session {
                 len: text.len(),
                 limit: RTM_MAX_MESSAGE,
             });
+        }
+        if rtm.queue.len() >= rtm.capacity {
+            return Err(SendError::QueueFull);
         }
         rtm.next_id += 1;
         rtm.queue.push_back(Queued { id, text, silent });
@@ -229,7 +229,7 @@ impl Session {
         if resume_over {
             rtm.resume_until = None;
         }
-        if rtm.overlap_until.is_some_and(|at| at < now) {
+        if rtm.overlap_until.is_some_and(|at| at <= now) {
             rtm.overlap_until = None;
             rtm.overlap_seen = None;
         }

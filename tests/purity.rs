@@ -1,0 +1,79 @@
+//! The core stays sans-IO: a tiny dependency list, and no clock, sleep, socket or random source
+//! in `src/`. (`.ci/purity.sh` also checks the resolved tree with `cargo tree`, and `clippy.toml`
+//! bans the same calls at compile time.)
+
+use std::path::Path;
+
+const ALLOWED_DEPENDENCIES: [&str; 3] = ["bytes", "serde", "serde_json"];
+const FORBIDDEN_IN_SOURCE: [&str; 10] = [
+    "Instant::now",
+    "SystemTime::now",
+    "thread::sleep",
+    "std::net",
+    "std::fs",
+    "std::process",
+    "rand::",
+    "getrandom",
+    "RandomState",
+    "async fn",
+];
+
+#[test]
+fn the_core_depends_only_on_serde_serde_json_and_bytes() {
+    let manifest =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml")).unwrap();
+    let section = manifest
+        .split("\n[dependencies]\n")
+        .nth(1)
+        .expect("a [dependencies] section");
+    let section = section.split("\n[").next().unwrap();
+    for line in section
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+    {
+        let name = line.split(['=', '.', ' ']).next().unwrap().trim();
+        assert!(
+            ALLOWED_DEPENDENCIES.contains(&name),
+            "the core must stay sans-IO, but depends on `{name}`"
+        );
+    }
+}
+
+#[test]
+fn the_core_never_reads_the_clock_or_does_io() {
+    let mut offenders = Vec::new();
+    visit(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+        &mut offenders,
+    );
+    assert!(
+        offenders.is_empty(),
+        "sans-IO core violations:\n{}",
+        offenders.join("\n")
+    );
+}
+
+fn visit(dir: &Path, offenders: &mut Vec<String>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            visit(&path, offenders);
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        for (number, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap();
+            for needle in FORBIDDEN_IN_SOURCE {
+                if code.contains(needle) {
+                    offenders.push(format!(
+                        "{}:{}: {}",
+                        path.display(),
+                        number + 1,
+                        line.trim()
+                    ));
+                }
+            }
+        }
+    }
+}
