@@ -4,7 +4,8 @@ use slackline::{ApiError, ConfigError, StopReason};
 
 use crate::target::UrlError;
 
-/// Why a client could not be built, or why it stopped other than by shutdown.
+/// Why a client could not be built, or why it stopped other than by shutdown. The large
+/// payloads are boxed so `Result<(), Error>` stays small.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -19,13 +20,13 @@ pub enum Error {
     Tls(#[from] rustls::Error),
     /// Slack refused the token or the app for good (`invalid_auth`, `token_revoked`, ...).
     #[error("Slack refused the session: {0}")]
-    Fatal(ApiError),
+    Fatal(Box<ApiError>),
     /// Socket Mode was turned off for the app (`disconnect` with `link_disabled`).
     #[error("Socket Mode is disabled for this app (disconnect: link_disabled)")]
     LinkDisabled,
     /// The session stopped for a reason this version does not name.
     #[error("the session stopped: {0}")]
-    Stopped(StopReason),
+    Stopped(Box<StopReason>),
 }
 
 impl Error {
@@ -33,9 +34,9 @@ impl Error {
     pub(crate) fn from_stop(reason: StopReason) -> Result<(), Error> {
         match reason {
             StopReason::Shutdown => Ok(()),
-            StopReason::Fatal(error) => Err(Error::Fatal(error)),
+            StopReason::Fatal(error) => Err(Error::Fatal(Box::new(error))),
             StopReason::LinkDisabled => Err(Error::LinkDisabled),
-            other => Err(Error::Stopped(other)),
+            other => Err(Error::Stopped(Box::new(other))),
         }
     }
 

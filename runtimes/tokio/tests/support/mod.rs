@@ -282,6 +282,8 @@ async fn serve_ws(listener: TcpListener, conns: mpsc::Sender<ServerConn>) {
         tokio::spawn(async move {
             let path = Arc::new(Mutex::new(String::new()));
             let seen = path.clone();
+            // The callback's signature is tungstenite's, large error type included.
+            #[allow(clippy::result_large_err)]
             let callback = move |req: &WsRequest, resp: Response| {
                 *seen.lock().unwrap() = req.uri().to_string();
                 Ok(resp)
