@@ -8,7 +8,6 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::future::Future;
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -23,9 +22,27 @@ use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use slackline_tokio::{Event, EventStream};
-use tokio::net::TcpListener;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
-use tokio_util::compat::TokioAsyncReadCompatExt;
+use tokio_util::compat::{FuturesAsyncReadCompatExt, TokioAsyncReadCompatExt};
+
+/// A server-side stream, plain or TLS, in tokio form.
+trait Io: AsyncRead + AsyncWrite + Send + Unpin {}
+impl<T: AsyncRead + AsyncWrite + Send + Unpin> Io for T {}
+
+/// Accepts plain TCP, or TLS with the given server configuration.
+#[derive(Clone)]
+struct Acceptor(Option<futures_rustls::TlsAcceptor>);
+
+impl Acceptor {
+    async fn accept(&self, tcp: TcpStream) -> Option<Box<dyn Io>> {
+        match &self.0 {
+            None => Some(Box::new(tcp)),
+            Some(tls) => Some(Box::new(tls.accept(tcp.compat()).await.ok()?.compat())),
+        }
+    }
+}
 
 /// Every wait in the tests is bounded by this: a hang fails the test instead of blocking CI.
 pub const PATIENCE: Duration = Duration::from_secs(5);
@@ -142,7 +159,7 @@ struct Script {
 
 pub struct FakeSlack {
     pub api_url: String,
-    ws_addr: SocketAddr,
+    ws_base: String,
     script: Arc<Mutex<Script>>,
     requests: mpsc::Receiver<ApiRequest>,
     conns: mpsc::Receiver<ServerConn>,
@@ -150,18 +167,39 @@ pub struct FakeSlack {
 
 impl FakeSlack {
     pub async fn start() -> FakeSlack {
+        Self::start_with(None).await
+    }
+
+    /// Serves `https://` and `wss://` with this TLS configuration.
+    pub async fn start_tls(config: Arc<rustls::ServerConfig>) -> FakeSlack {
+        Self::start_with(Some(futures_rustls::TlsAcceptor::from(config))).await
+    }
+
+    async fn start_with(tls: Option<futures_rustls::TlsAcceptor>) -> FakeSlack {
+        let (http_scheme, ws_scheme) = if tls.is_some() {
+            ("https", "wss")
+        } else {
+            ("http", "ws")
+        };
+        let acceptor = Acceptor(tls);
         let http = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let ws = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let ws_addr = ws.local_addr().unwrap();
-        let api_url = format!("http://{}/api/", http.local_addr().unwrap());
+        let ws_base = format!("{ws_scheme}://{}", ws.local_addr().unwrap());
+        let api_url = format!("{http_scheme}://{}/api/", http.local_addr().unwrap());
         let script = Arc::new(Mutex::new(Script::default()));
         let (requests_tx, requests) = mpsc::channel(1024);
         let (conns_tx, conns) = mpsc::channel(64);
-        tokio::spawn(serve_http(http, script.clone(), requests_tx, ws_addr));
-        tokio::spawn(serve_ws(ws, conns_tx));
+        tokio::spawn(serve_http(
+            http,
+            acceptor.clone(),
+            script.clone(),
+            requests_tx,
+            ws_base.clone(),
+        ));
+        tokio::spawn(serve_ws(ws, acceptor, conns_tx));
         FakeSlack {
             api_url,
-            ws_addr,
+            ws_base,
             script,
             requests,
             conns,
@@ -198,22 +236,25 @@ impl FakeSlack {
     }
 
     pub fn ws_url(&self) -> String {
-        format!("ws://{}/link/", self.ws_addr)
+        format!("{}/link/", self.ws_base)
     }
 }
 
 async fn serve_http(
     listener: TcpListener,
+    acceptor: Acceptor,
     script: Arc<Mutex<Script>>,
     requests: mpsc::Sender<ApiRequest>,
-    ws_addr: SocketAddr,
+    ws_base: String,
 ) {
     while let Ok((tcp, _)) = listener.accept().await {
+        let ws_base = ws_base.clone();
         let script = script.clone();
         let requests = requests.clone();
         let service = service_fn(move |req: hyper::Request<Incoming>| {
             let script = script.clone();
             let requests = requests.clone();
+            let ws_base = ws_base.clone();
             async move {
                 let method = req.uri().path().trim_start_matches("/api/").to_owned();
                 let header = |name: &str| {
@@ -243,7 +284,7 @@ async fn serve_http(
                         .and_then(VecDeque::pop_front);
                     scripted.unwrap_or_else(|| {
                         script.tickets += 1;
-                        default_reply(&method, ws_addr, script.tickets)
+                        default_reply(&method, &ws_base, script.tickets)
                     })
                 };
                 let mut response = hyper::Response::builder()
@@ -255,16 +296,20 @@ async fn serve_http(
                 Ok::<_, hyper::Error>(response.body(Full::new(Bytes::from(reply.body))).unwrap())
             }
         });
+        let acceptor = acceptor.clone();
         tokio::spawn(async move {
+            let Some(io) = acceptor.accept(tcp).await else {
+                return;
+            };
             let _ = hyper::server::conn::http1::Builder::new()
-                .serve_connection(TokioIo::new(tcp), service)
+                .serve_connection(TokioIo::new(io), service)
                 .await;
         });
     }
 }
 
-fn default_reply(method: &str, ws_addr: SocketAddr, ticket: u32) -> Reply {
-    let url = format!("ws://{ws_addr}/link/?ticket={ticket}");
+fn default_reply(method: &str, ws_base: &str, ticket: u32) -> Reply {
+    let url = format!("{ws_base}/link/?ticket={ticket}");
     Reply::ok(match method {
         "apps.connections.open" => format!(r#"{{"ok":true,"url":"{url}"}}"#),
         "rtm.connect" => format!(
@@ -276,10 +321,14 @@ fn default_reply(method: &str, ws_addr: SocketAddr, ticket: u32) -> Reply {
     })
 }
 
-async fn serve_ws(listener: TcpListener, conns: mpsc::Sender<ServerConn>) {
+async fn serve_ws(listener: TcpListener, acceptor: Acceptor, conns: mpsc::Sender<ServerConn>) {
     while let Ok((tcp, _)) = listener.accept().await {
         let conns = conns.clone();
+        let acceptor = acceptor.clone();
         tokio::spawn(async move {
+            let Some(io) = acceptor.accept(tcp).await else {
+                return;
+            };
             let path = Arc::new(Mutex::new(String::new()));
             let seen = path.clone();
             // The callback's signature is tungstenite's, large error type included.
@@ -288,7 +337,7 @@ async fn serve_ws(listener: TcpListener, conns: mpsc::Sender<ServerConn>) {
                 *seen.lock().unwrap() = req.uri().to_string();
                 Ok(resp)
             };
-            let Ok(ws) = async_tungstenite::accept_hdr_async(tcp.compat(), callback).await else {
+            let Ok(ws) = async_tungstenite::accept_hdr_async(io.compat(), callback).await else {
                 return;
             };
             let (to_client_tx, to_client) = mpsc::channel(64);
