@@ -14,7 +14,7 @@ use slackline::{
 };
 use tracing::Instrument;
 
-use crate::command::{ClientHandle, COMMAND_CAPACITY};
+use crate::command::{ClientHandle, Command, COMMAND_CAPACITY};
 use crate::dispatch::{Concurrency, Dispatcher};
 use crate::driver::{Driver, DriverParts};
 use crate::error::Error;
@@ -268,8 +268,8 @@ impl<R: Runtime> ClientBuilder<R, SocketModeRoutes> {
     }
 
     /// Builds the client; checks the configuration and the API URL.
-    pub fn build(self) -> Result<SocketModeClient<R>, Error> {
-        let router = Router::SocketMode(self.routes.clone());
+    pub fn build(mut self) -> Result<SocketModeClient<R>, Error> {
+        let router = Router::SocketMode(std::mem::take(&mut self.routes));
         Ok(SocketModeClient {
             core: self.build_core(router)?,
         })
@@ -312,8 +312,8 @@ impl<R: Runtime> ClientBuilder<R, RtmRoutes> {
     }
 
     /// Builds the client; checks the configuration and the API URL.
-    pub fn build(self) -> Result<RtmClient<R>, Error> {
-        let router = Router::Rtm(self.routes.clone());
+    pub fn build(mut self) -> Result<RtmClient<R>, Error> {
+        let router = Router::Rtm(std::mem::take(&mut self.routes));
         Ok(RtmClient {
             core: self.build_core(router)?,
         })
@@ -331,8 +331,6 @@ struct ClientCore<R: Runtime> {
     commands: mpsc::Receiver<Command>,
     observer: Option<mpsc::Sender<Event>>,
 }
-
-use crate::command::Command;
 
 impl<R: Runtime> ClientCore<R> {
     fn events(&mut self) -> EventStream {

@@ -95,14 +95,15 @@ impl<R: Runtime> Driver<R> {
         self.inbound.close();
         let drain_timeout = self.session.config().shutdown_timeout();
         let backlog = std::mem::take(&mut self.backlog);
-        let mut work = std::mem::replace(&mut self.work, mpsc::channel(0).0);
+        let work = &mut self.work;
         let handlers_done = async move {
             for item in backlog {
                 if work.send(item).await.is_err() {
                     break;
                 }
             }
-            drop(work);
+            // The dispatcher finishes what is queued, then ends.
+            work.close_channel();
             handlers.wait().await;
         };
         let runtime = self.runtime.clone();
