@@ -47,12 +47,9 @@ pub struct WebClientBuilder<R> {
 
 impl<R: Runtime> WebClientBuilder<R> {
     /// Base URL (default `https://slack.com/api/`); plain `http://` only to loopback.
+    /// [`WebApi`] adds the trailing `/` if it is missing.
     pub fn api_url(mut self, url: impl Into<String>) -> Self {
-        let mut url = url.into();
-        if !url.ends_with('/') {
-            url.push('/');
-        }
-        self.api_url = url;
+        self.api_url = url.into();
         self
     }
 

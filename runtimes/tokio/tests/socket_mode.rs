@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 
 use slackline_tokio::slackline::{CloseCause, DisconnectReason, ReconnectCause, StopReason};
 use slackline_tokio::{
-    AckError, ApiError, ClientBuilder, Error, Event, LateAckPolicy, SocketModeClient,
-    SocketModeRoutes, TokioRuntime, UrlError,
+    AckError, ApiError, ClientBuilder, ClientHandle, Error, Event, EventStream, LateAckPolicy,
+    SocketModeClient, SocketModeRoutes, TokioRuntime, UrlError,
 };
 use support::*;
 use tokio::sync::{mpsc, Notify};
@@ -29,6 +29,39 @@ fn builder(slack: &FakeSlack) -> ClientBuilder<TokioRuntime, SocketModeRoutes> {
         .backoff(ms(20), ms(200))
         .close_timeout(ms(300))
         .shutdown_timeout(Duration::from_secs(2))
+}
+
+/// A client running on its own task, with its events and a handle.
+struct Running {
+    events: EventStream,
+    handle: ClientHandle,
+    run: tokio::task::JoinHandle<Result<(), Error>>,
+}
+
+fn launch(builder: ClientBuilder<TokioRuntime, SocketModeRoutes>) -> Running {
+    let mut client = builder.build().unwrap();
+    let events = client.events();
+    let handle = client.handle();
+    Running {
+        events,
+        handle,
+        run: tokio::spawn(client.run()),
+    }
+}
+
+impl Running {
+    async fn hello(&mut self) -> slackline_tokio::slackline::Hello {
+        match next_event(&mut self.events, "hello", |e| matches!(e, Event::Hello(_))).await {
+            Event::Hello(hello) => hello,
+            _ => unreachable!(),
+        }
+    }
+
+    /// Shuts down and expects a clean `Ok(())`.
+    async fn shut_down(self) {
+        self.handle.shutdown().await;
+        within("run to return", self.run).await.unwrap().unwrap();
+    }
 }
 
 /// A handler that reports `label envelope_id` on a channel.
@@ -104,20 +137,14 @@ async fn hello_then_envelopes_are_acked_and_routed_by_type() {
 async fn disconnect_warning_refreshes_make_before_break_without_losing_an_envelope() {
     let mut slack = FakeSlack::start().await;
     let (tx, mut seen) = mpsc::channel(16);
-    let mut client = builder(&slack)
-        .on_envelope(reporter("got", &tx))
-        .build()
-        .unwrap();
-    let mut events = client.events();
-    let handle = client.handle();
-    let run = tokio::spawn(client.run());
+    let mut client = launch(builder(&slack).on_envelope(reporter("got", &tx)));
 
     slack.request().await;
     let mut old = slack.accept_hello().await;
-    next_event(&mut events, "hello", |e| matches!(e, Event::Hello(_))).await;
+    client.hello().await;
 
     old.send(disconnect("warning")).await;
-    next_event(&mut events, "the disconnect", |e| {
+    next_event(&mut client.events, "the disconnect", |e| {
         matches!(
             e,
             Event::Disconnect {
@@ -136,7 +163,7 @@ async fn disconnect_warning_refreshes_make_before_break_without_losing_an_envelo
 
     new.send(hello()).await;
     assert_eq!(old.closed().await, Some(1000));
-    next_event(&mut events, "the old connection closing", |e| {
+    next_event(&mut client.events, "the old connection closing", |e| {
         matches!(
             e,
             Event::ConnectionClosed {
@@ -150,30 +177,23 @@ async fn disconnect_warning_refreshes_make_before_break_without_losing_an_envelo
     assert_eq!(new.next_text().await, ack("after"));
     assert_eq!(collect(&mut seen, 2).await, ["got after", "got before"]);
 
-    handle.shutdown().await;
+    client.handle.shutdown().await;
     assert_eq!(new.closed().await, Some(1000));
-    within("run to return", run).await.unwrap().unwrap();
+    within("run to return", client.run).await.unwrap().unwrap();
 }
 
 #[tokio::test]
 async fn a_server_that_stops_answering_pings_is_replaced() {
     let mut slack = FakeSlack::start().await;
-    let mut client = builder(&slack).build().unwrap();
-    let mut events = client.events();
-    let handle = client.handle();
-    let run = tokio::spawn(client.run());
+    let mut client = launch(builder(&slack));
 
     slack.request().await;
     let half_open = slack.accept_hello().await;
-    let Event::Hello(first) =
-        next_event(&mut events, "hello", |e| matches!(e, Event::Hello(_))).await
-    else {
-        unreachable!()
-    };
+    let first = client.hello().await;
     let frozen_at = Instant::now();
     half_open.freeze().await;
 
-    next_event(&mut events, "the pong timeout", |e| {
+    next_event(&mut client.events, "the pong timeout", |e| {
         matches!(e, Event::ConnectionClosed { cause: CloseCause::PongTimeout, conn } if *conn == first.conn)
     })
     .await;
@@ -181,17 +201,12 @@ async fn a_server_that_stops_answering_pings_is_replaced() {
     assert!(frozen_at.elapsed() < ms(1000), "{:?}", frozen_at.elapsed());
     slack.request().await;
     let mut replacement = slack.accept_hello().await;
-    let Event::Hello(second) =
-        next_event(&mut events, "hello again", |e| matches!(e, Event::Hello(_))).await
-    else {
-        unreachable!()
-    };
+    let second = client.hello().await;
     assert_ne!(first.conn, second.conn);
     replacement.send(events_api("e1", "message")).await;
     assert_eq!(replacement.next_text().await, ack("e1"));
 
-    handle.shutdown().await;
-    within("run to return", run).await.unwrap().unwrap();
+    client.shut_down().await;
     drop(half_open);
 }
 
@@ -199,16 +214,14 @@ async fn a_server_that_stops_answering_pings_is_replaced() {
 async fn a_rate_limited_connections_open_is_retried_after_retry_after() {
     let mut slack = FakeSlack::start().await;
     slack.script("apps.connections.open", [Reply::rate_limited("1")]);
-    let mut client = builder(&slack).build().unwrap();
-    let mut events = client.events();
-    let handle = client.handle();
-    let run = tokio::spawn(client.run());
+    let mut client = launch(builder(&slack));
 
     let first = slack.request().await;
-    let Event::Reconnecting { delay, cause, .. } = next_event(&mut events, "the retry", |e| {
-        matches!(e, Event::Reconnecting { .. })
-    })
-    .await
+    let Event::Reconnecting { delay, cause, .. } =
+        next_event(&mut client.events, "the retry", |e| {
+            matches!(e, Event::Reconnecting { .. })
+        })
+        .await
     else {
         unreachable!()
     };
@@ -226,10 +239,9 @@ async fn a_rate_limited_connections_open_is_retried_after_retry_after() {
         second.at - first.at
     );
     slack.accept_hello().await;
-    next_event(&mut events, "hello", |e| matches!(e, Event::Hello(_))).await;
+    client.hello().await;
 
-    handle.shutdown().await;
-    within("run to return", run).await.unwrap().unwrap();
+    client.shut_down().await;
 }
 
 #[tokio::test]
@@ -322,25 +334,22 @@ async fn a_handler_slower_than_the_ack_deadline_does_not_delay_other_acks() {
     // Slack's deadline is 3 s; a 300 ms one keeps the test short with the same shape.
     let deadline = ms(300);
     let (late_tx, mut late) = mpsc::channel(1);
-    let mut client = builder(&slack)
-        .ack_policy(deadline, LateAckPolicy::AutoAck)
-        .on_command("/slow", move |_envelope, responder| {
-            let late_tx = late_tx.clone();
-            async move {
-                tokio::time::sleep(ms(900)).await;
-                let _ = late_tx.send(responder.ack().await).await;
-            }
-        })
-        .on_event("message", |_, _| async {})
-        .build()
-        .unwrap();
-    let mut events = client.events();
-    let handle = client.handle();
-    let run = tokio::spawn(client.run());
+    let mut client = launch(
+        builder(&slack)
+            .ack_policy(deadline, LateAckPolicy::AutoAck)
+            .on_command("/slow", move |_envelope, responder| {
+                let late_tx = late_tx.clone();
+                async move {
+                    tokio::time::sleep(ms(900)).await;
+                    let _ = late_tx.send(responder.ack().await).await;
+                }
+            })
+            .on_event("message", |_, _| async {}),
+    );
 
     slack.request().await;
     let mut conn = slack.accept_hello().await;
-    next_event(&mut events, "hello", |e| matches!(e, Event::Hello(_))).await;
+    client.hello().await;
 
     let sent = Instant::now();
     conn.send(slash_command("slow", "/slow", "x")).await;
@@ -357,7 +366,7 @@ async fn a_handler_slower_than_the_ack_deadline_does_not_delay_other_acks() {
     // The slow envelope is acked bare at its deadline, so Slack does not retry it.
     assert_eq!(conn.next_text().await, ack("slow"));
     assert!(sent.elapsed() >= deadline);
-    next_event(&mut events, "the overdue report", |e| {
+    next_event(&mut client.events, "the overdue report", |e| {
         matches!(
             e,
             Event::AckOverdue {
@@ -373,8 +382,7 @@ async fn a_handler_slower_than_the_ack_deadline_does_not_delay_other_acks() {
         Some(Err(AckError::NotPending))
     );
 
-    handle.shutdown().await;
-    within("run to return", run).await.unwrap().unwrap();
+    client.shut_down().await;
 }
 
 #[tokio::test]
@@ -386,16 +394,13 @@ async fn plain_ws_urls_to_other_hosts_are_refused_before_connecting() {
             r#"{"ok":true,"url":"ws://example.invalid/link/?ticket=topsecret"}"#,
         )],
     );
-    let mut client = builder(&slack).build().unwrap();
-    let mut events = client.events();
-    let handle = client.handle();
-    let run = tokio::spawn(client.run());
+    let mut client = launch(builder(&slack));
 
     slack.request().await;
     let Event::ConnectionClosed {
         cause: CloseCause::ConnectFailed(detail),
         ..
-    } = next_event(&mut events, "the refusal", |e| {
+    } = next_event(&mut client.events, "the refusal", |e| {
         matches!(
             e,
             Event::ConnectionClosed {
@@ -416,9 +421,8 @@ async fn plain_ws_urls_to_other_hosts_are_refused_before_connecting() {
     // The next URL is a loopback one and works.
     slack.request().await;
     slack.accept_hello().await;
-    next_event(&mut events, "hello", |e| matches!(e, Event::Hello(_))).await;
-    handle.shutdown().await;
-    within("run to return", run).await.unwrap().unwrap();
+    client.hello().await;
+    client.shut_down().await;
 }
 
 #[tokio::test]
