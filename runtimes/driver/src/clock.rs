@@ -28,6 +28,9 @@ impl Clock {
 
     pub(crate) fn to_std(self, at: slackline::Instant) -> StdInstant {
         let since = at.elapsed_since_epoch().min(FAR);
-        self.epoch.checked_add(since).unwrap_or(self.epoch + FAR)
+        self.epoch
+            .checked_add(since)
+            .or_else(|| self.epoch.checked_add(FAR))
+            .unwrap_or(self.epoch)
     }
 }

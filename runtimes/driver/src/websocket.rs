@@ -90,7 +90,9 @@ impl<R: Runtime> WsSetup<R> {
     /// Tungstenite's own size limit sits well above the session's, so oversized frames reach
     /// the session and are reported there instead of killing the connection.
     pub(crate) fn websocket_config(session_limit: usize) -> WebSocketConfig {
-        let limit = session_limit.saturating_mul(2).max(session_limit + 1);
+        let limit = session_limit
+            .saturating_mul(2)
+            .max(session_limit.saturating_add(1));
         WebSocketConfig::default()
             .max_message_size(Some(limit))
             .max_frame_size(Some(limit))
