@@ -1,0 +1,122 @@
+//! Performs the core's [`HttpRequest`]s: one hyper HTTP/1.1 client connection per request over
+//! the runtime's TCP (and rustls), bounded by a timeout and a body size limit.
+
+use std::fmt;
+use std::pin::pin;
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures_util::future::{select, Either};
+use http::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE, HOST, RETRY_AFTER, USER_AGENT};
+use http_body_util::{BodyExt, Full, Limited};
+use slackline::{redact_tokens, HttpRequest, HttpResponse};
+
+use crate::hyper_io::HyperIo;
+use crate::runtime::Runtime;
+use crate::stream;
+use crate::target::{check, Protocol};
+use crate::tls::TlsConfig;
+
+/// Default limit on a whole request, connect to last body byte.
+pub const DEFAULT_HTTP_TIMEOUT: Duration = Duration::from_secs(15);
+/// Larger bodies are refused (`rtm.start` on a big workspace is the largest Slack sends).
+const MAX_BODY: usize = 64 << 20;
+const AGENT: &str = concat!("slackline/", env!("CARGO_PKG_VERSION"));
+
+/// Why a request produced no response.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum HttpFailure {
+    Timeout,
+    /// Refused URL, DNS, connect, TLS, protocol or body errors; tokens redacted.
+    Transport(String),
+}
+
+impl fmt::Display for HttpFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HttpFailure::Timeout => f.write_str("request timed out"),
+            HttpFailure::Transport(detail) => f.write_str(detail),
+        }
+    }
+}
+
+fn transport(error: impl fmt::Display) -> HttpFailure {
+    HttpFailure::Transport(redact_tokens(&error.to_string()).into_owned())
+}
+
+/// Sends Web API requests on one runtime.
+#[derive(Clone, Debug)]
+pub(crate) struct HttpClient<R> {
+    runtime: R,
+    tls: TlsConfig,
+    timeout: Duration,
+}
+
+impl<R: Runtime> HttpClient<R> {
+    pub(crate) fn new(runtime: R, tls: TlsConfig, timeout: Duration) -> Self {
+        HttpClient {
+            runtime,
+            tls,
+            timeout,
+        }
+    }
+
+    pub(crate) fn runtime(&self) -> &R {
+        &self.runtime
+    }
+
+    /// POSTs `request`; any status (429 included) is a response, for the core to classify.
+    pub(crate) async fn post(&self, request: &HttpRequest) -> Result<HttpResponse, HttpFailure> {
+        let deadline = self.runtime.now() + self.timeout;
+        let exchange = pin!(self.exchange(request));
+        match select(exchange, self.runtime.sleep_until(deadline)).await {
+            Either::Left((result, _)) => result,
+            Either::Right(((), _)) => Err(HttpFailure::Timeout),
+        }
+    }
+
+    async fn exchange(&self, request: &HttpRequest) -> Result<HttpResponse, HttpFailure> {
+        let target = check(request.url(), Protocol::Http).map_err(transport)?;
+        let io = stream::connect(&self.runtime, &target, &self.tls)
+            .await
+            .map_err(transport)?;
+        let (mut sender, connection) = hyper::client::conn::http1::handshake(HyperIo(io))
+            .await
+            .map_err(transport)?;
+        let mut authorization = HeaderValue::try_from(request.authorization())
+            .map_err(|_| HttpFailure::Transport("the token is not a valid header value".into()))?;
+        authorization.set_sensitive(true);
+        let http_request = http::Request::post(target.path_and_query.as_str())
+            .header(HOST, target.authority.as_str())
+            .header(AUTHORIZATION, authorization)
+            .header(CONTENT_TYPE, request.content_type())
+            .header(USER_AGENT, AGENT)
+            .body(Full::new(Bytes::copy_from_slice(request.body().as_bytes())))
+            .map_err(transport)?;
+        let response = async move {
+            let response = sender.send_request(http_request).await.map_err(transport)?;
+            let status = response.status().as_u16();
+            let retry_after = response
+                .headers()
+                .get(RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            let body = Limited::new(response.into_body(), MAX_BODY)
+                .collect()
+                .await
+                .map_err(transport)?
+                .to_bytes();
+            let mut response = HttpResponse::new(status, body);
+            if let Some(value) = retry_after {
+                response = response.with_retry_after_header(&value);
+            }
+            Ok(response)
+        };
+        // The connection future does the IO; the response future waits on it.
+        match select(connection, pin!(response)).await {
+            Either::Right((result, _)) => result,
+            Either::Left((Err(e), _)) => Err(transport(e)),
+            Either::Left((Ok(()), response)) => response.await,
+        }
+    }
+}

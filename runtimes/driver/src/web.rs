@@ -1,0 +1,211 @@
+//! A Web API client on the same runtime and transport as the real-time clients: requests
+//! built and responses classified by the core's [`WebApi`] and [`classify`], 429s retried
+//! after their `Retry-After`.
+
+use std::fmt;
+use std::time::Duration;
+
+use serde::Serialize;
+use slackline::webapi::classify;
+use slackline::webapi::{AuthTest, PostedMessage};
+use slackline::{ApiError, ApiResponse, HttpRequest, Token, WebApi, DEFAULT_API_URL};
+
+use crate::error::Error;
+use crate::http::{HttpClient, HttpFailure, DEFAULT_HTTP_TIMEOUT};
+use crate::runtime::Runtime;
+use crate::target::{check, Protocol};
+use crate::tls::TlsConfig;
+
+/// Rate-limited calls are retried this many times by default.
+pub const DEFAULT_RATE_LIMIT_RETRIES: u32 = 2;
+/// Longest `Retry-After` the client waits out by itself; longer ones return the error.
+pub const DEFAULT_MAX_RETRY_WAIT: Duration = Duration::from_secs(60);
+/// Wait after a 429 that carries no `Retry-After`.
+const FALLBACK_RETRY_WAIT: Duration = Duration::from_secs(1);
+
+/// Calls Slack's Web API. Cheap to clone; every clone shares the settings.
+#[derive(Clone)]
+pub struct WebClient<R: Runtime> {
+    http: HttpClient<R>,
+    api_url: String,
+    token: Token,
+    rate_limit_retries: u32,
+    max_retry_wait: Duration,
+}
+
+/// Builds a [`WebClient`].
+#[derive(Debug)]
+pub struct WebClientBuilder<R> {
+    runtime: R,
+    token: Token,
+    api_url: String,
+    timeout: Duration,
+    tls: Option<TlsConfig>,
+    rate_limit_retries: u32,
+    max_retry_wait: Duration,
+}
+
+impl<R: Runtime> WebClientBuilder<R> {
+    /// Base URL (default `https://slack.com/api/`); plain `http://` only to loopback.
+    /// [`WebApi`] adds the trailing `/` if it is missing.
+    pub fn api_url(mut self, url: impl Into<String>) -> Self {
+        self.api_url = url.into();
+        self
+    }
+
+    /// Limit on each request (default 15 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// TLS settings (default: [`TlsConfig::webpki_roots`]).
+    pub fn tls(mut self, tls: TlsConfig) -> Self {
+        self.tls = Some(tls);
+        self
+    }
+
+    /// How often a 429 is retried after its `Retry-After` (default 2; 0 returns it at once),
+    /// and the longest wait accepted.
+    pub fn rate_limit_retries(mut self, retries: u32, max_wait: Duration) -> Self {
+        self.rate_limit_retries = retries;
+        self.max_retry_wait = max_wait;
+        self
+    }
+
+    /// Checks the URL and builds the client.
+    pub fn build(self) -> Result<WebClient<R>, Error> {
+        check(&self.api_url, Protocol::Http)?;
+        let tls = match self.tls {
+            Some(tls) => tls,
+            None => TlsConfig::webpki_roots()?,
+        };
+        Ok(WebClient {
+            http: HttpClient::new(self.runtime, tls, self.timeout),
+            api_url: self.api_url,
+            token: self.token,
+            rate_limit_retries: self.rate_limit_retries,
+            max_retry_wait: self.max_retry_wait,
+        })
+    }
+}
+
+impl<R: Runtime + Default> WebClient<R> {
+    /// A builder for a bot (`xoxb-`) or user (`xoxp-`) token.
+    pub fn builder(token: impl Into<String>) -> WebClientBuilder<R> {
+        Self::builder_on(R::default(), token)
+    }
+}
+
+impl<R: Runtime> WebClient<R> {
+    /// A builder on a given runtime value.
+    pub fn builder_on(runtime: R, token: impl Into<String>) -> WebClientBuilder<R> {
+        WebClientBuilder {
+            runtime,
+            token: Token::new(token),
+            api_url: DEFAULT_API_URL.to_owned(),
+            timeout: DEFAULT_HTTP_TIMEOUT,
+            tls: None,
+            rate_limit_retries: DEFAULT_RATE_LIMIT_RETRIES,
+            max_retry_wait: DEFAULT_MAX_RETRY_WAIT,
+        }
+    }
+
+    /// `auth.test`: who the token belongs to.
+    pub async fn auth_test(&self) -> Result<AuthTest, ApiError> {
+        self.send(|api| Ok(api.auth_test())).await?.json()
+    }
+
+    /// `chat.postMessage` with plain text.
+    pub async fn chat_post_message(
+        &self,
+        channel: &str,
+        text: &str,
+    ) -> Result<PostedMessage, ApiError> {
+        self.send(|api| Ok(api.chat_post_message(channel, text)))
+            .await?
+            .json()
+    }
+
+    /// `chat.postMessage` with any fields (`blocks`, `thread_ts`, ...).
+    pub async fn chat_post_message_with<T: Serialize + ?Sized>(
+        &self,
+        message: &T,
+    ) -> Result<PostedMessage, ApiError> {
+        self.send(|api| api.chat_post_message_with(message))
+            .await?
+            .json()
+    }
+
+    /// `reactions.add`: react with `name` (no colons) to message `timestamp` in `channel`.
+    pub async fn reactions_add(
+        &self,
+        channel: &str,
+        timestamp: &str,
+        name: &str,
+    ) -> Result<(), ApiError> {
+        self.send(|api| Ok(api.reactions_add(channel, timestamp, name)))
+            .await
+            .map(drop)
+    }
+
+    /// Any method with form parameters.
+    pub async fn call(
+        &self,
+        method: &str,
+        params: &[(&str, &str)],
+    ) -> Result<ApiResponse, ApiError> {
+        self.send(|api| Ok(api.call(method.to_owned(), params.iter().copied())))
+            .await
+    }
+
+    /// Any method with a JSON body.
+    pub async fn call_json<T: Serialize + ?Sized>(
+        &self,
+        method: &str,
+        body: &T,
+    ) -> Result<ApiResponse, ApiError> {
+        self.send(|api| api.call_json(method.to_owned(), body))
+            .await
+    }
+
+    async fn send(
+        &self,
+        build: impl Fn(&mut WebApi) -> Result<HttpRequest, serde_json::Error>,
+    ) -> Result<ApiResponse, ApiError> {
+        let mut api = WebApi::new(self.api_url.clone(), self.token.clone());
+        let mut retries = 0;
+        loop {
+            let request = build(&mut api).map_err(|e| ApiError::Transport {
+                detail: format!("the request body could not be serialised: {e}"),
+            })?;
+            let result = match self.http.post(&request).await {
+                Ok(response) => classify(&response),
+                Err(HttpFailure::Timeout) => Err(ApiError::Timeout),
+                Err(HttpFailure::Transport(detail)) => Err(ApiError::Transport { detail }),
+            };
+            let wait = match &result {
+                Err(ApiError::RateLimited { retry_after }) if retries < self.rate_limit_retries => {
+                    retry_after.unwrap_or(FALLBACK_RETRY_WAIT)
+                }
+                _ => return result,
+            };
+            if wait > self.max_retry_wait {
+                return result;
+            }
+            retries += 1;
+            tracing::info!(method = request.method(), ?wait, "rate limited; retrying");
+            let runtime = self.http.runtime();
+            runtime.sleep_until(runtime.now() + wait).await;
+        }
+    }
+}
+
+impl<R: Runtime> fmt::Debug for WebClient<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WebClient")
+            .field("api_url", &self.api_url)
+            .field("token", &self.token)
+            .finish_non_exhaustive()
+    }
+}

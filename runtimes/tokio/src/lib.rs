@@ -1,0 +1,69 @@
+//! # slackline on tokio
+//!
+//! The tokio [`Runtime`] for `slackline-driver`, and the clients with it filled in:
+//!
+//! ```no_run
+//! use slackline_tokio::SocketModeClient;
+//!
+//! # async fn app() -> Result<(), slackline_tokio::Error> {
+//! let client = SocketModeClient::builder(std::env::var("SLACK_APP_TOKEN").unwrap_or_default())
+//!     .on_event("app_mention", |envelope, _| async move {
+//!         println!("mentioned in {:?}", envelope.event_id());
+//!     })
+//!     .build()?;
+//! let handle = client.handle();
+//! tokio::spawn(async move {
+//!     let _ = tokio::signal::ctrl_c().await;
+//!     handle.shutdown().await;
+//! });
+//! client.run().await
+//! # }
+//! ```
+//!
+//! The clients spawn their tasks with `tokio::spawn`: run them inside a tokio runtime with the
+//! `time` and `net` drivers enabled (as `#[tokio::main]` does).
+
+use std::io;
+use std::time::Instant;
+
+use tokio::net::TcpStream;
+use tokio_util::compat::{Compat, TokioAsyncReadCompatExt};
+
+pub use slackline_driver::{
+    slackline, AckError, ApiError, ApiResponse, BoxFuture, ClientBuilder, ClientHandle, Envelope,
+    EnvelopeType, Error, Event, EventStream, LateAckPolicy, Responder, RtmError, RtmEvent,
+    RtmHandle, RtmRoutes, Runtime, Sent, SocketModeRoutes, StopReason, TlsConfig, UrlError,
+    WebClientBuilder,
+};
+
+/// tokio as a [`Runtime`]: `tokio::net` sockets, `tokio::time` sleeps, `tokio::spawn`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TokioRuntime;
+
+impl Runtime for TokioRuntime {
+    type Tcp = Compat<TcpStream>;
+
+    fn connect_tcp(&self, host: &str, port: u16) -> BoxFuture<'static, io::Result<Self::Tcp>> {
+        let host = host.to_owned();
+        Box::pin(async move {
+            let stream = TcpStream::connect((host.as_str(), port)).await?;
+            stream.set_nodelay(true)?;
+            Ok(stream.compat())
+        })
+    }
+
+    fn sleep_until(&self, deadline: Instant) -> BoxFuture<'static, ()> {
+        Box::pin(tokio::time::sleep_until(deadline.into()))
+    }
+
+    fn spawn(&self, task: BoxFuture<'static, ()>) {
+        tokio::spawn(task);
+    }
+}
+
+/// A Socket Mode client on tokio.
+pub type SocketModeClient = slackline_driver::SocketModeClient<TokioRuntime>;
+/// An RTM client on tokio.
+pub type RtmClient = slackline_driver::RtmClient<TokioRuntime>;
+/// A Web API client on tokio.
+pub type WebClient = slackline_driver::WebClient<TokioRuntime>;
