@@ -12,11 +12,13 @@ use std::ops::Range;
 use std::time::Duration;
 
 use bytes::Bytes;
-use serde::{Deserialize, Deserializer};
-use serde_json::value::RawValue;
+use serde::Deserialize;
 
 use crate::ids::ConnId;
-use crate::json::{as_bool, as_str, as_u64, span_of, string_contents, unescape};
+use crate::json::{
+    as_bool, as_str, as_u64, find, find_with_inner, is_echoable, member, span_of, string_contents,
+    unescape,
+};
 use crate::time::Instant;
 
 /// The `type` of an envelope.
@@ -304,84 +306,50 @@ pub(crate) struct FrameError {
     pub(crate) envelope_id: Option<String>,
 }
 
-/// The top-level fields the session reads; every value kept raw so that a field of an
-/// unexpected type is handled leniently instead of failing the whole frame.
-#[derive(Deserialize)]
-struct Header<'a> {
-    #[serde(rename = "type", borrow, default)]
-    kind: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    envelope_id: Option<&'a RawValue>,
-    #[serde(borrow, default, deserialize_with = "raw_even_if_null")]
-    payload: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    accepts_response_payload: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    retry_attempt: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    retry_reason: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    reason: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    num_connections: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    debug_info: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    connection_info: Option<&'a RawValue>,
-}
-
-/// `Option<&RawValue>` maps JSON `null` to `None`; a `null` payload is still a payload.
-fn raw_even_if_null<'de, D: Deserializer<'de>>(d: D) -> Result<Option<&'de RawValue>, D::Error> {
-    <&RawValue>::deserialize(d).map(Some)
-}
-
-#[derive(Deserialize, Default)]
-struct DebugInfo<'a> {
-    #[serde(borrow, default)]
-    host: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    build_number: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    approximate_connection_time: Option<&'a RawValue>,
-}
-
-#[derive(Deserialize, Default)]
-struct ConnectionInfo<'a> {
-    #[serde(borrow, default)]
-    app_id: Option<&'a RawValue>,
-}
-
-fn nested<'a, T: Deserialize<'a> + Default>(raw: Option<&'a RawValue>) -> T {
-    raw.and_then(|r| serde_json::from_str(r.get()).ok())
-        .unwrap_or_default()
-}
+/// The top-level members the session reads (everything else is skipped, not parsed).
+const MEMBERS: [&str; 10] = [
+    "type",
+    "envelope_id",
+    "payload",
+    "accepts_response_payload",
+    "retry_attempt",
+    "retry_reason",
+    "reason",
+    "num_connections",
+    "debug_info",
+    "connection_info",
+];
 
 /// Reads one Socket Mode frame.
 pub(crate) fn parse_frame(conn: ConnId, frame: Bytes, now: Instant) -> Result<Frame, FrameError> {
-    let header: Header<'_> = match serde_json::from_slice(&frame) {
-        Ok(header) => header,
-        Err(e) => {
-            let envelope_id =
-                crate::json::salvage_string_field(&frame, "envelope_id").map(str::to_owned);
-            return Err(FrameError {
-                detail: e.to_string(),
-                envelope_id,
-            });
+    let salvage = |detail: String| {
+        let envelope_id =
+            crate::json::salvage_string_field(&frame, "envelope_id").map(str::to_owned);
+        FrameError {
+            detail,
+            envelope_id,
         }
     };
-    let kind = header.kind.and_then(as_str);
-    if let Some(id) = header.envelope_id {
-        let Some(contents) = string_contents(id).filter(|c| !c.is_empty()) else {
+    let Ok(text) = std::str::from_utf8(&frame) else {
+        return Err(salvage("not UTF-8".into()));
+    };
+    let (
+        [kind, envelope_id, payload, accepts, retry_attempt, retry_reason, reason, num_connections, debug_info, connection_info],
+        [event_id],
+    ) = find_with_inner(text, MEMBERS, "payload", ["event_id"])
+        .map_err(|e| salvage(e.to_string()))?;
+    let kind = kind.and_then(as_str);
+    if let Some(id) = envelope_id {
+        let Some(contents) = string_contents(id).filter(|c| !c.is_empty() && is_echoable(c)) else {
             return Err(FrameError {
-                detail: "`envelope_id` is not a non-empty string".into(),
+                detail: "`envelope_id` is not a valid non-empty string".into(),
                 envelope_id: None,
             });
         };
         let kind = EnvelopeType::from_wire(kind.as_deref().unwrap_or(""));
-        let payload = header.payload;
-        let event_id = match (&kind, payload) {
-            (EnvelopeType::EventsApi, Some(p)) => crate::json::top_level_value(p.get(), "event_id")
-                .and_then(|raw| raw.strip_prefix('"')?.strip_suffix('"'))
+        let event_id = match kind {
+            EnvelopeType::EventsApi => event_id
+                .and_then(string_contents)
                 // An empty id (schema samples, broken senders) must never make envelopes collide.
                 .filter(|s| !s.is_empty())
                 .map(|s| span_of(&frame, s)),
@@ -390,20 +358,15 @@ pub(crate) fn parse_frame(conn: ConnId, frame: Bytes, now: Instant) -> Result<Fr
         let envelope = Envelope {
             conn,
             id: span_of(&frame, contents),
-            payload: payload.map(|p| span_of(&frame, p.get())),
+            payload: payload.map(|p| span_of(&frame, p)),
             event_id,
-            retry_reason: header
-                .retry_reason
+            retry_reason: retry_reason
                 .and_then(string_contents)
                 .map(|s| span_of(&frame, s)),
-            retry_attempt: header
-                .retry_attempt
+            retry_attempt: retry_attempt
                 .and_then(as_u64)
                 .map_or(0, |n| u32::try_from(n).unwrap_or(u32::MAX)),
-            accepts_response_payload: header
-                .accepts_response_payload
-                .and_then(as_bool)
-                .unwrap_or(false),
+            accepts_response_payload: accepts.and_then(as_bool).unwrap_or(false),
             kind,
             received_at: now,
             ack: AckState::Acked,
@@ -413,25 +376,23 @@ pub(crate) fn parse_frame(conn: ConnId, frame: Bytes, now: Instant) -> Result<Fr
     }
     match kind.as_deref() {
         Some("hello") => {
-            let debug: DebugInfo<'_> = nested(header.debug_info);
-            let info: ConnectionInfo<'_> = nested(header.connection_info);
+            let [host, build_number, lifetime] = debug_info
+                .and_then(|d| find(d, ["host", "build_number", "approximate_connection_time"]).ok())
+                .unwrap_or_default();
+            let app_id = connection_info.and_then(|c| member(c, "app_id"));
             Ok(Frame::Hello(Hello {
                 conn,
-                num_connections: header
-                    .num_connections
+                num_connections: num_connections
                     .and_then(as_u64)
                     .and_then(|n| u32::try_from(n).ok()),
-                approximate_connection_time: debug
-                    .approximate_connection_time
-                    .and_then(as_u64)
-                    .map(Duration::from_secs),
-                app_id: info.app_id.and_then(as_str).map(Cow::into_owned),
-                host: debug.host.and_then(as_str).map(Cow::into_owned),
-                build_number: debug.build_number.and_then(as_u64),
+                approximate_connection_time: lifetime.and_then(as_u64).map(Duration::from_secs),
+                app_id: app_id.and_then(as_str).map(Cow::into_owned),
+                host: host.and_then(as_str).map(Cow::into_owned),
+                build_number: build_number.and_then(as_u64),
             }))
         }
         Some("disconnect") => {
-            let reason = header.reason.and_then(as_str).unwrap_or(Cow::Borrowed(""));
+            let reason = reason.and_then(as_str).unwrap_or(Cow::Borrowed(""));
             Ok(Frame::Disconnect(DisconnectReason::from_wire(&reason)))
         }
         other => Ok(Frame::Unknown(other.map(str::to_owned))),

@@ -6,10 +6,9 @@ use std::ops::Range;
 
 use bytes::Bytes;
 use serde::Deserialize;
-use serde_json::value::RawValue;
 
 use crate::ids::ConnId;
-use crate::json::{as_bool, as_i64, as_str, as_u64, span_of, string_contents, unescape};
+use crate::json::{as_bool, as_i64, as_str, as_u64, find, span_of, string_contents, unescape};
 use crate::time::Instant;
 
 /// The `rtm.connect` / `rtm.start` response that granted a connection: `self`, `team`, and for
@@ -281,41 +280,17 @@ pub(crate) enum RtmFrame {
     Untyped,
 }
 
-#[derive(Deserialize)]
-struct Header<'a> {
-    #[serde(rename = "type", borrow, default)]
-    kind: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    subtype: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    reply_to: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    ok: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    ts: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    text: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    error: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    user: Option<&'a RawValue>,
-}
+/// The top-level members the session reads from an RTM frame.
+const MEMBERS: [&str; 8] = [
+    "type", "subtype", "reply_to", "ok", "ts", "text", "error", "user",
+];
 
-#[derive(Deserialize, Default)]
-struct ErrorBody<'a> {
-    #[serde(borrow, default)]
-    code: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    msg: Option<&'a RawValue>,
-}
-
-fn error_body(raw: Option<&RawValue>) -> (i64, String) {
-    let body: ErrorBody<'_> = raw
-        .and_then(|r| serde_json::from_str(r.get()).ok())
+fn error_body(raw: Option<&str>) -> (i64, String) {
+    let [code, msg] = raw
+        .and_then(|r| find(r, ["code", "msg"]).ok())
         .unwrap_or_default();
-    let code = body.code.and_then(as_i64).unwrap_or(0);
-    let msg = body
-        .msg
+    let code = code.and_then(as_i64).unwrap_or(0);
+    let msg = msg
         .and_then(as_str)
         .map(Cow::into_owned)
         .unwrap_or_default();
@@ -328,24 +303,26 @@ pub(crate) fn parse_frame(
     frame: Bytes,
     now: Instant,
 ) -> Result<(RtmFrame, Option<String>), String> {
-    let header: Header<'_> = serde_json::from_slice(&frame).map_err(|e| e.to_string())?;
-    let user = header.user.and_then(as_str).map(Cow::into_owned);
-    if let Some(reply_to) = header.reply_to.and_then(as_u64) {
-        let ok = header.ok.and_then(as_bool);
-        let is_pong = header.kind.and_then(as_str).as_deref() == Some("pong");
-        let outcome = if ok == Some(false) || (ok.is_none() && header.error.is_some() && !is_pong) {
-            let (code, msg) = error_body(header.error);
+    let text = std::str::from_utf8(&frame).map_err(|_| "not UTF-8".to_owned())?;
+    let [kind, subtype, reply_to, ok, ts, text_member, error, user] =
+        find(text, MEMBERS).map_err(|e| e.to_string())?;
+    let user = user.and_then(as_str).map(Cow::into_owned);
+    if let Some(reply_to) = reply_to.and_then(as_u64) {
+        let ok = ok.and_then(as_bool);
+        let is_pong = kind.and_then(as_str).as_deref() == Some("pong");
+        let outcome = if ok == Some(false) || (ok.is_none() && error.is_some() && !is_pong) {
+            let (code, msg) = error_body(error);
             RtmOutcome::Failed { code, msg }
         } else {
             RtmOutcome::Ok {
-                ts: header.ts.and_then(as_str).map(Cow::into_owned),
-                text: header.text.and_then(as_str).map(Cow::into_owned),
+                ts: ts.and_then(as_str).map(Cow::into_owned),
+                text: text_member.and_then(as_str).map(Cow::into_owned),
                 raw: frame.clone(),
             }
         };
         return Ok((RtmFrame::Reply { reply_to, outcome }, user));
     }
-    let Some(kind_raw) = header.kind.and_then(string_contents) else {
+    let Some(kind_raw) = kind.and_then(string_contents) else {
         return Ok((RtmFrame::Untyped, user));
     };
     let parsed = match kind_raw {
@@ -353,14 +330,13 @@ pub(crate) fn parse_frame(
         "goodbye" => RtmFrame::Goodbye,
         "reconnect_url" => RtmFrame::ReconnectUrl,
         "error" => {
-            let (code, msg) = error_body(header.error);
+            let (code, msg) = error_body(error);
             RtmFrame::Error { code, msg }
         }
         _ => RtmFrame::Event(RtmEvent {
             conn,
             kind: span_of(&frame, kind_raw),
-            subtype: header
-                .subtype
+            subtype: subtype
                 .and_then(string_contents)
                 .map(|s| span_of(&frame, s)),
             received_at: now,
