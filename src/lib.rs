@@ -83,6 +83,7 @@ mod config;
 mod dedupe;
 mod envelope;
 mod event;
+pub mod fake;
 mod ids;
 mod json;
 mod rtm;

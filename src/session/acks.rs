@@ -124,7 +124,7 @@ impl AckTracker {
         while self
             .due
             .front()
-            .is_some_and(|(_, k)| !self.pending.get(k).is_some_and(|p| !p.overdue))
+            .is_some_and(|(_, k)| self.pending.get(k).is_none_or(|p| p.overdue))
         {
             self.due.pop_front();
         }
