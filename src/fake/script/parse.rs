@@ -76,7 +76,7 @@ impl Script {
     ///
     /// let script = Script::parse(r#"
     /// {"slackline_script":1,"name":"example"}
-    /// # the first URL request is rate limited
+    /// // the first URL request is rate limited
     /// {"fail":"apps.connections.open","status":429,"retry_after":3}
     /// {"after":"1s","envelope":{"type":"events_api","payload":{"event_id":"Ev1"}},"label":"first"}
     /// {"after":"5s","disconnect":"warning"}
