@@ -89,8 +89,10 @@ mod json;
 mod rtm;
 mod secret;
 mod session;
+pub mod testing;
 mod time;
 mod timer;
+pub mod transcript;
 pub mod webapi;
 
 pub use action::{Action, CLOSE_GOING_AWAY, CLOSE_NORMAL};

@@ -145,10 +145,19 @@ impl FakeSlack {
         let with_payload = ack
             .payload
             .is_some_and(|p| !matches!(p.get().trim(), "null" | "{}"));
+        // The same id may be out more than once (redeliveries, scripts reusing ids): the ack is
+        // for the copy on this socket still within its deadline, else any live copy, else the oldest.
+        let unacked = |d: &Delivery| d.envelope_id == envelope_id && d.acked_at.is_none();
         let unacked = self
             .deliveries
             .iter()
-            .position(|d| d.envelope_id == envelope_id && d.acked_at.is_none());
+            .position(|d| unacked(d) && !d.expired && d.socket == socket)
+            .or_else(|| {
+                self.deliveries
+                    .iter()
+                    .position(|d| unacked(d) && !d.expired)
+            })
+            .or_else(|| self.deliveries.iter().position(unacked));
         if let Some(d) = unacked {
             let d = &mut self.deliveries[d];
             d.acked_at = Some(now);

@@ -1,7 +1,6 @@
 //! Turning the fake's records into a [`Verdict`].
 
 use super::deliveries::Delivery;
-use super::socket::SocketState;
 use super::{AckOutcome, DeliveryReport, FakeSlack, Summary, Verdict, Violation, ViolationKind};
 use crate::time::Instant;
 
@@ -12,12 +11,10 @@ impl FakeSlack {
             Some(_) => AckOutcome::Late,
             None if now < d.deadline && !d.expired => AckOutcome::Pending,
             None => {
+                // Its socket went silent or was closed (by either side: clients leave when told
+                // to disconnect) before the deadline: it is Slack's redelivery that covers it.
                 let socket = self.index(d.socket).map(|i| &self.sockets[i]);
-                // Silent or closed by the server before the deadline: the network lost it,
-                // not the client. A client that closed the socket itself still owed the ack.
-                let lost = socket.is_some_and(|s| {
-                    s.gone_by(d.deadline) && s.state != SocketState::ClosedByClient
-                });
+                let lost = socket.is_some_and(|s| s.gone_by(d.deadline));
                 if lost {
                     AckOutcome::Lost
                 } else {

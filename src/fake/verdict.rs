@@ -71,10 +71,10 @@ pub struct Summary {
     pub acked: u64,
     /// Acked after the deadline.
     pub late: u64,
-    /// Never acked although the socket stayed up past the deadline.
+    /// Never acked although its socket stayed up past the deadline.
     pub missing: u64,
-    /// Never acked, and the socket went silent or was closed by the server before the deadline
-    /// (lost in the network; Slack's redelivery is what covers it).
+    /// Never acked, and the socket went silent or was closed before the deadline (lost with
+    /// it; Slack's redelivery is what covers it).
     pub lost: u64,
     /// Not yet acked, deadline not yet passed.
     pub pending: u64,
@@ -99,7 +99,7 @@ pub enum AckOutcome {
     Late,
     /// Never acked.
     Missing,
-    /// Never acked; its socket went silent or was closed by the server before the deadline.
+    /// Never acked; its socket went silent or was closed before the deadline.
     Lost,
     /// Not acked yet, deadline ahead.
     Pending,

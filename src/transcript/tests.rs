@@ -1,0 +1,1 @@
+//! Transcript format tests (recording through the harness is tested in `tests/`).
