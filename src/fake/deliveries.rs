@@ -35,6 +35,8 @@ pub(crate) struct Delivery {
     pub(crate) generation: u32,
     /// Sent as a retry (by the fake's own redelivery or a `redeliver` step).
     pub(crate) redelivery: bool,
+    /// An ack is owed (false for malformed raw frames whose id a client may salvage).
+    pub(crate) required: bool,
 }
 
 /// An ack frame: `{"envelope_id":"…"}` with an optional `payload`.
@@ -54,9 +56,37 @@ pub(crate) struct Send {
     pub(crate) retry: Option<(u64, String)>,
     pub(crate) redeliver: bool,
     pub(crate) generation: u32,
+    pub(crate) required: bool,
 }
 
 impl FakeSlack {
+    /// Sends a frame as is on `socket`, tracking it as a delivery if it carries an
+    /// `envelope_id`: an envelope if it reads as one (an ack is owed), else a malformed frame
+    /// whose id a careful client still acks.
+    pub(crate) fn send_raw(&mut self, now: Instant, socket: SocketId, text: &str) {
+        let is_socket_mode = self
+            .index(socket)
+            .is_some_and(|i| self.sockets[i].kind == SocketKind::SocketMode);
+        let id = crate::json::salvage_string_field(text.as_bytes(), "envelope_id");
+        let (Some(id), true) = (id, is_socket_mode) else {
+            return self.send_text(socket, text.to_owned());
+        };
+        let (envelope, required) = match ScriptEnvelope::parse(text, true) {
+            Ok(envelope) => (envelope, true),
+            Err(_) => (ScriptEnvelope::opaque(text, id), false),
+        };
+        let send = Send {
+            envelope_id: id.to_owned(),
+            envelope: Arc::new(envelope),
+            label: "raw frame".into(),
+            retry: None,
+            redeliver: false,
+            generation: 0,
+            required,
+        };
+        self.deliver_on(now, socket, send);
+    }
+
     /// Sends an envelope on a socket picked by `target`; `None` when no Socket Mode socket is
     /// ready (the caller waits).
     pub(crate) fn deliver(&mut self, now: Instant, target: Target, send: Send) -> Option<usize> {
@@ -71,6 +101,10 @@ impl FakeSlack {
             other => other,
         };
         let socket = *pick(&candidates, target, &mut self.round_robin).first()?;
+        Some(self.deliver_on(now, socket, send))
+    }
+
+    fn deliver_on(&mut self, now: Instant, socket: SocketId, send: Send) -> usize {
         let redelivery = send.retry.is_some();
         let (frame, retry_attempt) = match &send.retry {
             None => (
@@ -100,8 +134,9 @@ impl FakeSlack {
             duplicate_acks: 0,
             generation: send.generation,
             redelivery,
+            required: send.required,
         });
-        Some(self.deliveries.len() - 1)
+        self.deliveries.len() - 1
     }
 
     /// A text frame on a Socket Mode socket: it should be an ack.
@@ -238,6 +273,7 @@ impl FakeSlack {
                 retry: Some((original.retry_attempt + 1, "timeout".into())),
                 redeliver: true,
                 generation: original.generation + 1,
+                required: true,
             };
             if self.deliver(now, Target::Any, send).is_none() {
                 break;

@@ -76,6 +76,7 @@ impl FakeSlack {
                     retry: None,
                     redeliver: step.redeliver.unwrap_or(self.script.header().redeliver),
                     generation: 0,
+                    required: true,
                 };
                 self.deliver(now, step.target, send).is_some()
             }
@@ -104,6 +105,7 @@ impl FakeSlack {
                     retry: Some((attempt, step.retry_reason)),
                     redeliver: self.script.header().redeliver,
                     generation,
+                    required: true,
                 };
                 self.deliver(now, step.target, send).is_some()
             }
@@ -160,7 +162,7 @@ impl FakeSlack {
                 let chosen = self.targets(target, Socket::is_ready);
                 for &i in &chosen {
                     let socket = self.sockets[i].id;
-                    self.send_text(socket, text.clone());
+                    self.send_raw(now, socket, &text);
                 }
                 !chosen.is_empty()
             }

@@ -10,6 +10,7 @@ impl FakeSlack {
             Some(at) if at <= d.deadline => AckOutcome::Acked,
             Some(_) => AckOutcome::Late,
             None if now < d.deadline && !d.expired => AckOutcome::Pending,
+            None if !d.required => AckOutcome::NotOwed,
             None => {
                 // Its socket went silent or was closed (by either side: clients leave when told
                 // to disconnect) before the deadline: it is Slack's redelivery that covers it.
@@ -66,6 +67,7 @@ impl FakeSlack {
                         });
                     }
                     AckOutcome::Lost => summary.lost += 1,
+                    AckOutcome::NotOwed => {}
                     AckOutcome::Pending => summary.pending += 1,
                 }
                 DeliveryReport {

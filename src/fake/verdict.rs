@@ -103,6 +103,9 @@ pub enum AckOutcome {
     Lost,
     /// Not acked yet, deadline ahead.
     Pending,
+    /// Not acked, and none was owed: a malformed frame whose `envelope_id` a client may
+    /// salvage (acking it is fine, not doing so too).
+    NotOwed,
 }
 
 /// One envelope delivery.

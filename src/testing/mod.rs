@@ -402,6 +402,7 @@ impl<B: Bot> Run<B> {
         loop {
             self.pump();
             if self.fake.is_finished() {
+                self.settle();
                 return Ending::Finished;
             }
             let next = [
@@ -433,6 +434,18 @@ impl<B: Bot> Run<B> {
             } else {
                 same_instant = 0;
             }
+            self.now = self.now.max(next);
+            self.step();
+        }
+    }
+
+    /// After the script: what is still on the wire arrives (the final `disconnect`, the
+    /// client's close), so the outcome shows how the client took the end.
+    fn settle(&mut self) {
+        for _ in 0..STALL_LIMIT {
+            let Some(next) = self.net.next_at() else {
+                return;
+            };
             self.now = self.now.max(next);
             self.step();
         }

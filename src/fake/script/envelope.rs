@@ -108,6 +108,22 @@ impl ScriptEnvelope {
         })
     }
 
+    /// A frame that cannot be read as an envelope but carries an id a client may still find
+    /// and ack: sent as is, never rebuilt.
+    pub(crate) fn opaque(text: &str, envelope_id: &str) -> Self {
+        ScriptEnvelope {
+            envelope_id: Some(envelope_id.to_owned()),
+            kind: String::new(),
+            accepts_response_payload: false,
+            retry_attempt: None,
+            retry_reason: None,
+            payload: None,
+            event_id: None,
+            extra: Vec::new(),
+            verbatim: Some(text.to_owned()),
+        }
+    }
+
     /// `envelope_id`, if the script gave one.
     pub fn envelope_id(&self) -> Option<&str> {
         self.envelope_id.as_deref()
