@@ -325,7 +325,7 @@ impl TranscriptHeader {
         #[serde(deny_unknown_fields)]
         struct Line {
             slackline_transcript: Option<u64>,
-            config: Option<ConfigSnapshot>,
+            config: Option<Box<RawValue>>,
             note: Option<String>,
         }
         let line: Line = serde_json::from_str(text).map_err(|e| {
@@ -344,10 +344,13 @@ impl TranscriptHeader {
                 ))
             }
         }
+        let config = line
+            .config
+            .ok_or("the header needs the session's `config`")?;
+        let config: ConfigSnapshot = serde_json::from_str(config.get())
+            .map_err(|e| format!("the header's `config` is not a session configuration: {e}"))?;
         Ok(TranscriptHeader {
-            config: line
-                .config
-                .ok_or("the header needs the session's `config`")?,
+            config,
             note: line.note,
         })
     }

@@ -43,6 +43,32 @@ impl Default for ReplayOptions {
     }
 }
 
+impl ReplayOptions {
+    /// Sets [`time_tolerance`](Self::time_tolerance).
+    pub fn with_time_tolerance(mut self, tolerance: Duration) -> Self {
+        self.time_tolerance = tolerance;
+        self
+    }
+
+    /// Sets [`compare_events`](Self::compare_events).
+    pub fn with_events_compared(mut self, compare: bool) -> Self {
+        self.compare_events = compare;
+        self
+    }
+
+    /// Sets [`window`](Self::window).
+    pub fn with_window(mut self, window: usize) -> Self {
+        self.window = window;
+        self
+    }
+
+    /// Sets [`config`](Self::config).
+    pub fn with_config(mut self, config: Config) -> Self {
+        self.config = Some(config);
+        self
+    }
+}
+
 /// What the replay produced and where it differs from the recording.
 #[derive(Clone, Debug)]
 pub struct Replay {
