@@ -427,3 +427,66 @@ fn garbage_from_the_server_does_not_stop_the_client() {
         ("broken", AckOutcome::Acked)
     );
 }
+
+#[test]
+fn a_pool_of_connections_shares_the_envelopes() {
+    let mut text =
+        String::from("{\"slackline_script\":1}\n{\"wait\":\"connections\",\"count\":3}\n");
+    for i in 0..9 {
+        text += &format!(
+            "{{\"after\":\"100ms\",{}\n",
+            &events_envelope(&format!("e{i}"), &format!("Ev{i}"))[1..]
+        );
+    }
+    text += "{\"after\":\"1s\",\"disconnect\":\"warning\",\"socket\":\"newest\"}\n";
+    text += "{\"after\":\"2s\",\"wait\":\"acks\"}\n{\"disconnect\":\"link_disabled\"}\n";
+    let config = Config::socket_mode(APP_TOKEN).with_connections(3);
+    let outcome = Harness::new(config, script(&text)).unwrap().run_quietly();
+    let v = &outcome.verdict;
+    assert!(v.ok, "{}", v.summary_text());
+    // Round robin over the three sockets, each ack on the socket its envelope came on.
+    let sockets: std::collections::BTreeSet<u32> = v.envelopes.iter().map(|d| d.socket).collect();
+    assert_eq!(sockets.len(), 3);
+    assert!(v.envelopes.iter().all(|d| d.ack_socket == Some(d.socket)));
+    // The warned one is replaced: never more than the pool plus one replacement at once.
+    assert_eq!(v.connections.opened, 4);
+    assert_eq!(v.connections.max_concurrent, 4);
+}
+
+#[test]
+fn rtm_start_and_goodbye() {
+    let text = "{\"slackline_script\":1}\n\
+        {\"rtm\":{\"type\":\"presence_change\",\"user\":\"U2\",\"presence\":\"active\"}}\n\
+        {\"after\":\"1s\",\"goodbye\":true}\n\
+        {\"wait\":\"connection\"}\n\
+        {\"after\":\"1s\",\"rtm\":{\"type\":\"message\",\"channel\":\"C1\",\"user\":\"U2\",\"text\":\"back\"}}\n\
+        {\"after\":\"1s\",\"end\":true}";
+    let config = Config::rtm(BOT_TOKEN).with_rtm_start(Default::default());
+    let outcome = Harness::new(config, script(text)).unwrap().run_quietly();
+    let v = &outcome.verdict;
+    assert!(v.ok, "{}", v.summary_text());
+    assert_eq!(v.http["rtm.start"].calls, 2);
+    assert_eq!(v.connections.opened, 2);
+    assert!(outcome
+        .events
+        .iter()
+        .any(|e| matches!(&e.value, Event::Goodbye { .. })));
+    let state = outcome
+        .events
+        .iter()
+        .find_map(|e| match &e.value {
+            Event::RtmConnected(c) => Some(c.state::<serde_json::Value>().unwrap()),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(state["users"][0]["id"], "U0FAKEBOT");
+    let kinds: Vec<String> = outcome
+        .events
+        .iter()
+        .filter_map(|e| match &e.value {
+            Event::Rtm(r) => Some(r.kind().into_owned()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(kinds, ["presence_change", "message"]);
+}

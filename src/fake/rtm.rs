@@ -42,9 +42,10 @@ impl FakeSlack {
             _ => None,
         };
         let Some(id) = id else {
-            let shown = message
-                .get("id")
-                .map_or_else(|| "missing".to_owned(), Value::to_string);
+            let shown = message.get("id").map_or_else(
+                || "missing".to_owned(),
+                |id| redact_tokens(&id.to_string()).into_owned(),
+            );
             return self.violation(
                 now,
                 ViolationKind::RtmBadId {
