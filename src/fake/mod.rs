@@ -691,6 +691,8 @@ impl FakeSlack {
         if self.finished_at.is_some() {
             return;
         }
+        // An input can land exactly on a deadline before the timer fires: settle it first.
+        self.expire_deliveries(now);
         loop {
             let redelivered = self.flush_waiting_redeliveries(now);
             let played = self.play_steps(now);
