@@ -95,6 +95,7 @@ mod event;
 pub mod fake;
 mod ids;
 mod json;
+mod json_object;
 mod rtm;
 mod secret;
 mod session;

@@ -12,6 +12,7 @@ use super::{
     ApiRequest, ArmedFailure, ConnectRejected, FakeResponse, FakeSlack, Output, PostedMessage,
     Ticket, ViolationKind, DEBUG_RECONNECTS_LIFETIME, MAX_SOCKETS, RTM_URL_LIFETIME,
 };
+use crate::json_object::ObjectWriter;
 use crate::secret::{redact_tokens, Token, TokenKind};
 use crate::time::Instant;
 
@@ -44,7 +45,10 @@ fn ok_false(error: &str) -> FakeResponse {
         retry_after: None,
         content_type: JSON,
         // Slack's own field order, `ok` first.
-        body: format!(r#"{{"ok":false,"error":{}}}"#, json!(error)),
+        body: ObjectWriter::new()
+            .raw("ok", "false")
+            .str("error", error)
+            .finish(),
     }
 }
 
@@ -385,21 +389,28 @@ impl FakeSlack {
         let text = match s.kind {
             SocketKind::Rtm => r#"{"type":"hello"}"#.to_owned(),
             SocketKind::SocketMode => {
-                let mut debug = json!({ "host": hello.host, "build_number": hello.build_number });
+                let mut debug = ObjectWriter::new();
+                debug
+                    .str("host", &hello.host)
+                    .num("build_number", hello.build_number);
                 let lifetime = s
                     .lifetime
                     .map(|d| d.as_secs())
                     .or(hello.approximate_connection_time);
                 if let Some(secs) = lifetime {
-                    debug["approximate_connection_time"] = json!(secs);
+                    debug.num("approximate_connection_time", secs);
                 }
-                json!({
-                    "type": "hello",
-                    "num_connections": hello.num_connections.unwrap_or(open_socket_mode as u32),
-                    "debug_info": debug,
-                    "connection_info": { "app_id": hello.app_id },
-                })
-                .to_string()
+                let app = ObjectWriter::new().str("app_id", &hello.app_id).finish();
+                // Slack's own field order (python-slack-sdk's mock and slack-go's capture).
+                ObjectWriter::new()
+                    .str("type", "hello")
+                    .num(
+                        "num_connections",
+                        hello.num_connections.unwrap_or(open_socket_mode as u32),
+                    )
+                    .raw("debug_info", &debug.finish())
+                    .raw("connection_info", &app)
+                    .finish()
             }
         };
         let lifetime = s.lifetime.or(hello

@@ -480,7 +480,10 @@ impl FakeSlack {
     /// A pong from the client.
     pub fn handle_pong(&mut self, now: Instant, socket: SocketId, payload: &[u8]) {
         let now = self.clock(now);
-        let _ = (payload, self.receiving(socket));
+        // Pongs only prove liveness, which the fake does not judge; a pong is still a frame
+        // (dropped when silent, a violation after the client's own close).
+        let _ = payload;
+        self.receiving(socket);
         self.advance(now);
     }
 
@@ -676,12 +679,16 @@ impl FakeSlack {
         let socket = s.id;
         let text = match frame {
             Some(frame) => frame.to_owned(),
-            None => serde_json::json!({
-                "type": "disconnect",
-                "reason": reason,
-                "debug_info": { "host": host },
-            })
-            .to_string(),
+            None => {
+                let debug = crate::json_object::ObjectWriter::new()
+                    .str("host", &host)
+                    .finish();
+                crate::json_object::ObjectWriter::new()
+                    .str("type", "disconnect")
+                    .str("reason", reason)
+                    .raw("debug_info", &debug)
+                    .finish()
+            }
         };
         self.send_text(socket, text);
     }

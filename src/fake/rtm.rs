@@ -2,9 +2,10 @@
 //! connection; pings get pongs, messages get `{"ok":true,"reply_to":…}` answers; size and rate
 //! limits are enforced as Slack documents them.
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 use super::{FakeSlack, PostedMessage, ViolationKind, MAX_RTM_MESSAGE};
+use crate::json_object::ObjectWriter;
 use crate::secret::redact_tokens;
 use crate::time::Instant;
 
@@ -24,7 +25,7 @@ impl FakeSlack {
             self.close_socket(now, i, 1009, "message too long");
             return;
         }
-        let mut message: Map<String, Value> = match serde_json::from_slice(text) {
+        let message: Map<String, Value> = match serde_json::from_slice(text) {
             Ok(m) => m,
             Err(e) => {
                 let detail = format!("RTM message is not a JSON object: {e}");
@@ -69,10 +70,15 @@ impl FakeSlack {
         };
         if kind == "ping" {
             self.rtm.pings += 1;
-            message.remove("id");
-            message.insert("type".into(), "pong".into());
-            message.insert("reply_to".into(), id.into());
-            return self.rtm_reply(i, Value::Object(message));
+            // The pong carries the ping's other fields back, as Slack documents.
+            let mut pong = ObjectWriter::new();
+            pong.str("type", "pong").num("reply_to", id);
+            for (name, value) in &message {
+                if name != "id" && name != "type" {
+                    pong.value(name, value);
+                }
+            }
+            return self.rtm_reply_text(i, pong.finish());
         }
         if !self.sockets[i].rtm_rate.take(now) {
             self.violation(
@@ -82,21 +88,14 @@ impl FakeSlack {
                     id: Some(id),
                 },
             );
-            let error = json!({ "code": -1, "msg": "slow down, too many messages..." });
-            return self.rtm_reply(i, json!({ "ok": false, "reply_to": id, "error": error }));
+            return self.rtm_error(i, id, -1, "slow down, too many messages...");
         }
         match kind.as_str() {
             "message" => self.rtm_post(now, i, id, &message),
             // Slack answers these only on error.
             "typing" | "presence_sub" | "presence_query" => {}
-            "" => {
-                let error = json!({ "code": 3, "msg": "message type is missing" });
-                self.rtm_reply(i, json!({ "ok": false, "reply_to": id, "error": error }));
-            }
-            _ => {
-                let error = json!({ "code": 3, "msg": format!("unsupported type {kind}") });
-                self.rtm_reply(i, json!({ "ok": false, "reply_to": id, "error": error }));
-            }
+            "" => self.rtm_error(i, id, 3, "message type is missing"),
+            _ => self.rtm_error(i, id, 3, &format!("unsupported type {kind}")),
         }
     }
 
@@ -106,18 +105,19 @@ impl FakeSlack {
             _ => None,
         };
         let Some(channel) = field("channel") else {
-            let error = json!({ "code": 1, "msg": "channel is missing" });
-            return self.rtm_reply(i, json!({ "ok": false, "reply_to": id, "error": error }));
+            return self.rtm_error(i, id, 1, "channel is missing");
         };
         let Some(text) = field("text") else {
-            let error = json!({ "code": 2, "msg": "message text is missing" });
-            return self.rtm_reply(i, json!({ "ok": false, "reply_to": id, "error": error }));
+            return self.rtm_error(i, id, 2, "message text is missing");
         };
         let ts = self.ids.ts(self.script.header().epoch, self.start, now);
-        self.rtm_reply(
-            i,
-            json!({ "ok": true, "reply_to": id, "ts": ts, "text": text }),
-        );
+        let reply = ObjectWriter::new()
+            .raw("ok", "true")
+            .num("reply_to", id)
+            .str("ts", &ts)
+            .str("text", &text)
+            .finish();
+        self.rtm_reply_text(i, reply);
         let at_ms = self.elapsed_ms(now);
         self.posted.push(PostedMessage {
             via: "rtm".into(),
@@ -128,22 +128,36 @@ impl FakeSlack {
         });
         if self.script.header().rtm_echo {
             let team = &self.script.header().team;
-            let echo = json!({
-                "type": "message",
-                "channel": channel,
-                "user": team.bot_user_id,
-                "text": text,
-                "ts": ts,
-                "team": team.team_id,
-            });
+            let echo = ObjectWriter::new()
+                .str("type", "message")
+                .str("channel", &channel)
+                .str("user", &team.bot_user_id)
+                .str("text", &text)
+                .str("ts", &ts)
+                .str("team", &team.team_id)
+                .finish();
             let socket = self.sockets[i].id;
-            self.send_text(socket, echo.to_string());
+            self.send_text(socket, echo);
         }
     }
 
-    fn rtm_reply(&mut self, i: usize, reply: Value) {
+    /// An `ok:false` answer to message `id`.
+    fn rtm_error(&mut self, i: usize, id: u64, code: i64, msg: &str) {
+        let error = ObjectWriter::new()
+            .num("code", code)
+            .str("msg", msg)
+            .finish();
+        let reply = ObjectWriter::new()
+            .raw("ok", "false")
+            .num("reply_to", id)
+            .raw("error", &error)
+            .finish();
+        self.rtm_reply_text(i, reply);
+    }
+
+    fn rtm_reply_text(&mut self, i: usize, reply: String) {
         self.rtm.replies += 1;
         let socket = self.sockets[i].id;
-        self.send_text(socket, reply.to_string());
+        self.send_text(socket, reply);
     }
 }

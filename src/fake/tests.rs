@@ -90,6 +90,9 @@ fn hello_envelope_ack_and_an_ok_verdict() {
     assert!(fake.poll_timeout().is_none(), "waits for a connection");
     let (socket, frames) = connect(&mut fake, at(10));
     assert_eq!(frames.len(), 2, "{frames:?}");
+    assert!(frames[0].starts_with(
+        r#"{"type":"hello","num_connections":1,"debug_info":{"host":"applink-fake-1""#
+    ));
     let hello: serde_json::Value = serde_json::from_str(&frames[0]).unwrap();
     assert_eq!(hello["type"], "hello");
     assert_eq!(hello["num_connections"], 1);
@@ -420,10 +423,10 @@ fn rtm_replies_pongs_ids_and_rate() {
         br#"{"id":2,"type":"message","channel":"C1","text":"yo"}"#,
     );
     let frames = texts(drain(&mut fake), socket);
-    assert_eq!(frames[0], r#"{"reply_to":1,"time":7,"type":"pong"}"#);
+    assert_eq!(frames[0], r#"{"type":"pong","reply_to":1,"time":7}"#);
     assert_eq!(
         frames[1],
-        r#"{"ok":true,"reply_to":2,"text":"yo","ts":"1700000000.020000"}"#
+        r#"{"ok":true,"reply_to":2,"ts":"1700000000.020000","text":"yo"}"#
     );
     assert!(
         frames[2].contains(r#""user":"U0FAKEBOT""#),

@@ -7,45 +7,7 @@ use std::time::Duration;
 use serde_json::value::RawValue;
 
 use super::{ConfigSnapshot, Entry, Record, TranscriptHeader, TRANSCRIPT_VERSION};
-
-/// Builds one JSON object in the order fields are added.
-pub(crate) struct LineWriter(String);
-
-impl LineWriter {
-    pub(crate) fn new() -> Self {
-        LineWriter(String::from("{"))
-    }
-
-    fn key(&mut self, name: &str) {
-        if self.0.len() > 1 {
-            self.0.push(',');
-        }
-        self.0.push('"');
-        self.0.push_str(name);
-        self.0.push_str("\":");
-    }
-
-    pub(crate) fn raw(&mut self, name: &str, json: &str) -> &mut Self {
-        self.key(name);
-        self.0.push_str(json);
-        self
-    }
-
-    pub(crate) fn str(&mut self, name: &str, value: &str) -> &mut Self {
-        let quoted = serde_json::to_string(value).unwrap_or_else(|_| "\"\"".into());
-        self.raw(name, &quoted)
-    }
-
-    pub(crate) fn num(&mut self, name: &str, value: impl std::fmt::Display) -> &mut Self {
-        self.raw(name, &value.to_string())
-    }
-
-    pub(crate) fn finish(&mut self) -> String {
-        let mut out = std::mem::take(&mut self.0);
-        out.push('}');
-        out
-    }
-}
+use crate::json_object::ObjectWriter as LineWriter;
 
 /// Seconds with microsecond precision: `12.345678`.
 pub(crate) fn seconds(d: Duration) -> String {

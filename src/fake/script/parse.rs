@@ -142,7 +142,9 @@ struct HeaderLine<'a> {
 #[serde(deny_unknown_fields)]
 struct HelloLine {
     num_connections: Option<u32>,
-    approximate_connection_time: Option<u64>,
+    /// Absent: the default (18060); `null`: left out of `hello`.
+    #[serde(default, deserialize_with = "present")]
+    approximate_connection_time: Option<Option<u64>>,
     app_id: Option<String>,
     host: Option<String>,
     build_number: Option<u64>,
@@ -157,6 +159,11 @@ struct TeamLine {
     bot_user_id: Option<String>,
     bot_name: Option<String>,
     bot_id: Option<String>,
+}
+
+/// Tells a field given as `null` (`Some(None)`) from one left out (`None`, by `default`).
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<u64>>, D::Error> {
+    Option::<u64>::deserialize(d).map(Some)
 }
 
 fn parse_header(text: &str) -> Result<ScriptHeader, String> {
@@ -183,7 +190,9 @@ fn parse_header(text: &str) -> Result<ScriptHeader, String> {
         let default = HelloTemplate::default();
         header.hello = HelloTemplate {
             num_connections: hello.num_connections,
-            approximate_connection_time: hello.approximate_connection_time,
+            approximate_connection_time: hello
+                .approximate_connection_time
+                .unwrap_or(default.approximate_connection_time),
             app_id: hello.app_id.unwrap_or(default.app_id),
             host: hello.host.unwrap_or(default.host),
             build_number: hello.build_number.unwrap_or(default.build_number),
@@ -574,6 +583,19 @@ mod tests {
         assert_eq!(h.hello.app_id, "A9");
         assert_eq!(h.hello.host, "applink-fake-1");
         assert_eq!(h.team.bot_user_id, "U9");
+        assert_eq!(
+            h.hello.approximate_connection_time,
+            Some(18_060),
+            "kept when not given"
+        );
+        let s =
+            Script::parse(r#"{"slackline_script":1,"hello":{"approximate_connection_time":null}}"#)
+                .unwrap();
+        assert_eq!(
+            s.header().hello.approximate_connection_time,
+            None,
+            "null leaves it out"
+        );
         assert!(s.steps().is_empty());
     }
 
