@@ -74,6 +74,15 @@
 //! - **Bad input** never panics: it becomes [`Event::ProtocolError`] and the connection goes on.
 //!
 //! Tokens never appear in `Debug` output or errors ([`Token`], [`redact_tokens`]).
+//!
+//! ## Testing without Slack
+//!
+//! - [`fake::FakeSlack`] is the server side, also sans-IO: it plays a [`fake::Script`] (JSON
+//!   lines, or a directory of envelope files) and reports a [`fake::Verdict`] on the client.
+//! - [`testing::Harness`] wires a `Session` to a `FakeSlack` in virtual time for your bot's
+//!   tests: hours of traffic in milliseconds, the same run every time.
+//! - [`transcript`] records a session's traffic with every secret redacted, and replays it
+//!   into a fresh `Session` to show where the client now behaves differently.
 
 #![warn(missing_docs)]
 
@@ -83,13 +92,17 @@ mod config;
 mod dedupe;
 mod envelope;
 mod event;
+pub mod fake;
 mod ids;
 mod json;
+mod json_object;
 mod rtm;
 mod secret;
 mod session;
+pub mod testing;
 mod time;
 mod timer;
+pub mod transcript;
 pub mod webapi;
 
 pub use action::{Action, CLOSE_GOING_AWAY, CLOSE_NORMAL};
