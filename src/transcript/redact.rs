@@ -4,18 +4,9 @@
 
 use std::borrow::Cow;
 
-use serde::Deserialize;
-use serde_json::value::RawValue;
-
-use crate::json::{span_of, string_contents, unescape};
+use crate::json::{member, span_of, string_contents, unescape};
 use crate::secret::redact_tokens;
 use crate::webapi::redact_url;
-
-#[derive(Deserialize)]
-struct UrlField<'a> {
-    #[serde(borrow, default)]
-    url: Option<&'a RawValue>,
-}
 
 /// `text` with every token and WebSocket URL secret replaced; borrowed when there was nothing
 /// to hide. Text that is not JSON only has its tokens redacted.
@@ -31,10 +22,7 @@ fn redact_ws_url_field(text: &str) -> Cow<'_, str> {
     if !text.contains("\"url\"") {
         return Cow::Borrowed(text);
     }
-    let Ok(field) = serde_json::from_str::<UrlField<'_>>(text) else {
-        return Cow::Borrowed(text);
-    };
-    let Some(raw) = field.url else {
+    let Some(raw) = member(text, "url") else {
         return Cow::Borrowed(text);
     };
     let Some(contents) = string_contents(raw) else {
@@ -48,7 +36,7 @@ fn redact_ws_url_field(text: &str) -> Cow<'_, str> {
     if redacted == url {
         return Cow::Borrowed(text);
     }
-    let span = span_of(text.as_bytes(), raw.get());
+    let span = span_of(text.as_bytes(), raw);
     let quoted = serde_json::to_string(&redacted).unwrap_or_else(|_| "\"\"".into());
     let mut out = String::with_capacity(text.len());
     out.push_str(&text[..span.start]);
