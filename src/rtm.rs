@@ -147,10 +147,7 @@ impl RtmEvent {
     }
 
     fn slice(&self, range: &Range<usize>) -> &str {
-        self.frame
-            .get(range.clone())
-            .and_then(|b| std::str::from_utf8(b).ok())
-            .unwrap_or_default()
+        crate::json::text_at(&self.frame, range.clone())
     }
 }
 

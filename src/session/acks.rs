@@ -26,10 +26,7 @@ pub(crate) struct PendingAck {
 
 impl PendingAck {
     pub(crate) fn raw_id(&self) -> &str {
-        self.frame
-            .get(self.id.clone())
-            .and_then(|b| std::str::from_utf8(b).ok())
-            .unwrap_or_default()
+        crate::json::text_at(&self.frame, self.id.clone())
     }
 }
 

@@ -777,11 +777,7 @@ impl Session {
         };
         // The frame is shared, so this "copy" of the id is a reference count.
         let (conn, frame, id) = (pending.conn, pending.frame.clone(), pending.id.clone());
-        let raw_id = frame
-            .get(id)
-            .and_then(|b| std::str::from_utf8(b).ok())
-            .unwrap_or_default();
-        self.send_ack(conn, raw_id, payload)?;
+        self.send_ack(conn, crate::json::text_at(&frame, id), payload)?;
         if self.acks.remove(key).is_some_and(|p| p.overdue) {
             self.stats.late_acks += 1;
         }
