@@ -19,7 +19,10 @@ pub(crate) fn span_of(whole: &[u8], part: &str) -> Range<usize> {
 /// The text at `range` of a received frame; empty if the range does not fall on text (it
 /// always does for ranges the scanner produced, but a frame is never trusted to panic on).
 pub(crate) fn text_at(frame: &[u8], range: Range<usize>) -> &str {
-    frame.get(range).and_then(|b| std::str::from_utf8(b).ok()).unwrap_or_default()
+    frame
+        .get(range)
+        .and_then(|b| std::str::from_utf8(b).ok())
+        .unwrap_or_default()
 }
 
 /// Why a frame's top level could not be read.
