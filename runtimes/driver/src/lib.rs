@@ -48,6 +48,7 @@ mod driver;
 mod error;
 mod http;
 mod hyper_io;
+mod proxy;
 mod responder;
 mod router;
 mod rtm_handle;
@@ -66,6 +67,7 @@ pub use client::{
 pub use command::ClientHandle;
 pub use error::Error;
 pub use http::DEFAULT_HTTP_TIMEOUT;
+pub use proxy::{Proxy, ProxyError};
 pub use responder::Responder;
 pub use router::{RtmRoutes, SocketModeRoutes};
 pub use rtm_handle::{RtmError, RtmHandle, Sent};
@@ -73,6 +75,15 @@ pub use runtime::{BoxFuture, Runtime};
 pub use target::UrlError;
 pub use tls::TlsConfig;
 pub use web::{WebClient, WebClientBuilder, DEFAULT_MAX_RETRY_WAIT, DEFAULT_RATE_LIMIT_RETRIES};
+
+/// Pieces the blocking driver (`slackline-blocking`) shares with this one, so both apply the
+/// same URL, TLS and proxy rules. Not a stable API.
+#[doc(hidden)]
+pub mod shared {
+    pub use crate::proxy::{ProxyChoice, ProxyEndpoint};
+    pub use crate::target::{check, Protocol, Target};
+    pub use crate::websocket::websocket_config;
+}
 
 /// The core crate, for its types (`Envelope`, `Event`, `StopReason`, `ApiError`, ...).
 pub use slackline;

@@ -12,7 +12,9 @@ use slackline::{ApiError, ApiResponse, HttpRequest, Token, WebApi, DEFAULT_API_U
 
 use crate::error::Error;
 use crate::http::{HttpClient, HttpFailure, DEFAULT_HTTP_TIMEOUT};
+use crate::proxy::ProxyChoice;
 use crate::runtime::Runtime;
+use crate::stream::Connector;
 use crate::target::{check, Protocol};
 use crate::tls::TlsConfig;
 
@@ -41,6 +43,7 @@ pub struct WebClientBuilder<R> {
     api_url: String,
     timeout: Duration,
     tls: Option<TlsConfig>,
+    proxy: ProxyChoice,
     rate_limit_retries: u32,
     max_retry_wait: Duration,
 }
@@ -65,6 +68,25 @@ impl<R: Runtime> WebClientBuilder<R> {
         self
     }
 
+    /// An HTTP CONNECT proxy, `http://[user:password@]host[:port]` (default: `HTTPS_PROXY`
+    /// from the environment, never for loopback); see [`ClientBuilder::proxy`](crate::ClientBuilder::proxy).
+    pub fn proxy(mut self, url: impl Into<String>) -> Self {
+        self.proxy.url(url.into());
+        self
+    }
+
+    /// Destinations that bypass the proxy, in `NO_PROXY` syntax.
+    pub fn no_proxy(mut self, list: impl Into<String>) -> Self {
+        self.proxy.no_proxy(list.into());
+        self
+    }
+
+    /// Connect directly, ignoring `HTTPS_PROXY`.
+    pub fn without_proxy(mut self) -> Self {
+        self.proxy.direct();
+        self
+    }
+
     /// How often a 429 is retried after its `Retry-After` (default 2; 0 returns it at once),
     /// and the longest wait accepted.
     pub fn rate_limit_retries(mut self, retries: u32, max_wait: Duration) -> Self {
@@ -80,8 +102,12 @@ impl<R: Runtime> WebClientBuilder<R> {
             Some(tls) => tls,
             None => TlsConfig::webpki_roots()?,
         };
+        let connector = Connector {
+            tls,
+            proxy: self.proxy.resolve()?,
+        };
         Ok(WebClient {
-            http: HttpClient::new(self.runtime, tls, self.timeout),
+            http: HttpClient::new(self.runtime, connector, self.timeout),
             api_url: self.api_url,
             token: self.token,
             rate_limit_retries: self.rate_limit_retries,
@@ -106,6 +132,7 @@ impl<R: Runtime> WebClient<R> {
             api_url: DEFAULT_API_URL.to_owned(),
             timeout: DEFAULT_HTTP_TIMEOUT,
             tls: None,
+            proxy: ProxyChoice::default(),
             rate_limit_retries: DEFAULT_RATE_LIMIT_RETRIES,
             max_retry_wait: DEFAULT_MAX_RETRY_WAIT,
         }
