@@ -70,61 +70,46 @@ impl Connector {
 /// Asks the proxy for a tunnel to `authority` (`host:port`) with hyper's CONNECT support,
 /// and returns the raw stream once the proxy has agreed.
 async fn tunnel(io: BoxedIo, proxy: ProxyEndpoint, authority: String) -> io::Result<BoxedIo> {
+    let fail = |what: String| tunnel_error(&proxy, &authority, what);
     let (mut sender, connection) =
         hyper::client::conn::http1::handshake::<_, Empty<Bytes>>(HyperIo(io))
             .await
-            .map_err(|e| tunnel_error(&proxy, &authority, e.to_string()))?;
+            .map_err(|e| fail(e.to_string()))?;
     let mut request = http::Request::connect(authority.as_str()).header(HOST, authority.as_str());
     if let Some(credentials) = proxy.authorization() {
         request = request.header(PROXY_AUTHORIZATION, credentials.clone());
     }
     let request = request
         .body(Empty::<Bytes>::new())
-        .map_err(|e| tunnel_error(&proxy, &authority, e.to_string()))?;
+        .map_err(|e| fail(e.to_string()))?;
     let connection = Box::pin(connection.with_upgrades());
-    let (response, connection) = match select(Box::pin(sender.send_request(request)), connection)
-        .await
-    {
-        Either::Left((Ok(response), connection)) => (response, connection),
-        Either::Left((Err(e), _)) => return Err(tunnel_error(&proxy, &authority, e.to_string())),
-        Either::Right((Err(e), _)) => return Err(tunnel_error(&proxy, &authority, e.to_string())),
-        Either::Right((Ok(()), _)) => {
-            return Err(tunnel_error(
-                &proxy,
-                &authority,
-                "closed before answering".into(),
-            ))
+    let sending = Box::pin(sender.send_request(request));
+    // The connection reads the answer; on a 2xx it hands its stream to the upgrade and ends,
+    // possibly in the same poll that completes the response.
+    let response = match select(sending, connection).await {
+        Either::Left((response, connection)) => {
+            let response = response.map_err(|e| fail(e.to_string()))?;
+            if response.status().is_success() {
+                connection.await.map_err(|e| fail(e.to_string()))?;
+            }
+            response
         }
+        Either::Right((Ok(()), sending)) => sending.await.map_err(|e| fail(e.to_string()))?,
+        Either::Right((Err(e), _)) => return Err(fail(e.to_string())),
     };
     let status = response.status();
     if !status.is_success() {
-        return Err(tunnel_error(
-            &proxy,
-            &authority,
-            format!("refused with {status}"),
-        ));
+        return Err(fail(format!("refused with {status}")));
     }
-    // Having read the 2xx, the connection hands its stream over to the upgrade and ends.
-    connection
-        .await
-        .map_err(|e| tunnel_error(&proxy, &authority, e.to_string()))?;
     let upgraded = hyper::upgrade::on(response)
         .await
-        .map_err(|e| tunnel_error(&proxy, &authority, e.to_string()))?;
-    let parts = upgraded.downcast::<HyperIo<BoxedIo>>().map_err(|_| {
-        tunnel_error(
-            &proxy,
-            &authority,
-            "the tunnel stream could not be recovered".into(),
-        )
-    })?;
+        .map_err(|e| fail(e.to_string()))?;
+    let parts = upgraded
+        .downcast::<HyperIo<BoxedIo>>()
+        .map_err(|_| fail("the tunnel stream could not be recovered".into()))?;
     // Nothing may come before our TLS handshake; bytes here would be the proxy's, not the host's.
     if !parts.read_buf.is_empty() {
-        return Err(tunnel_error(
-            &proxy,
-            &authority,
-            "sent data before the tunnel was used".into(),
-        ));
+        return Err(fail("sent data before the tunnel was used".into()));
     }
     Ok(parts.io.0)
 }
