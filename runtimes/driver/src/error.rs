@@ -34,8 +34,10 @@ pub enum Error {
 }
 
 impl Error {
-    /// `Ok` for a shutdown the app asked for, the matching error otherwise.
-    pub(crate) fn from_stop(reason: StopReason) -> Result<(), Error> {
+    /// `Ok` for a shutdown the app asked for, the matching error otherwise (shared with the
+    /// blocking driver).
+    #[doc(hidden)]
+    pub fn from_stop(reason: StopReason) -> Result<(), Error> {
         match reason {
             StopReason::Shutdown => Ok(()),
             StopReason::Fatal(error) => Err(Error::Fatal(Box::new(error))),
