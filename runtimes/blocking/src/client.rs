@@ -408,9 +408,13 @@ impl SocketModeClient {
     }
 
     /// Lifecycle events (hello, disconnect reasons, reconnects, protocol errors, overdue acks,
-    /// the final stop). One observer: calling again replaces the previous receiver, which then
-    /// gets nothing more. Best effort: an observer 256 events behind loses events rather than
-    /// slowing the client.
+    /// the final stop).
+    ///
+    /// **A single observer.** Each call replaces the previous receiver, which then ends (its
+    /// `recv()` returns `None`); to feed several consumers, read this one and fan out.
+    ///
+    /// **Best effort.** An observer that falls 256 events behind loses events rather than
+    /// slowing the client; the receiver ends when `run()` returns.
     pub fn events(&mut self) -> Events {
         self.core.events()
     }

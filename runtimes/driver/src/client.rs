@@ -443,8 +443,14 @@ impl<R: Runtime> SocketModeClient<R> {
     }
 
     /// Lifecycle events (hello, disconnect reasons, reconnects, protocol errors, overdue acks,
-    /// the final stop). One observer: calling again replaces the previous stream. Best effort:
-    /// an observer that falls 256 events behind loses events rather than slowing the client.
+    /// the final stop).
+    ///
+    /// **A single observer.** Each call replaces the previous stream, which then ends (its
+    /// `next()` returns `None`); to feed several consumers, read this one stream and fan out.
+    /// Envelopes and RTM events go to the handlers, not here.
+    ///
+    /// **Best effort.** An observer that falls 256 events behind loses events (logged at
+    /// debug level) rather than slowing the client; the stream ends when `run()` returns.
     pub fn events(&mut self) -> EventStream {
         self.core.events()
     }

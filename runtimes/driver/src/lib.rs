@@ -3,8 +3,8 @@
 //! The [`slackline`] core is a sans-IO state machine. This crate runs it: it opens the
 //! WebSockets (async-tungstenite over rustls), makes the Web API requests (hyper over the same
 //! stack), keeps the clock, and hands envelopes and events to application handlers. It is
-//! written once over the small [`Runtime`] trait; `slackline-tokio` (and later smol and
-//! async-std) implement that trait in about a hundred lines and re-export the clients.
+//! written once over the small [`Runtime`] trait; `slackline-tokio`, `slackline-smol` and
+//! `slackline-async-std` implement that trait in about forty lines and re-export the clients.
 //!
 //! ```no_run
 //! use slackline_driver::{Runtime, SocketModeClient};
@@ -35,6 +35,8 @@
 //! - **Deadlines come from the clock.** The timer future only wakes the loop; expiry is
 //!   decided by comparing the runtime's clock with the session's deadline.
 //! - **TLS everywhere.** `ws://` and `http://` are accepted only to loopback addresses.
+//! - **Proxies.** `HTTPS_PROXY` / `NO_PROXY` by default, or [`ClientBuilder::proxy`]; every
+//!   connection goes through an HTTP CONNECT tunnel with TLS to the real host inside it.
 //! - **Tokens stay secret.** They travel in the `Authorization` header only (marked
 //!   sensitive), and never appear in logs, `Debug` output or errors.
 

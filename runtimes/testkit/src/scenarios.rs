@@ -332,13 +332,11 @@ pub fn a_handler_slower_than_the_ack_deadline_does_not_delay_other_acks<C: Clien
     conn.send(slash_command("slow", "/slow", "x"));
     conn.send(events_api("fast1", "message"));
     conn.send(events_api("fast2", "message"));
+    // The slow handler is only let go once everything below has been seen, so a client that
+    // waited for it before reading on could not get here (no wall-clock bound needed, which
+    // would be flaky on a loaded machine).
     assert_eq!(conn.next_text(), ack("fast1"));
     assert_eq!(conn.next_text(), ack("fast2"));
-    assert!(
-        sent.elapsed() < deadline,
-        "fast acks took {:?}",
-        sent.elapsed()
-    );
 
     // The slow envelope is acked bare at its deadline, so Slack does not retry it.
     assert_eq!(conn.next_text(), ack("slow"));
