@@ -187,7 +187,13 @@ impl fmt::Debug for ProxyChoice {
 
 fn parse_endpoint(url: &str) -> Result<ProxyEndpoint, ProxyError> {
     let invalid = || ProxyError::Invalid(without_credentials(url));
-    let uri: Uri = url.parse().map_err(|_| invalid())?;
+    // `host:port` without a scheme means http, as curl and Go read it.
+    let uri: Uri = if url.contains("://") {
+        url.parse()
+    } else {
+        format!("http://{url}").parse()
+    }
+    .map_err(|_| invalid())?;
     if uri.scheme_str() != Some("http") {
         return Err(invalid());
     }
@@ -388,6 +394,12 @@ mod tests {
             "::1"
         );
         assert_eq!(Proxy::new("http://p").unwrap().endpoint.port(), 80);
+        let bare = Proxy::new("u:pw@proxy.corp:8080").unwrap();
+        assert_eq!(
+            (bare.endpoint.host(), bare.endpoint.port()),
+            ("proxy.corp", 8080)
+        );
+        assert!(bare.endpoint.authorization().is_some());
     }
 
     #[test]
