@@ -172,3 +172,27 @@ fn tunnel(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use slackline_driver::shared::{check, Protocol};
+
+    #[test]
+    fn a_plain_localhost_falls_back_to_ipv6_loopback() {
+        // A server listening on ::1 only (skipped where the machine has no IPv6 loopback).
+        let Ok(listener) = std::net::TcpListener::bind("[::1]:0") else {
+            return;
+        };
+        let port = listener.local_addr().unwrap().port();
+        let target = check(&format!("http://localhost:{port}/api/"), Protocol::Http).unwrap();
+        let connector = Connector {
+            tls: TlsConfig::webpki_roots().unwrap(),
+            proxy: None,
+        };
+        let stream = connector
+            .connect(&target, Instant::now() + Duration::from_secs(2))
+            .expect("127.0.0.1 refuses, ::1 answers");
+        assert!(stream.tcp().peer_addr().unwrap().is_ipv6());
+    }
+}
