@@ -8,18 +8,13 @@ use std::time::Duration;
 use serde::Serialize;
 use slackline::webapi::{classify, AuthTest, PostedMessage};
 use slackline::{ApiError, ApiResponse, HttpRequest, Token, WebApi, DEFAULT_API_URL};
-use slackline_driver::shared::{check, Protocol, ProxyChoice};
+use slackline_driver::shared::{check, Protocol, ProxyChoice, RetryPolicy};
 use slackline_driver::{Error, TlsConfig};
 
 use crate::http::{HttpClient, HttpFailure, DEFAULT_HTTP_TIMEOUT};
 use crate::net::Connector;
 
-/// Rate-limited calls are retried this many times by default.
-pub const DEFAULT_RATE_LIMIT_RETRIES: u32 = 2;
-/// Longest `Retry-After` the client waits out by itself; longer ones return the error.
-pub const DEFAULT_MAX_RETRY_WAIT: Duration = Duration::from_secs(60);
-/// Wait after a 429 that carries no `Retry-After`.
-const FALLBACK_RETRY_WAIT: Duration = Duration::from_secs(1);
+pub use slackline_driver::{DEFAULT_MAX_RETRY_WAIT, DEFAULT_RATE_LIMIT_RETRIES};
 
 /// Calls Slack's Web API from any thread. Cheap to clone.
 #[derive(Clone)]
@@ -27,8 +22,7 @@ pub struct WebClient {
     http: HttpClient,
     api_url: String,
     token: Token,
-    rate_limit_retries: u32,
-    max_retry_wait: Duration,
+    retry: RetryPolicy,
 }
 
 /// Builds a [`WebClient`].
@@ -105,8 +99,10 @@ impl WebClientBuilder {
             },
             api_url: self.api_url,
             token: self.token,
-            rate_limit_retries: self.rate_limit_retries,
-            max_retry_wait: self.max_retry_wait,
+            retry: RetryPolicy {
+                retries: self.rate_limit_retries,
+                max_wait: self.max_retry_wait,
+            },
         })
     }
 }
@@ -184,15 +180,9 @@ impl WebClient {
                 Err(HttpFailure::Timeout) => Err(ApiError::Timeout),
                 Err(HttpFailure::Transport(detail)) => Err(ApiError::Transport { detail }),
             };
-            let wait = match &result {
-                Err(ApiError::RateLimited { retry_after }) if retries < self.rate_limit_retries => {
-                    retry_after.unwrap_or(FALLBACK_RETRY_WAIT)
-                }
-                _ => return result,
-            };
-            if wait > self.max_retry_wait {
+            let Some(wait) = self.retry.wait(&result, retries) else {
                 return result;
-            }
+            };
             retries += 1;
             tracing::info!(method = request.method(), ?wait, "rate limited; retrying");
             std::thread::sleep(wait);

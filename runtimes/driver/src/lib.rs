@@ -84,6 +84,7 @@ pub use web::{WebClient, WebClientBuilder, DEFAULT_MAX_RETRY_WAIT, DEFAULT_RATE_
 pub mod shared {
     pub use crate::proxy::{ProxyChoice, ProxyEndpoint};
     pub use crate::target::{check, Protocol, Target};
+    pub use crate::web::RetryPolicy;
     pub use crate::websocket::websocket_config;
 }
 

@@ -25,14 +25,35 @@ pub const DEFAULT_MAX_RETRY_WAIT: Duration = Duration::from_secs(60);
 /// Wait after a 429 that carries no `Retry-After`.
 const FALLBACK_RETRY_WAIT: Duration = Duration::from_secs(1);
 
+/// When a rate-limited Web API call is tried again (shared with the blocking driver).
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug)]
+pub struct RetryPolicy {
+    /// Retries allowed per call.
+    pub retries: u32,
+    /// Longest `Retry-After` waited out; longer ones return the error.
+    pub max_wait: Duration,
+}
+
+impl RetryPolicy {
+    /// How long to wait before retry number `done + 1`, or `None` to return `result` as is.
+    pub fn wait(&self, result: &Result<ApiResponse, ApiError>, done: u32) -> Option<Duration> {
+        match result {
+            Err(ApiError::RateLimited { retry_after }) if done < self.retries => {
+                Some(retry_after.unwrap_or(FALLBACK_RETRY_WAIT)).filter(|w| *w <= self.max_wait)
+            }
+            _ => None,
+        }
+    }
+}
+
 /// Calls Slack's Web API. Cheap to clone; every clone shares the settings.
 #[derive(Clone)]
 pub struct WebClient<R: Runtime> {
     http: HttpClient<R>,
     api_url: String,
     token: Token,
-    rate_limit_retries: u32,
-    max_retry_wait: Duration,
+    retry: RetryPolicy,
 }
 
 /// Builds a [`WebClient`].
@@ -110,8 +131,10 @@ impl<R: Runtime> WebClientBuilder<R> {
             http: HttpClient::new(self.runtime, connector, self.timeout),
             api_url: self.api_url,
             token: self.token,
-            rate_limit_retries: self.rate_limit_retries,
-            max_retry_wait: self.max_retry_wait,
+            retry: RetryPolicy {
+                retries: self.rate_limit_retries,
+                max_wait: self.max_retry_wait,
+            },
         })
     }
 }
@@ -211,15 +234,9 @@ impl<R: Runtime> WebClient<R> {
                 Err(HttpFailure::Timeout) => Err(ApiError::Timeout),
                 Err(HttpFailure::Transport(detail)) => Err(ApiError::Transport { detail }),
             };
-            let wait = match &result {
-                Err(ApiError::RateLimited { retry_after }) if retries < self.rate_limit_retries => {
-                    retry_after.unwrap_or(FALLBACK_RETRY_WAIT)
-                }
-                _ => return result,
-            };
-            if wait > self.max_retry_wait {
+            let Some(wait) = self.retry.wait(&result, retries) else {
                 return result;
-            }
+            };
             retries += 1;
             tracing::info!(method = request.method(), ?wait, "rate limited; retrying");
             let runtime = self.http.runtime();
