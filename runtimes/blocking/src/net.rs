@@ -87,10 +87,11 @@ impl Connector {
     /// Connects, tunnels and shakes hands by `deadline`; the stream keeps timeouts that end
     /// at `deadline` until the caller sets others.
     pub(crate) fn connect(&self, target: &Target, deadline: Instant) -> io::Result<Stream> {
+        // NO_PROXY is matched against the name in the URL (`localhost`, not 127.0.0.1).
         let via = self
             .proxy
             .as_ref()
-            .and_then(|proxy| proxy.route(&target.connect_host, target.port));
+            .and_then(|proxy| proxy.route(&target.server_name, target.port));
         let tcp = match via {
             None => match tcp(&target.connect_host, target.port, deadline) {
                 Err(e) => match target.fallback_host {

@@ -38,10 +38,11 @@ impl Connector {
         runtime: &R,
         target: &Target,
     ) -> io::Result<BoxedIo> {
+        // NO_PROXY is matched against the name in the URL (`localhost`, not 127.0.0.1).
         let via = self
             .proxy
             .as_ref()
-            .and_then(|proxy| proxy.route(&target.connect_host, target.port));
+            .and_then(|proxy| proxy.route(&target.server_name, target.port));
         let io: BoxedIo = match via {
             None => match runtime.connect_tcp(&target.connect_host, target.port).await {
                 Ok(tcp) => Box::new(tcp),
