@@ -19,10 +19,12 @@ use crate::dispatch::{Concurrency, Dispatcher};
 use crate::driver::{Driver, DriverParts};
 use crate::error::Error;
 use crate::http::{HttpClient, DEFAULT_HTTP_TIMEOUT};
+use crate::proxy::ProxyChoice;
 use crate::responder::Responder;
 use crate::router::{envelope_handler, rtm_handler, Router, RtmRoutes, SocketModeRoutes};
 use crate::rtm_handle::RtmHandle;
 use crate::runtime::Runtime;
+use crate::stream::Connector;
 use crate::target::{check, Protocol};
 use crate::tasks::TaskTracker;
 use crate::tls::TlsConfig;
@@ -44,6 +46,7 @@ struct Options {
     http_timeout: Duration,
     close_timeout: Duration,
     tls: Option<TlsConfig>,
+    proxy: ProxyChoice,
 }
 
 /// Builds a [`SocketModeClient`] or an [`RtmClient`]. The settings shared by both are here;
@@ -66,6 +69,7 @@ impl<R: Runtime, M> ClientBuilder<R, M> {
                 http_timeout: DEFAULT_HTTP_TIMEOUT,
                 close_timeout: DEFAULT_CLOSE_TIMEOUT,
                 tls: None,
+                proxy: ProxyChoice::default(),
             },
             routes,
         }
@@ -143,11 +147,36 @@ impl<R: Runtime, M> ClientBuilder<R, M> {
         self
     }
 
+    /// An HTTP CONNECT proxy for every connection, `http://[user:password@]host[:port]`
+    /// (default: `HTTPS_PROXY` / `https_proxy` from the environment, never for loopback).
+    /// TLS runs inside the tunnel to the real host; the credentials go to the proxy only.
+    pub fn proxy(mut self, url: impl Into<String>) -> Self {
+        self.options.proxy.url(url.into());
+        self
+    }
+
+    /// Destinations that bypass the proxy, in `NO_PROXY` syntax (default: `NO_PROXY` /
+    /// `no_proxy` from the environment). See [`Proxy::no_proxy`](crate::Proxy::no_proxy).
+    pub fn no_proxy(mut self, list: impl Into<String>) -> Self {
+        self.options.proxy.no_proxy(list.into());
+        self
+    }
+
+    /// Connect directly, ignoring `HTTPS_PROXY`.
+    pub fn without_proxy(mut self) -> Self {
+        self.options.proxy.direct();
+        self
+    }
+
     fn build_core(self, router: Router) -> Result<ClientCore<R>, Error> {
         check(self.config.api_url(), Protocol::Http)?;
         let tls = match self.options.tls.clone() {
             Some(tls) => tls,
             None => TlsConfig::webpki_roots()?,
+        };
+        let connector = Connector {
+            tls,
+            proxy: self.options.proxy.resolve()?,
         };
         let config = self
             .config
@@ -159,7 +188,7 @@ impl<R: Runtime, M> ClientBuilder<R, M> {
         Ok(ClientCore {
             runtime: self.runtime,
             session,
-            tls,
+            connector,
             options: self.options,
             router,
             handle: ClientHandle {
@@ -324,7 +353,7 @@ impl<R: Runtime> ClientBuilder<R, RtmRoutes> {
 struct ClientCore<R: Runtime> {
     runtime: R,
     session: Session,
-    tls: TlsConfig,
+    connector: Connector,
     options: Options,
     router: Router,
     handle: ClientHandle,
@@ -343,7 +372,7 @@ impl<R: Runtime> ClientCore<R> {
         let ClientCore {
             runtime,
             session,
-            tls,
+            connector,
             options,
             router,
             handle,
@@ -364,13 +393,13 @@ impl<R: Runtime> ClientCore<R> {
         runtime.spawn(Box::pin(dispatcher.run().instrument(span.clone())));
         let ws = WsSetup {
             runtime: runtime.clone(),
-            tls: tls.clone(),
-            config: WsSetup::<R>::websocket_config(session.config().max_inbound_frame()),
+            connector: connector.clone(),
+            config: crate::websocket::websocket_config(session.config().max_inbound_frame()),
             close_timeout: options.close_timeout,
         };
         let driver = Driver::new(DriverParts {
             session,
-            http: HttpClient::new(runtime, tls, options.http_timeout),
+            http: HttpClient::new(runtime, connector, options.http_timeout),
             ws,
             commands,
             work: work_tx,
@@ -414,8 +443,14 @@ impl<R: Runtime> SocketModeClient<R> {
     }
 
     /// Lifecycle events (hello, disconnect reasons, reconnects, protocol errors, overdue acks,
-    /// the final stop). One observer: calling again replaces the previous stream. Best effort:
-    /// an observer that falls 256 events behind loses events rather than slowing the client.
+    /// the final stop).
+    ///
+    /// **A single observer.** Each call replaces the previous stream, which then ends (its
+    /// `next()` returns `None`); to feed several consumers, read this one stream and fan out.
+    /// Envelopes and RTM events go to the handlers, not here.
+    ///
+    /// **Best effort.** An observer that falls 256 events behind loses events (logged at
+    /// debug level) rather than slowing the client; the stream ends when `run()` returns.
     pub fn events(&mut self) -> EventStream {
         self.core.events()
     }

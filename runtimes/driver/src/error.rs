@@ -2,6 +2,7 @@
 
 use slackline::{ApiError, ConfigError, StopReason};
 
+use crate::proxy::ProxyError;
 use crate::target::UrlError;
 
 /// Why a client could not be built, or why it stopped other than by shutdown. The large
@@ -15,6 +16,9 @@ pub enum Error {
     /// The API URL is not usable (plain text to a non-loopback host, bad scheme...).
     #[error(transparent)]
     Url(#[from] UrlError),
+    /// The proxy URL (explicit or from `HTTPS_PROXY`) is not usable.
+    #[error(transparent)]
+    Proxy(#[from] ProxyError),
     /// The TLS configuration could not be built.
     #[error("TLS setup failed: {0}")]
     Tls(#[from] rustls::Error),
@@ -30,8 +34,10 @@ pub enum Error {
 }
 
 impl Error {
-    /// `Ok` for a shutdown the app asked for, the matching error otherwise.
-    pub(crate) fn from_stop(reason: StopReason) -> Result<(), Error> {
+    /// `Ok` for a shutdown the app asked for, the matching error otherwise (shared with the
+    /// blocking driver).
+    #[doc(hidden)]
+    pub fn from_stop(reason: StopReason) -> Result<(), Error> {
         match reason {
             StopReason::Shutdown => Ok(()),
             StopReason::Fatal(error) => Err(Error::Fatal(Box::new(error))),

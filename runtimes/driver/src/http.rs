@@ -13,9 +13,8 @@ use slackline::{redact_tokens, HttpRequest, HttpResponse};
 
 use crate::hyper_io::HyperIo;
 use crate::runtime::Runtime;
-use crate::stream;
+use crate::stream::Connector;
 use crate::target::{check, Protocol};
-use crate::tls::TlsConfig;
 
 /// Default limit on a whole request, connect to last body byte.
 pub const DEFAULT_HTTP_TIMEOUT: Duration = Duration::from_secs(15);
@@ -48,15 +47,15 @@ fn transport(error: impl fmt::Display) -> HttpFailure {
 #[derive(Clone, Debug)]
 pub(crate) struct HttpClient<R> {
     runtime: R,
-    tls: TlsConfig,
+    connector: Connector,
     timeout: Duration,
 }
 
 impl<R: Runtime> HttpClient<R> {
-    pub(crate) fn new(runtime: R, tls: TlsConfig, timeout: Duration) -> Self {
+    pub(crate) fn new(runtime: R, connector: Connector, timeout: Duration) -> Self {
         HttpClient {
             runtime,
-            tls,
+            connector,
             timeout,
         }
     }
@@ -77,7 +76,9 @@ impl<R: Runtime> HttpClient<R> {
 
     async fn exchange(&self, request: &HttpRequest) -> Result<HttpResponse, HttpFailure> {
         let target = check(request.url(), Protocol::Http).map_err(transport)?;
-        let io = stream::connect(&self.runtime, &target, &self.tls)
+        let io = self
+            .connector
+            .connect(&self.runtime, &target)
             .await
             .map_err(transport)?;
         let (mut sender, connection) = hyper::client::conn::http1::handshake(HyperIo(io))

@@ -3,8 +3,8 @@
 //! The [`slackline`] core is a sans-IO state machine. This crate runs it: it opens the
 //! WebSockets (async-tungstenite over rustls), makes the Web API requests (hyper over the same
 //! stack), keeps the clock, and hands envelopes and events to application handlers. It is
-//! written once over the small [`Runtime`] trait; `slackline-tokio` (and later smol and
-//! async-std) implement that trait in about a hundred lines and re-export the clients.
+//! written once over the small [`Runtime`] trait; `slackline-tokio`, `slackline-smol` and
+//! `slackline-async-std` implement that trait in about forty lines and re-export the clients.
 //!
 //! ```no_run
 //! use slackline_driver::{Runtime, SocketModeClient};
@@ -35,6 +35,8 @@
 //! - **Deadlines come from the clock.** The timer future only wakes the loop; expiry is
 //!   decided by comparing the runtime's clock with the session's deadline.
 //! - **TLS everywhere.** `ws://` and `http://` are accepted only to loopback addresses.
+//! - **Proxies.** `HTTPS_PROXY` / `NO_PROXY` by default, or [`ClientBuilder::proxy`]; every
+//!   connection goes through an HTTP CONNECT tunnel with TLS to the real host inside it.
 //! - **Tokens stay secret.** They travel in the `Authorization` header only (marked
 //!   sensitive), and never appear in logs, `Debug` output or errors.
 
@@ -48,6 +50,7 @@ mod driver;
 mod error;
 mod http;
 mod hyper_io;
+mod proxy;
 mod responder;
 mod router;
 mod rtm_handle;
@@ -66,6 +69,7 @@ pub use client::{
 pub use command::ClientHandle;
 pub use error::Error;
 pub use http::DEFAULT_HTTP_TIMEOUT;
+pub use proxy::{Proxy, ProxyError};
 pub use responder::Responder;
 pub use router::{RtmRoutes, SocketModeRoutes};
 pub use rtm_handle::{RtmError, RtmHandle, Sent};
@@ -73,6 +77,16 @@ pub use runtime::{BoxFuture, Runtime};
 pub use target::UrlError;
 pub use tls::TlsConfig;
 pub use web::{WebClient, WebClientBuilder, DEFAULT_MAX_RETRY_WAIT, DEFAULT_RATE_LIMIT_RETRIES};
+
+/// Pieces the blocking driver (`slackline-blocking`) shares with this one, so both apply the
+/// same URL, TLS and proxy rules. Not a stable API.
+#[doc(hidden)]
+pub mod shared {
+    pub use crate::proxy::{ProxyChoice, ProxyEndpoint};
+    pub use crate::target::{check, Protocol, Target};
+    pub use crate::web::RetryPolicy;
+    pub use crate::websocket::websocket_config;
+}
 
 /// The core crate, for its types (`Envelope`, `Event`, `StopReason`, `ApiError`, ...).
 pub use slackline;

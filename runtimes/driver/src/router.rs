@@ -12,8 +12,10 @@ use crate::responder::Responder;
 use crate::rtm_handle::RtmHandle;
 use crate::runtime::BoxFuture;
 
-type EnvelopeHandler = Arc<dyn Fn(Envelope, Responder) -> BoxFuture<'static, ()> + Send + Sync>;
-type RtmHandler = Arc<dyn Fn(RtmEvent, RtmHandle) -> BoxFuture<'static, ()> + Send + Sync>;
+pub(crate) type EnvelopeHandler =
+    Arc<dyn Fn(Envelope, Responder) -> BoxFuture<'static, ()> + Send + Sync>;
+pub(crate) type RtmHandler =
+    Arc<dyn Fn(RtmEvent, RtmHandle) -> BoxFuture<'static, ()> + Send + Sync>;
 
 pub(crate) fn envelope_handler<F, Fut>(f: F) -> EnvelopeHandler
 where
@@ -32,17 +34,55 @@ where
 }
 
 /// Socket Mode handlers: by `payload.event.type` (Events API), `payload.type` (interactive),
-/// `payload.command` (slash commands), then the catch-all.
-#[derive(Clone, Default)]
-pub struct SocketModeRoutes {
-    pub(crate) events: HashMap<String, EnvelopeHandler>,
-    pub(crate) interactive: HashMap<String, EnvelopeHandler>,
-    pub(crate) commands: HashMap<String, EnvelopeHandler>,
-    pub(crate) fallback: Option<EnvelopeHandler>,
+/// `payload.command` (slash commands), then the catch-all. Generic over the handler type so
+/// the blocking driver routes its plain functions with the same rules.
+#[derive(Clone)]
+pub struct SocketModeRoutes<H = EnvelopeHandler> {
+    pub(crate) events: HashMap<String, H>,
+    pub(crate) interactive: HashMap<String, H>,
+    pub(crate) commands: HashMap<String, H>,
+    pub(crate) fallback: Option<H>,
 }
 
-impl SocketModeRoutes {
-    fn find(&self, envelope: &Envelope) -> Option<&EnvelopeHandler> {
+impl<H> Default for SocketModeRoutes<H> {
+    fn default() -> Self {
+        SocketModeRoutes {
+            events: HashMap::default(),
+            interactive: HashMap::default(),
+            commands: HashMap::default(),
+            fallback: None,
+        }
+    }
+}
+
+impl<H> SocketModeRoutes<H> {
+    /// Adds a handler for an Events API event type.
+    #[doc(hidden)]
+    pub fn insert_event(&mut self, event_type: String, handler: H) {
+        self.events.insert(event_type, handler);
+    }
+
+    /// Adds a handler for an interactive payload type.
+    #[doc(hidden)]
+    pub fn insert_interactive(&mut self, payload_type: String, handler: H) {
+        self.interactive.insert(payload_type, handler);
+    }
+
+    /// Adds a handler for a slash command.
+    #[doc(hidden)]
+    pub fn insert_command(&mut self, command: String, handler: H) {
+        self.commands.insert(command, handler);
+    }
+
+    /// Sets the catch-all.
+    #[doc(hidden)]
+    pub fn set_fallback(&mut self, handler: H) {
+        self.fallback = Some(handler);
+    }
+
+    /// The handler for `envelope`, if any.
+    #[doc(hidden)]
+    pub fn find(&self, envelope: &Envelope) -> Option<&H> {
         let table = match envelope.kind() {
             EnvelopeType::EventsApi => Some(&self.events),
             EnvelopeType::Interactive => Some(&self.interactive),
@@ -57,7 +97,7 @@ impl SocketModeRoutes {
     }
 }
 
-impl fmt::Debug for SocketModeRoutes {
+impl<H> fmt::Debug for SocketModeRoutes<H> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SocketModeRoutes")
             .field("events", &self.events.keys().collect::<Vec<_>>())
@@ -69,13 +109,44 @@ impl fmt::Debug for SocketModeRoutes {
 }
 
 /// RTM handlers: by event `type`, then the catch-all.
-#[derive(Clone, Default)]
-pub struct RtmRoutes {
-    pub(crate) by_type: HashMap<String, RtmHandler>,
-    pub(crate) fallback: Option<RtmHandler>,
+#[derive(Clone)]
+pub struct RtmRoutes<H = RtmHandler> {
+    pub(crate) by_type: HashMap<String, H>,
+    pub(crate) fallback: Option<H>,
 }
 
-impl fmt::Debug for RtmRoutes {
+impl<H> Default for RtmRoutes<H> {
+    fn default() -> Self {
+        RtmRoutes {
+            by_type: HashMap::default(),
+            fallback: None,
+        }
+    }
+}
+
+impl<H> RtmRoutes<H> {
+    /// Adds a handler for an event type.
+    #[doc(hidden)]
+    pub fn insert(&mut self, event_type: String, handler: H) {
+        self.by_type.insert(event_type, handler);
+    }
+
+    /// Sets the catch-all.
+    #[doc(hidden)]
+    pub fn set_fallback(&mut self, handler: H) {
+        self.fallback = Some(handler);
+    }
+
+    /// The handler for `event`, if any.
+    #[doc(hidden)]
+    pub fn find(&self, event: &RtmEvent) -> Option<&H> {
+        self.by_type
+            .get(event.kind().as_ref())
+            .or(self.fallback.as_ref())
+    }
+}
+
+impl<H> fmt::Debug for RtmRoutes<H> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RtmRoutes")
             .field("by_type", &self.by_type.keys().collect::<Vec<_>>())
@@ -115,10 +186,7 @@ impl Router {
                 Some(handler(envelope, responder))
             }
             (Router::Rtm(routes), Work::Rtm(event)) => {
-                let handler = routes
-                    .by_type
-                    .get(event.kind().as_ref())
-                    .or(routes.fallback.as_ref())?;
+                let handler = routes.find(&event)?;
                 let handle = RtmHandle {
                     client: client.clone(),
                 };

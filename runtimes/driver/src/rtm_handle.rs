@@ -48,6 +48,14 @@ pub struct Sent {
     pub raw: Bytes,
 }
 
+impl Sent {
+    /// For the blocking driver, which builds these outside this crate.
+    #[doc(hidden)]
+    pub fn new(id: u64, ts: Option<String>, text: Option<String>, raw: Bytes) -> Sent {
+        Sent { id, ts, text, raw }
+    }
+}
+
 /// Sends on a running RTM client; also given to every RTM handler. Clone freely. Dereferences
 /// to [`ClientHandle`] for `shutdown`.
 #[derive(Clone, Debug)]

@@ -11,7 +11,7 @@ use slackline::webapi::redact_url;
 
 /// Which protocol a URL is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Protocol {
+pub enum Protocol {
     /// `https://`, or `http://` to loopback.
     Http,
     /// `wss://`, or `ws://` to loopback.
@@ -50,23 +50,27 @@ pub enum UrlError {
 
 /// A checked destination.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Target {
+pub struct Target {
     /// Wrap the TCP stream in TLS.
-    pub(crate) tls: bool,
+    pub tls: bool,
     /// What to connect to (IPv6 without brackets; `localhost` already mapped to 127.0.0.1
     /// for plain connections, so no resolver can send them elsewhere).
-    pub(crate) connect_host: String,
+    pub connect_host: String,
+    /// Where else to try if `connect_host` refuses: `::1` for a plain `localhost`, whose
+    /// server may listen on IPv6 only.
+    pub fallback_host: Option<&'static str>,
     /// The name TLS verifies (the URL's host, without brackets).
-    pub(crate) server_name: String,
-    pub(crate) port: u16,
+    pub server_name: String,
+    /// The URL's port, or the scheme's default.
+    pub port: u16,
     /// `host[:port]`, for the `Host` header.
-    pub(crate) authority: String,
+    pub authority: String,
     /// Path and query (`/` if empty).
-    pub(crate) path_and_query: String,
+    pub path_and_query: String,
 }
 
 /// Parses `url` for `protocol` and applies the loopback rule.
-pub(crate) fn check(url: &str, protocol: Protocol) -> Result<Target, UrlError> {
+pub fn check(url: &str, protocol: Protocol) -> Result<Target, UrlError> {
     let invalid = || UrlError::Invalid(redact_url(url));
     let uri: Uri = url.parse().map_err(|_| invalid())?;
     let (tls, default_port, plain, secure) = match (protocol, uri.scheme_str()) {
@@ -83,9 +87,10 @@ pub(crate) fn check(url: &str, protocol: Protocol) -> Result<Target, UrlError> {
     if bare_host.is_empty() {
         return Err(invalid());
     }
+    let local_name = bare_host.eq_ignore_ascii_case("localhost");
     let connect_host = if tls {
         bare_host.to_owned()
-    } else if bare_host.eq_ignore_ascii_case("localhost") {
+    } else if local_name {
         "127.0.0.1".to_owned()
     } else if bare_host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback()) {
         bare_host.to_owned()
@@ -102,11 +107,23 @@ pub(crate) fn check(url: &str, protocol: Protocol) -> Result<Target, UrlError> {
     Ok(Target {
         tls,
         connect_host,
+        fallback_host: (local_name && !tls).then_some("::1"),
         server_name: bare_host.to_owned(),
         port: authority.port_u16().unwrap_or(default_port),
         authority: authority.as_str().to_owned(),
         path_and_query,
     })
+}
+
+impl Target {
+    /// `host:port` as a CONNECT request names it (IPv6 in brackets).
+    pub fn tunnel_authority(&self) -> String {
+        if self.connect_host.contains(':') {
+            format!("[{}]:{}", self.connect_host, self.port)
+        } else {
+            format!("{}:{}", self.connect_host, self.port)
+        }
+    }
 }
 
 fn scheme_error(url: &str, expected: &'static str) -> UrlError {
@@ -156,12 +173,12 @@ mod tests {
                 .connect_host,
             "127.0.0.1"
         );
-        assert_eq!(
-            check("http://[::1]:8080/api/", Protocol::Http)
-                .unwrap()
-                .connect_host,
-            "::1"
-        );
+        let v6 = check("http://[::1]:8080/api/", Protocol::Http).unwrap();
+        assert_eq!(v6.connect_host, "::1");
+        assert_eq!(v6.tunnel_authority(), "[::1]:8080");
+        let local = check("ws://localhost:1/", Protocol::WebSocket).unwrap();
+        assert_eq!(local.fallback_host, Some("::1"));
+        assert_eq!(local.tunnel_authority(), "127.0.0.1:1");
         for url in [
             "ws://10.0.0.1/link",
             "ws://example.com/link?ticket=secret",

@@ -24,6 +24,12 @@ impl TlsConfig {
         TlsConfig(config)
     }
 
+    /// The rustls configuration, for the blocking driver's connections.
+    #[doc(hidden)]
+    pub fn rustls(&self) -> &Arc<ClientConfig> {
+        &self.0
+    }
+
     fn build_default() -> Result<Self, rustls::Error> {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let roots = RootCertStore {

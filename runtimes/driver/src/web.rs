@@ -12,7 +12,9 @@ use slackline::{ApiError, ApiResponse, HttpRequest, Token, WebApi, DEFAULT_API_U
 
 use crate::error::Error;
 use crate::http::{HttpClient, HttpFailure, DEFAULT_HTTP_TIMEOUT};
+use crate::proxy::ProxyChoice;
 use crate::runtime::Runtime;
+use crate::stream::Connector;
 use crate::target::{check, Protocol};
 use crate::tls::TlsConfig;
 
@@ -23,14 +25,35 @@ pub const DEFAULT_MAX_RETRY_WAIT: Duration = Duration::from_secs(60);
 /// Wait after a 429 that carries no `Retry-After`.
 const FALLBACK_RETRY_WAIT: Duration = Duration::from_secs(1);
 
+/// When a rate-limited Web API call is tried again (shared with the blocking driver).
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug)]
+pub struct RetryPolicy {
+    /// Retries allowed per call.
+    pub retries: u32,
+    /// Longest `Retry-After` waited out; longer ones return the error.
+    pub max_wait: Duration,
+}
+
+impl RetryPolicy {
+    /// How long to wait before retry number `done + 1`, or `None` to return `result` as is.
+    pub fn wait(&self, result: &Result<ApiResponse, ApiError>, done: u32) -> Option<Duration> {
+        match result {
+            Err(ApiError::RateLimited { retry_after }) if done < self.retries => {
+                Some(retry_after.unwrap_or(FALLBACK_RETRY_WAIT)).filter(|w| *w <= self.max_wait)
+            }
+            _ => None,
+        }
+    }
+}
+
 /// Calls Slack's Web API. Cheap to clone; every clone shares the settings.
 #[derive(Clone)]
 pub struct WebClient<R: Runtime> {
     http: HttpClient<R>,
     api_url: String,
     token: Token,
-    rate_limit_retries: u32,
-    max_retry_wait: Duration,
+    retry: RetryPolicy,
 }
 
 /// Builds a [`WebClient`].
@@ -41,6 +64,7 @@ pub struct WebClientBuilder<R> {
     api_url: String,
     timeout: Duration,
     tls: Option<TlsConfig>,
+    proxy: ProxyChoice,
     rate_limit_retries: u32,
     max_retry_wait: Duration,
 }
@@ -65,6 +89,25 @@ impl<R: Runtime> WebClientBuilder<R> {
         self
     }
 
+    /// An HTTP CONNECT proxy, `http://[user:password@]host[:port]` (default: `HTTPS_PROXY`
+    /// from the environment, never for loopback); see [`ClientBuilder::proxy`](crate::ClientBuilder::proxy).
+    pub fn proxy(mut self, url: impl Into<String>) -> Self {
+        self.proxy.url(url.into());
+        self
+    }
+
+    /// Destinations that bypass the proxy, in `NO_PROXY` syntax.
+    pub fn no_proxy(mut self, list: impl Into<String>) -> Self {
+        self.proxy.no_proxy(list.into());
+        self
+    }
+
+    /// Connect directly, ignoring `HTTPS_PROXY`.
+    pub fn without_proxy(mut self) -> Self {
+        self.proxy.direct();
+        self
+    }
+
     /// How often a 429 is retried after its `Retry-After` (default 2; 0 returns it at once),
     /// and the longest wait accepted.
     pub fn rate_limit_retries(mut self, retries: u32, max_wait: Duration) -> Self {
@@ -80,12 +123,18 @@ impl<R: Runtime> WebClientBuilder<R> {
             Some(tls) => tls,
             None => TlsConfig::webpki_roots()?,
         };
+        let connector = Connector {
+            tls,
+            proxy: self.proxy.resolve()?,
+        };
         Ok(WebClient {
-            http: HttpClient::new(self.runtime, tls, self.timeout),
+            http: HttpClient::new(self.runtime, connector, self.timeout),
             api_url: self.api_url,
             token: self.token,
-            rate_limit_retries: self.rate_limit_retries,
-            max_retry_wait: self.max_retry_wait,
+            retry: RetryPolicy {
+                retries: self.rate_limit_retries,
+                max_wait: self.max_retry_wait,
+            },
         })
     }
 }
@@ -106,6 +155,7 @@ impl<R: Runtime> WebClient<R> {
             api_url: DEFAULT_API_URL.to_owned(),
             timeout: DEFAULT_HTTP_TIMEOUT,
             tls: None,
+            proxy: ProxyChoice::default(),
             rate_limit_retries: DEFAULT_RATE_LIMIT_RETRIES,
             max_retry_wait: DEFAULT_MAX_RETRY_WAIT,
         }
@@ -184,15 +234,9 @@ impl<R: Runtime> WebClient<R> {
                 Err(HttpFailure::Timeout) => Err(ApiError::Timeout),
                 Err(HttpFailure::Transport(detail)) => Err(ApiError::Transport { detail }),
             };
-            let wait = match &result {
-                Err(ApiError::RateLimited { retry_after }) if retries < self.rate_limit_retries => {
-                    retry_after.unwrap_or(FALLBACK_RETRY_WAIT)
-                }
-                _ => return result,
-            };
-            if wait > self.max_retry_wait {
+            let Some(wait) = self.retry.wait(&result, retries) else {
                 return result;
-            }
+            };
             retries += 1;
             tracing::info!(method = request.method(), ?wait, "rate limited; retrying");
             let runtime = self.http.runtime();

@@ -19,10 +19,9 @@ use tracing::Instrument;
 
 use crate::http::HttpFailure;
 use crate::runtime::Runtime;
-use crate::stream::{self, BoxedIo};
+use crate::stream::{BoxedIo, Connector};
 use crate::target::{check, Protocol};
 use crate::tasks::TaskToken;
-use crate::tls::TlsConfig;
 
 /// Frames the loop may queue for one connection before it is judged stuck.
 const OUTBOUND_CAPACITY: usize = 256;
@@ -80,24 +79,13 @@ impl ConnLink {
 #[derive(Clone, Debug)]
 pub(crate) struct WsSetup<R> {
     pub(crate) runtime: R,
-    pub(crate) tls: TlsConfig,
+    pub(crate) connector: Connector,
     pub(crate) config: WebSocketConfig,
     /// Bound on the close handshake: the peer may be half-open.
     pub(crate) close_timeout: Duration,
 }
 
 impl<R: Runtime> WsSetup<R> {
-    /// Tungstenite's own size limit sits well above the session's, so oversized frames reach
-    /// the session and are reported there instead of killing the connection.
-    pub(crate) fn websocket_config(session_limit: usize) -> WebSocketConfig {
-        let limit = session_limit
-            .saturating_mul(2)
-            .max(session_limit.saturating_add(1));
-        WebSocketConfig::default()
-            .max_message_size(Some(limit))
-            .max_frame_size(Some(limit))
-    }
-
     pub(crate) fn spawn(
         &self,
         conn: ConnId,
@@ -123,11 +111,24 @@ impl<R: Runtime> WsSetup<R> {
     }
 }
 
+/// Tungstenite's own size limit sits well above the session's, so oversized frames reach the
+/// session and are reported there instead of killing the connection.
+pub fn websocket_config(session_limit: usize) -> WebSocketConfig {
+    let limit = session_limit
+        .saturating_mul(2)
+        .max(session_limit.saturating_add(1));
+    WebSocketConfig::default()
+        .max_message_size(Some(limit))
+        .max_frame_size(Some(limit))
+}
+
 type Ws = WebSocketStream<BoxedIo>;
 
 async fn open<R: Runtime>(setup: &WsSetup<R>, url: &str) -> Result<Ws, String> {
     let target = check(url, Protocol::WebSocket).map_err(|e| e.to_string())?;
-    let io = stream::connect(&setup.runtime, &target, &setup.tls)
+    let io = setup
+        .connector
+        .connect(&setup.runtime, &target)
         .await
         .map_err(|e| format!("connecting to {}: {e}", target.server_name))?;
     let (ws, _) = async_tungstenite::client_async_with_config(url, io, Some(setup.config))

@@ -31,9 +31,9 @@ use tokio_util::compat::{Compat, TokioAsyncReadCompatExt};
 
 pub use slackline_driver::{
     slackline, AckError, ApiError, ApiResponse, BoxFuture, ClientBuilder, ClientHandle, Envelope,
-    EnvelopeType, Error, Event, EventStream, LateAckPolicy, Responder, RtmError, RtmEvent,
-    RtmHandle, RtmRoutes, Runtime, Sent, SocketModeRoutes, StopReason, TlsConfig, UrlError,
-    WebClientBuilder,
+    EnvelopeType, Error, Event, EventStream, LateAckPolicy, Proxy, ProxyError, Responder, RtmError,
+    RtmEvent, RtmHandle, RtmRoutes, Runtime, Sent, SocketModeRoutes, StopReason, TlsConfig,
+    UrlError, WebClientBuilder,
 };
 
 /// tokio as a [`Runtime`]: `tokio::net` sockets, `tokio::time` sleeps, `tokio::spawn`.

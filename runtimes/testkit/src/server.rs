@@ -1,15 +1,10 @@
-//! A small scripted Slack for the end-to-end tests: a Web API over HTTP and a WebSocket
-//! endpoint on loopback, driven step by step by each test.
-//!
-//! TEMPORARY: the project's FakeSlack (sans-IO, transcript-driven) replaces this once it lands;
-//! keep this file small and test-only.
-
-#![allow(dead_code)]
+//! A scripted Slack: a Web API over HTTP and a WebSocket endpoint on loopback, on the
+//! testkit's own tokio runtime. Tests drive it from plain threads with blocking calls, each
+//! bounded by [`PATIENCE`].
 
 use std::collections::{HashMap, VecDeque};
-use std::future::Future;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::{mpsc as std_mpsc, Arc, Mutex};
+use std::time::Instant;
 
 use async_tungstenite::tungstenite::handshake::server::{Request as WsRequest, Response};
 use async_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
@@ -21,11 +16,12 @@ use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
-use slackline_tokio::{Event, EventStream};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 use tokio_util::compat::{FuturesAsyncReadCompatExt, TokioAsyncReadCompatExt};
+
+use crate::{background, hello, recv};
 
 /// A server-side stream, plain or TLS, in tokio form.
 trait Io: AsyncRead + AsyncWrite + Send + Unpin {}
@@ -42,15 +38,6 @@ impl Acceptor {
             Some(tls) => Some(Box::new(tls.accept(tcp.compat()).await.ok()?.compat())),
         }
     }
-}
-
-/// Every wait in the tests is bounded by this: a hang fails the test instead of blocking CI.
-pub const PATIENCE: Duration = Duration::from_secs(5);
-
-pub async fn within<T>(what: &str, fut: impl Future<Output = T>) -> T {
-    tokio::time::timeout(PATIENCE, fut)
-        .await
-        .unwrap_or_else(|_| panic!("timed out waiting for {what}"))
 }
 
 /// A scripted Web API answer.
@@ -108,41 +95,45 @@ enum ToClient {
 /// One accepted WebSocket, controlled by the test.
 pub struct ServerConn {
     pub path: String,
-    to_client: mpsc::Sender<ToClient>,
-    from_client: mpsc::Receiver<FromClient>,
+    to_client: mpsc::UnboundedSender<ToClient>,
+    from_client: std_mpsc::Receiver<FromClient>,
 }
 
 impl ServerConn {
-    pub async fn send(&self, text: impl Into<String>) {
-        let _ = self.to_client.send(ToClient::Text(text.into())).await;
+    pub fn send(&self, text: impl Into<String>) {
+        let _ = self.to_client.send(ToClient::Text(text.into()));
     }
 
-    pub async fn close(&self, code: u16) {
-        let _ = self.to_client.send(ToClient::Close(code)).await;
+    pub fn close(&self, code: u16) {
+        let _ = self.to_client.send(ToClient::Close(code));
     }
 
-    pub async fn freeze(&self) {
-        let _ = self.to_client.send(ToClient::Freeze).await;
+    pub fn freeze(&self) {
+        let _ = self.to_client.send(ToClient::Freeze);
     }
 
-    pub async fn next(&mut self) -> FromClient {
-        within("a frame from the client", self.from_client.recv())
-            .await
-            .unwrap_or(FromClient::Ended)
+    pub fn next(&self) -> FromClient {
+        recv(&self.from_client, "a frame from the client").unwrap_or(FromClient::Ended)
     }
 
-    /// The next text frame, skipping nothing: anything else fails the test.
-    pub async fn next_text(&mut self) -> String {
-        match self.next().await {
+    /// The next frame within `wait`, if any (for counting what arrives while the client is
+    /// expected to have stopped reading).
+    pub fn next_within(&self, wait: std::time::Duration) -> Option<FromClient> {
+        self.from_client.recv_timeout(wait).ok()
+    }
+
+    /// The next text frame: anything else fails the test.
+    pub fn next_text(&self) -> String {
+        match self.next() {
             FromClient::Text(text) => text,
             other => panic!("expected a text frame, got {other:?}"),
         }
     }
 
     /// Waits for the client's close frame, skipping text frames; returns its code.
-    pub async fn closed(&mut self) -> Option<u16> {
+    pub fn closed(&self) -> Option<u16> {
         loop {
-            match self.next().await {
+            match self.next() {
                 FromClient::Text(_) => continue,
                 FromClient::Close(code) => return code,
                 FromClient::Ended => return None,
@@ -157,52 +148,59 @@ struct Script {
     tickets: u32,
 }
 
+/// The scripted Slack. Dropping it stops its runtime and every connection.
 pub struct FakeSlack {
     pub api_url: String,
     ws_base: String,
     script: Arc<Mutex<Script>>,
-    requests: mpsc::Receiver<ApiRequest>,
-    conns: mpsc::Receiver<ServerConn>,
+    requests: std_mpsc::Receiver<ApiRequest>,
+    conns: std_mpsc::Receiver<ServerConn>,
+    runtime: Option<tokio::runtime::Runtime>,
 }
 
 impl FakeSlack {
-    pub async fn start() -> FakeSlack {
-        Self::start_with(None).await
+    pub fn start() -> FakeSlack {
+        Self::start_with(None)
     }
 
     /// Serves `https://` and `wss://` with this TLS configuration.
-    pub async fn start_tls(config: Arc<rustls::ServerConfig>) -> FakeSlack {
-        Self::start_with(Some(futures_rustls::TlsAcceptor::from(config))).await
+    pub fn start_tls(config: Arc<rustls::ServerConfig>) -> FakeSlack {
+        Self::start_with(Some(futures_rustls::TlsAcceptor::from(config)))
     }
 
-    async fn start_with(tls: Option<futures_rustls::TlsAcceptor>) -> FakeSlack {
+    fn start_with(tls: Option<futures_rustls::TlsAcceptor>) -> FakeSlack {
         let (http_scheme, ws_scheme) = if tls.is_some() {
             ("https", "wss")
         } else {
             ("http", "ws")
         };
+        let runtime = background();
         let acceptor = Acceptor(tls);
-        let http = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let ws = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let (http, ws) = runtime.block_on(async {
+            let http = TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let ws = TcpListener::bind("127.0.0.1:0").await.unwrap();
+            (http, ws)
+        });
         let ws_base = format!("{ws_scheme}://{}", ws.local_addr().unwrap());
         let api_url = format!("{http_scheme}://{}/api/", http.local_addr().unwrap());
         let script = Arc::new(Mutex::new(Script::default()));
-        let (requests_tx, requests) = mpsc::channel(1024);
-        let (conns_tx, conns) = mpsc::channel(64);
-        tokio::spawn(serve_http(
+        let (requests_tx, requests) = std_mpsc::channel();
+        let (conns_tx, conns) = std_mpsc::channel();
+        runtime.spawn(serve_http(
             http,
             acceptor.clone(),
             script.clone(),
             requests_tx,
             ws_base.clone(),
         ));
-        tokio::spawn(serve_ws(ws, acceptor, conns_tx));
+        runtime.spawn(serve_ws(ws, acceptor, conns_tx));
         FakeSlack {
             api_url,
             ws_base,
             script,
             requests,
             conns,
+            runtime: Some(runtime),
         }
     }
 
@@ -216,22 +214,18 @@ impl FakeSlack {
             .extend(replies);
     }
 
-    pub async fn request(&mut self) -> ApiRequest {
-        within("a Web API request", self.requests.recv())
-            .await
-            .expect("server gone")
+    pub fn request(&self) -> ApiRequest {
+        recv(&self.requests, "a Web API request").expect("server gone")
     }
 
-    pub async fn accept(&mut self) -> ServerConn {
-        within("a WebSocket connection", self.conns.recv())
-            .await
-            .expect("server gone")
+    pub fn accept(&self) -> ServerConn {
+        recv(&self.conns, "a WebSocket connection").expect("server gone")
     }
 
     /// Accepts the next connection and greets it.
-    pub async fn accept_hello(&mut self) -> ServerConn {
-        let conn = self.accept().await;
-        conn.send(hello()).await;
+    pub fn accept_hello(&self) -> ServerConn {
+        let conn = self.accept();
+        conn.send(hello());
         conn
     }
 
@@ -240,11 +234,19 @@ impl FakeSlack {
     }
 }
 
+impl Drop for FakeSlack {
+    fn drop(&mut self) {
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
+    }
+}
+
 async fn serve_http(
     listener: TcpListener,
     acceptor: Acceptor,
     script: Arc<Mutex<Script>>,
-    requests: mpsc::Sender<ApiRequest>,
+    requests: std_mpsc::Sender<ApiRequest>,
     ws_base: String,
 ) {
     while let Ok((tcp, _)) = listener.accept().await {
@@ -267,15 +269,13 @@ async fn serve_http(
                 let content_type = header("content-type");
                 let body = req.into_body().collect().await?.to_bytes();
                 let body = String::from_utf8_lossy(&body).into_owned();
-                let _ = requests
-                    .send(ApiRequest {
-                        method: method.clone(),
-                        authorization,
-                        content_type,
-                        body,
-                        at: Instant::now(),
-                    })
-                    .await;
+                let _ = requests.send(ApiRequest {
+                    method: method.clone(),
+                    authorization,
+                    content_type,
+                    body,
+                    at: Instant::now(),
+                });
                 let reply = {
                     let mut script = script.lock().unwrap();
                     let scripted = script
@@ -321,7 +321,7 @@ fn default_reply(method: &str, ws_base: &str, ticket: u32) -> Reply {
     })
 }
 
-async fn serve_ws(listener: TcpListener, acceptor: Acceptor, conns: mpsc::Sender<ServerConn>) {
+async fn serve_ws(listener: TcpListener, acceptor: Acceptor, conns: std_mpsc::Sender<ServerConn>) {
     while let Ok((tcp, _)) = listener.accept().await {
         let conns = conns.clone();
         let acceptor = acceptor.clone();
@@ -340,15 +340,15 @@ async fn serve_ws(listener: TcpListener, acceptor: Acceptor, conns: mpsc::Sender
             let Ok(ws) = async_tungstenite::accept_hdr_async(io.compat(), callback).await else {
                 return;
             };
-            let (to_client_tx, to_client) = mpsc::channel(64);
-            let (from_client, from_client_rx) = mpsc::channel(1024);
+            let (to_client_tx, to_client) = mpsc::unbounded_channel();
+            let (from_client, from_client_rx) = std_mpsc::channel();
             let path = path.lock().unwrap().clone();
             let conn = ServerConn {
                 path,
                 to_client: to_client_tx,
                 from_client: from_client_rx,
             };
-            if conns.send(conn).await.is_ok() {
+            if conns.send(conn).is_ok() {
                 pump(ws, to_client, from_client).await;
             }
         });
@@ -357,8 +357,8 @@ async fn serve_ws(listener: TcpListener, acceptor: Acceptor, conns: mpsc::Sender
 
 async fn pump<S>(
     mut ws: async_tungstenite::WebSocketStream<S>,
-    mut to_client: mpsc::Receiver<ToClient>,
-    from_client: mpsc::Sender<FromClient>,
+    mut to_client: mpsc::UnboundedReceiver<ToClient>,
+    from_client: std_mpsc::Sender<FromClient>,
 ) where
     S: futures_util::AsyncRead + futures_util::AsyncWrite + Unpin,
 {
@@ -378,80 +378,18 @@ async fn pump<S>(
             },
             message = ws.next(), if !frozen => match message {
                 Some(Ok(Message::Text(text))) => {
-                    let _ = from_client.send(FromClient::Text(text.as_str().to_owned())).await;
+                    let _ = from_client.send(FromClient::Text(text.as_str().to_owned()));
                 }
                 Some(Ok(Message::Close(frame))) => {
                     let code = frame.map(|f| u16::from(f.code));
-                    let _ = from_client.send(FromClient::Close(code)).await;
+                    let _ = from_client.send(FromClient::Close(code));
                 }
                 Some(Ok(_)) => {}
                 Some(Err(_)) | None => {
-                    let _ = from_client.send(FromClient::Ended).await;
+                    let _ = from_client.send(FromClient::Ended);
                     break;
                 }
             },
         }
     }
-}
-
-// ----- frames -----
-
-pub fn hello() -> String {
-    r#"{"type":"hello","num_connections":1,"debug_info":{"host":"applink-test","build_number":1,"approximate_connection_time":18060},"connection_info":{"app_id":"A1"}}"#.into()
-}
-
-pub fn disconnect(reason: &str) -> String {
-    format!(r#"{{"type":"disconnect","reason":"{reason}","debug_info":{{"host":"wss-test"}}}}"#)
-}
-
-pub fn events_api(id: &str, event_type: &str) -> String {
-    format!(
-        r#"{{"envelope_id":"{id}","type":"events_api","accepts_response_payload":false,"retry_attempt":0,"retry_reason":"","payload":{{"type":"event_callback","event_id":"Ev-{id}","event":{{"type":"{event_type}","text":"hi","channel":"C1","ts":"1.1"}}}}}}"#
-    )
-}
-
-pub fn slash_command(id: &str, command: &str, text: &str) -> String {
-    format!(
-        r#"{{"envelope_id":"{id}","type":"slash_commands","accepts_response_payload":true,"payload":{{"command":"{command}","text":"{text}","channel_id":"C1"}}}}"#
-    )
-}
-
-pub fn ack(id: &str) -> String {
-    format!(r#"{{"envelope_id":"{id}"}}"#)
-}
-
-/// The ack's envelope id, and its payload if any.
-pub fn parse_ack(frame: &str) -> (String, Option<serde_json::Value>) {
-    let value: serde_json::Value = serde_json::from_str(frame).expect("ack is JSON");
-    let id = value["envelope_id"]
-        .as_str()
-        .expect("envelope_id")
-        .to_owned();
-    (id, value.get("payload").cloned())
-}
-
-// ----- client side -----
-
-pub async fn next_event(
-    events: &mut EventStream,
-    what: &str,
-    wanted: impl Fn(&Event) -> bool,
-) -> Event {
-    within(what, async {
-        loop {
-            match events.next().await {
-                Some(event) if wanted(&event) => return event,
-                Some(_) => continue,
-                None => panic!("event stream ended while waiting for {what}"),
-            }
-        }
-    })
-    .await
-}
-
-pub fn init_tracing() {
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
-        .with_test_writer()
-        .try_init();
 }

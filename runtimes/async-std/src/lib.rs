@@ -1,0 +1,66 @@
+//! # slackline on async-std
+//!
+//! **async-std is deprecated upstream** (its maintainers point to smol, on which it is
+//! built). This crate stays as small as the others so existing async-std programs can use
+//! slackline; new code should use `slackline-smol`, which behaves the same.
+//!
+//! ```no_run
+//! use slackline_async_std::SocketModeClient;
+//!
+//! #[async_std::main]
+//! async fn main() -> Result<(), slackline_async_std::Error> {
+//!     let client = SocketModeClient::builder(std::env::var("SLACK_APP_TOKEN").unwrap_or_default())
+//!         .on_event("app_mention", |envelope, _| async move {
+//!             println!("mentioned in {:?}", envelope.event_id());
+//!         })
+//!         .build()?;
+//!     client.run().await
+//! }
+//! ```
+
+use std::io;
+use std::time::Instant;
+
+use async_std::net::TcpStream;
+
+pub use slackline_driver::{
+    slackline, AckError, ApiError, ApiResponse, BoxFuture, ClientBuilder, ClientHandle, Envelope,
+    EnvelopeType, Error, Event, EventStream, LateAckPolicy, Proxy, ProxyError, Responder, RtmError,
+    RtmEvent, RtmHandle, RtmRoutes, Runtime, Sent, SocketModeRoutes, StopReason, TlsConfig,
+    UrlError, WebClientBuilder,
+};
+
+/// async-std as a [`Runtime`]: `async_std::net` sockets, its timers and task pool.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct AsyncStdRuntime;
+
+impl Runtime for AsyncStdRuntime {
+    type Tcp = TcpStream;
+
+    fn connect_tcp(&self, host: &str, port: u16) -> BoxFuture<'static, io::Result<Self::Tcp>> {
+        let host = host.to_owned();
+        Box::pin(async move {
+            let stream = TcpStream::connect((host.as_str(), port)).await?;
+            stream.set_nodelay(true)?;
+            Ok(stream)
+        })
+    }
+
+    fn sleep_until(&self, deadline: Instant) -> BoxFuture<'static, ()> {
+        Box::pin(async_std::task::sleep(
+            deadline.saturating_duration_since(Instant::now()),
+        ))
+    }
+
+    fn spawn(&self, task: BoxFuture<'static, ()>) {
+        // Dropping the handle detaches the task.
+        drop(async_std::task::spawn(task));
+    }
+}
+
+/// A Socket Mode client on async-std.
+pub type SocketModeClient = slackline_driver::SocketModeClient<AsyncStdRuntime>;
+/// An RTM client on async-std.
+pub type RtmClient = slackline_driver::RtmClient<AsyncStdRuntime>;
+/// A Web API client on async-std.
+pub type WebClient = slackline_driver::WebClient<AsyncStdRuntime>;

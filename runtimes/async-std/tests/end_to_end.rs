@@ -1,0 +1,17 @@
+//! The shared end-to-end scenarios (`slackline-testkit`) on async-std, over loopback.
+
+use slackline_async_std::{AsyncStdRuntime, BoxFuture};
+use slackline_testkit::async_client::{AsyncClient, Flavor};
+
+/// The clients run on async-std's task pool; the test threads play Slack.
+struct AsyncStd;
+
+impl Flavor for AsyncStd {
+    type Runtime = AsyncStdRuntime;
+
+    fn spawn(task: BoxFuture<'static, ()>) {
+        drop(async_std::task::spawn(task));
+    }
+}
+
+slackline_testkit::end_to_end_tests!(AsyncClient<AsyncStd>);

@@ -1,0 +1,96 @@
+//! Runs application handlers beside the loop, never inside it: a fixed pool of threads takes
+//! work from a bounded queue (one thread in ordered mode, so handlers run one at a time in
+//! arrival order). When the queue is full the loop stops taking network input.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::Arc;
+
+use crossbeam_channel::Receiver;
+use slackline::{AckState, Envelope, RtmEvent};
+use slackline_driver::{RtmRoutes, SocketModeRoutes};
+
+use crate::command::ClientHandle;
+use crate::responder::Responder;
+use crate::rtm_handle::RtmHandle;
+use crate::tracker::Tracker;
+
+/// A Socket Mode handler: a plain function, run on a pool thread.
+pub type EnvelopeHandler = Arc<dyn Fn(Envelope, Responder) + Send + Sync>;
+/// An RTM handler: a plain function, run on a pool thread.
+pub type RtmHandler = Arc<dyn Fn(RtmEvent, RtmHandle) + Send + Sync>;
+
+/// Work for the handlers, in arrival order.
+#[derive(Debug)]
+pub(crate) enum Work {
+    Envelope(Envelope),
+    Rtm(RtmEvent),
+}
+
+/// The handler tables of either protocol.
+#[derive(Clone, Debug)]
+pub(crate) enum Router {
+    SocketMode(SocketModeRoutes<EnvelopeHandler>),
+    Rtm(RtmRoutes<RtmHandler>),
+}
+
+impl Router {
+    /// Runs the handler for `work`, if one wants it (a deferred envelope nobody handles has
+    /// its responder dropped, which acks it at once).
+    fn run(&self, work: Work, client: &ClientHandle) {
+        match (self, work) {
+            (Router::SocketMode(routes), Work::Envelope(envelope)) => {
+                let pending = matches!(envelope.ack_state(), AckState::AwaitingApp { .. });
+                let responder =
+                    Responder::new(envelope.envelope_id().into_owned(), pending, client.clone());
+                if let Some(handler) = routes.find(&envelope) {
+                    handler(envelope, responder);
+                }
+            }
+            (Router::Rtm(routes), Work::Rtm(event)) => {
+                if let Some(handler) = routes.find(&event) {
+                    handler(
+                        event,
+                        RtmHandle {
+                            client: client.clone(),
+                        },
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Starts `threads` workers; each signs off on `tracker` when the queue closes and empties.
+pub(crate) fn start_pool(
+    router: Router,
+    client: ClientHandle,
+    threads: usize,
+    work: Receiver<Work>,
+    tracker: &Tracker,
+) {
+    for i in 0..threads.max(1) {
+        let (router, client, work, token) = (
+            router.clone(),
+            client.clone(),
+            work.clone(),
+            tracker.token(),
+        );
+        let spawned = std::thread::Builder::new()
+            .name(format!("slack-handler-{i}"))
+            .spawn(move || {
+                for item in work.iter() {
+                    let span = tracing::debug_span!("slack_handler");
+                    let _entered = span.enter();
+                    // A panicking handler is logged and forgotten; the pool thread lives on.
+                    if catch_unwind(AssertUnwindSafe(|| router.run(item, &client))).is_err() {
+                        tracing::error!("a handler panicked");
+                    }
+                }
+                drop(token);
+            });
+        if let Err(error) = spawned {
+            tracing::error!(%error, "could not start a handler thread");
+        }
+    }
+}

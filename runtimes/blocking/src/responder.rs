@@ -1,0 +1,91 @@
+//! Acking an envelope from a handler, with or without a response payload.
+
+use std::fmt;
+
+use serde::Serialize;
+use slackline::AckError;
+
+use crate::command::{ClientHandle, Command};
+
+/// Given to every envelope handler. For envelopes that wait for the app (they accept a
+/// response payload), call [`ack`](Self::ack) or [`ack_with`](Self::ack_with) within Slack's
+/// 3 seconds; if the handler drops the responder without acking, a bare ack is sent at once.
+/// Envelopes of other kinds were acked before the handler ran.
+pub struct Responder {
+    envelope_id: String,
+    pending: bool,
+    handle: ClientHandle,
+}
+
+impl Responder {
+    pub(crate) fn new(envelope_id: String, pending: bool, handle: ClientHandle) -> Self {
+        Responder {
+            envelope_id,
+            pending,
+            handle,
+        }
+    }
+
+    /// The envelope this answers.
+    pub fn envelope_id(&self) -> &str {
+        &self.envelope_id
+    }
+
+    /// Whether the envelope still waits for this responder's ack.
+    pub fn awaits_ack(&self) -> bool {
+        self.pending
+    }
+
+    /// The client, for a handler that decides to shut it down.
+    pub fn client(&self) -> &ClientHandle {
+        &self.handle
+    }
+
+    /// Acks without a payload; returns once the loop has taken it.
+    pub fn ack(mut self) -> Result<(), AckError> {
+        self.send(None)
+    }
+
+    /// Acks with a response payload; refused if the frame would exceed 20,480 bytes.
+    pub fn ack_with<T: Serialize + ?Sized>(mut self, payload: &T) -> Result<(), AckError> {
+        let raw = serde_json::value::to_raw_value(payload)
+            .map_err(|e| AckError::Payload(e.to_string()))?;
+        self.send(Some(raw))
+    }
+
+    fn send(&mut self, payload: Option<Box<serde_json::value::RawValue>>) -> Result<(), AckError> {
+        if !std::mem::replace(&mut self.pending, false) {
+            return Err(AckError::NotPending);
+        }
+        let envelope_id = self.envelope_id.clone();
+        self.handle
+            .request(|reply| Command::Ack {
+                envelope_id,
+                payload,
+                reply: Some(reply),
+            })
+            .unwrap_or(Err(AckError::Stopped))
+    }
+}
+
+impl Drop for Responder {
+    fn drop(&mut self) {
+        if self.pending {
+            // Best effort: if the queue is full, the session's ack deadline still covers it.
+            let _ = self.handle.commands.try_send(Command::Ack {
+                envelope_id: std::mem::take(&mut self.envelope_id),
+                payload: None,
+                reply: None,
+            });
+        }
+    }
+}
+
+impl fmt::Debug for Responder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Responder")
+            .field("envelope_id", &self.envelope_id)
+            .field("pending", &self.pending)
+            .finish()
+    }
+}

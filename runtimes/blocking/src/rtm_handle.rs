@@ -1,0 +1,76 @@
+//! Talking on an RTM connection from any thread: messages, typing, pings, and waiting for
+//! their `reply_to`.
+
+use std::ops::Deref;
+
+use serde::Serialize;
+use slackline::{RtmOutcome, SendError};
+use slackline_driver::{RtmError, Sent};
+
+use crate::command::{ClientHandle, Command, RtmMessage, RtmQueued};
+
+/// Sends on a running RTM client; also given to every RTM handler. Clone freely. Dereferences
+/// to [`ClientHandle`] for `shutdown`.
+#[derive(Clone, Debug)]
+pub struct RtmHandle {
+    pub(crate) client: ClientHandle,
+}
+
+impl Deref for RtmHandle {
+    type Target = ClientHandle;
+    fn deref(&self) -> &ClientHandle {
+        &self.client
+    }
+}
+
+impl RtmHandle {
+    /// Posts `text` to `channel` and waits for Slack's `reply_to` (paced at one message per
+    /// second, queued while reconnecting; the session's reply timeout bounds the wait).
+    pub fn send_message(&self, channel: &str, text: &str) -> Result<Sent, RtmError> {
+        self.send_and_wait(RtmMessage::Message {
+            channel: channel.to_owned(),
+            text: text.to_owned(),
+        })
+    }
+
+    /// Shows "typing…" in `channel` (no reply unless Slack refuses it).
+    pub fn typing(&self, channel: &str) -> Result<(), RtmError> {
+        self.queue(RtmMessage::Typing {
+            channel: channel.to_owned(),
+        })
+        .map(drop)
+    }
+
+    /// An application-level ping; returns with the pong.
+    pub fn ping(&self) -> Result<Sent, RtmError> {
+        self.send_and_wait(RtmMessage::Ping)
+    }
+
+    /// Any client message (an object with a `type`; the id is added) and its reply.
+    pub fn send<T: Serialize + ?Sized>(&self, message: &T) -> Result<Sent, RtmError> {
+        let value = serde_json::to_value(message)
+            .map_err(|e| RtmError::Send(SendError::Invalid(e.to_string())))?;
+        self.send_and_wait(RtmMessage::Raw(value))
+    }
+
+    fn queue(&self, message: RtmMessage) -> Result<RtmQueued, RtmError> {
+        self.client
+            .request(|reply| Command::Rtm { message, reply })
+            .unwrap_or(Err(SendError::Stopped))
+            .map_err(RtmError::Send)
+    }
+
+    fn send_and_wait(&self, message: RtmMessage) -> Result<Sent, RtmError> {
+        let (id, reply) = self.queue(message)?;
+        let outcome = reply
+            .and_then(|reply| reply.recv().ok())
+            .unwrap_or(RtmOutcome::NotSent);
+        match outcome {
+            RtmOutcome::Ok { ts, text, raw } => Ok(Sent::new(id, ts, text, raw)),
+            RtmOutcome::Failed { code, msg } => Err(RtmError::Failed { code, msg }),
+            RtmOutcome::Lost => Err(RtmError::Lost),
+            RtmOutcome::TimedOut => Err(RtmError::TimedOut),
+            _ => Err(RtmError::NotSent),
+        }
+    }
+}

@@ -1,0 +1,238 @@
+//! The shared end-to-end scenarios (`slackline-testkit`) on the blocking driver: the client
+//! runs `run()` on a thread of its own, handlers on its pool, the test thread plays Slack.
+
+use std::sync::mpsc;
+use std::thread::JoinHandle;
+
+use slackline_blocking::slackline::webapi::{AuthTest, PostedMessage};
+use slackline_blocking::{
+    ApiError, ClientBuilder, ClientHandle, Envelope, Error, Event, Events, Responder, RtmClient,
+    RtmError, RtmEvent, RtmHandle, Sent, SocketModeClient, WebClient,
+};
+use slackline_testkit::client::Protocol;
+use slackline_testkit::{recv, Behaviour, Client, Route, RtmOp, Setup, Web, WebSetup, PATIENCE};
+
+enum Built {
+    SocketMode(SocketModeClient),
+    Rtm(RtmClient),
+}
+
+enum Handle {
+    SocketMode(ClientHandle),
+    Rtm(RtmHandle),
+}
+
+struct Blocking {
+    built: Option<Built>,
+    handle: Handle,
+    events: Option<Events>,
+    run: Option<JoinHandle<Result<(), Error>>>,
+}
+
+fn common<M>(mut builder: ClientBuilder<M>, setup: &mut Setup) -> ClientBuilder<M> {
+    let configure = std::mem::replace(&mut setup.configure, Box::new(|c| c));
+    builder = builder
+        .api_url(&setup.api_url)
+        .configure(configure)
+        .close_timeout(setup.close_timeout);
+    if let Some(tls) = setup.tls.take() {
+        builder = builder.tls(tls);
+    }
+    builder = match setup.proxy.take() {
+        Some(url) => builder.proxy(url),
+        None => builder.without_proxy(),
+    };
+    if let Some(list) = setup.no_proxy.take() {
+        builder = builder.no_proxy(list);
+    }
+    if setup.ordered {
+        builder = builder.ordered();
+    }
+    if let Some(n) = setup.concurrency {
+        builder = builder.concurrency(n);
+    }
+    if let Some(n) = setup.handler_queue {
+        builder = builder.handler_queue(n);
+    }
+    builder
+}
+
+fn envelope_handler(behaviour: Behaviour) -> impl Fn(Envelope, Responder) + Send + Sync + 'static {
+    move |envelope, responder| {
+        let id = envelope.envelope_id().into_owned();
+        match &behaviour {
+            Behaviour::Report(label, log) => drop(log.send(format!("{label} {id}"))),
+            Behaviour::Hold { log, gate, ack } => {
+                let _ = log.send(format!("start {id}"));
+                let _ = gate.rx.recv_blocking();
+                let result = match ack {
+                    None => None,
+                    Some(None) => Some(responder.ack()),
+                    Some(Some(payload)) => Some(responder.ack_with(payload)),
+                };
+                let _ = log.send(match result {
+                    Some(result) => format!("done {id} {result:?}"),
+                    None => format!("done {id}"),
+                });
+            }
+            Behaviour::Panic => panic!("handler bug (on purpose)"),
+            Behaviour::Echo(_) => {}
+        }
+    }
+}
+
+fn rtm_handler(behaviour: Behaviour) -> impl Fn(RtmEvent, RtmHandle) + Send + Sync + 'static {
+    move |event, rtm| match &behaviour {
+        Behaviour::Report(label, log) => drop(log.send(format!("{label} {}", event.kind()))),
+        Behaviour::Echo(results) => {
+            let text = event
+                .payload::<serde_json::Value>()
+                .ok()
+                .and_then(|v| v["text"].as_str().map(str::to_owned))
+                .unwrap_or_default();
+            let _ = results.send(rtm.send_message("C1", &format!("echo: {text}")));
+        }
+        Behaviour::Panic => panic!("handler bug (on purpose)"),
+        Behaviour::Hold { .. } => {}
+    }
+}
+
+impl Client for Blocking {
+    type Web = BlockingWeb;
+
+    fn build(mut setup: Setup) -> Result<Self, Error> {
+        let routes = std::mem::take(&mut setup.routes);
+        let (built, handle) = match setup.protocol {
+            Protocol::SocketMode => {
+                let mut builder = common(SocketModeClient::builder(&setup.token), &mut setup);
+                for (route, behaviour) in routes {
+                    let handler = envelope_handler(behaviour);
+                    builder = match route {
+                        Route::Event(kind) => builder.on_event(kind, handler),
+                        Route::Command(command) => builder.on_command(command, handler),
+                        Route::AnyEnvelope => builder.on_envelope(handler),
+                        Route::Rtm(_) => panic!("an RTM route on a Socket Mode client"),
+                    };
+                }
+                let client = builder.build()?;
+                let handle = Handle::SocketMode(client.handle());
+                (Built::SocketMode(client), handle)
+            }
+            Protocol::Rtm => {
+                let mut builder = common(RtmClient::builder(&setup.token), &mut setup);
+                for (route, behaviour) in routes {
+                    let Route::Rtm(kind) = route else {
+                        panic!("a Socket Mode route on an RTM client")
+                    };
+                    builder = builder.on_event(kind, rtm_handler(behaviour));
+                }
+                let client = builder.build()?;
+                let handle = Handle::Rtm(client.handle());
+                (Built::Rtm(client), handle)
+            }
+        };
+        Ok(Blocking {
+            built: Some(built),
+            handle,
+            events: None,
+            run: None,
+        })
+    }
+
+    fn start(mut self) -> Self {
+        let (events, run) = match self.built.take().expect("started twice") {
+            Built::SocketMode(mut client) => {
+                (client.events(), std::thread::spawn(move || client.run()))
+            }
+            Built::Rtm(mut client) => (client.events(), std::thread::spawn(move || client.run())),
+        };
+        self.events = Some(events);
+        self.run = Some(run);
+        self
+    }
+
+    fn next_event(&mut self, what: &str, wanted: &dyn Fn(&Event) -> bool) -> Event {
+        let events = self.events.as_ref().expect("not started");
+        let deadline = std::time::Instant::now() + PATIENCE;
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match events.recv_timeout(left) {
+                Some(event) if wanted(&event) => return event,
+                Some(_) => continue,
+                None => panic!("no {what} in time (or the client ended)"),
+            }
+        }
+    }
+
+    fn shutdown(&self) {
+        match &self.handle {
+            Handle::SocketMode(handle) => handle.shutdown(),
+            Handle::Rtm(rtm) => rtm.shutdown(),
+        }
+    }
+
+    fn finish(self) -> Result<(), Error> {
+        let run = self.run.expect("not started");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(run.join());
+        });
+        recv(&rx, "run() to return")
+            .expect("the waiting thread ended")
+            .expect("run() panicked")
+    }
+
+    fn rtm(&self, op: RtmOp) -> mpsc::Receiver<Result<Option<Sent>, RtmError>> {
+        let Handle::Rtm(rtm) = &self.handle else {
+            panic!("RTM sends on a Socket Mode client")
+        };
+        let rtm = rtm.clone();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let outcome = match op {
+                RtmOp::Message(channel, text) => rtm.send_message(channel, text).map(Some),
+                RtmOp::Typing(channel) => rtm.typing(channel).map(|()| None),
+                RtmOp::Ping => rtm.ping().map(Some),
+            };
+            let _ = tx.send(outcome);
+        });
+        rx
+    }
+
+    fn debug(&self) -> String {
+        match &self.built {
+            Some(Built::SocketMode(client)) => format!("{client:?}"),
+            Some(Built::Rtm(client)) => format!("{client:?}"),
+            None => String::new(),
+        }
+    }
+
+    fn web(setup: WebSetup) -> Result<BlockingWeb, Error> {
+        let mut builder = WebClient::builder(setup.token).api_url(setup.api_url);
+        if let Some(tls) = setup.tls {
+            builder = builder.tls(tls);
+        }
+        builder = match setup.proxy {
+            Some(url) => builder.proxy(url),
+            None => builder.without_proxy(),
+        };
+        if let Some(retries) = setup.rate_limit_retries {
+            builder = builder.rate_limit_retries(retries, PATIENCE);
+        }
+        Ok(BlockingWeb(builder.build()?))
+    }
+}
+
+struct BlockingWeb(WebClient);
+
+impl Web for BlockingWeb {
+    fn auth_test(&self) -> Result<AuthTest, ApiError> {
+        self.0.auth_test()
+    }
+
+    fn chat_post_message(&self, channel: &str, text: &str) -> Result<PostedMessage, ApiError> {
+        self.0.chat_post_message(channel, text)
+    }
+}
+
+slackline_testkit::end_to_end_tests!(Blocking);

@@ -1,0 +1,17 @@
+//! The shared end-to-end scenarios (`slackline-testkit`) on smol, over loopback.
+
+use slackline_smol::{BoxFuture, SmolRuntime};
+use slackline_testkit::async_client::{AsyncClient, Flavor};
+
+/// The clients run on smol's global executor; the test threads play Slack.
+struct Smol;
+
+impl Flavor for Smol {
+    type Runtime = SmolRuntime;
+
+    fn spawn(task: BoxFuture<'static, ()>) {
+        smol::spawn(task).detach();
+    }
+}
+
+slackline_testkit::end_to_end_tests!(AsyncClient<Smol>);
