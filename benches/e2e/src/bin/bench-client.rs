@@ -1,31 +1,48 @@
-//! One benchmark client process: `bench-client KIND API_URL ENVELOPES`, with KIND one of
-//! `floor` (API_URL is then the WebSocket URL itself) or `tokio`. Prints one JSON report line.
+//! One benchmark client process: `bench-client KIND URL ENVELOPES`, with KIND one of `floor`
+//! (URL is then the WebSocket URL itself), `tokio`, `smol` or `async-std` (URL is the fake
+//! Slack's API URL). Prints one JSON report line.
 
 use slackline_bench::{floor, slackline_client};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [kind, url, envelopes] = args.as_slice() else {
-        eprintln!("usage: bench-client floor|tokio URL ENVELOPES");
+        eprintln!("usage: bench-client floor|tokio|smol|async-std URL ENVELOPES");
         std::process::exit(2);
     };
     let Ok(expected) = envelopes.parse::<u64>() else {
         eprintln!("ENVELOPES must be a number");
         std::process::exit(2);
     };
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a tokio runtime");
-    let report = runtime.block_on(async {
-        match kind.as_str() {
-            "floor" => floor::run(url, expected).await.map_err(|e| e.to_string()),
-            "tokio" => slackline_client::run("tokio", slackline_tokio::TokioRuntime, url, expected)
-                .await
-                .map_err(|e| e.to_string()),
-            other => Err(format!("unknown client kind `{other}`")),
-        }
-    });
+    // Each client on its own executor, single-threaded like the floor's (one connection).
+    let report = match kind.as_str() {
+        "floor" => tokio_current_thread()
+            .block_on(floor::run(url, expected))
+            .map_err(|e| e.to_string()),
+        "tokio" => tokio_current_thread()
+            .block_on(slackline_client::run(
+                "tokio",
+                slackline_tokio::TokioRuntime,
+                url,
+                expected,
+            ))
+            .map_err(|e| e.to_string()),
+        "smol" => smol::block_on(slackline_client::run(
+            "smol",
+            slackline_smol::SmolRuntime,
+            url,
+            expected,
+        ))
+        .map_err(|e| e.to_string()),
+        "async-std" => async_std::task::block_on(slackline_client::run(
+            "async-std",
+            slackline_async_std::AsyncStdRuntime,
+            url,
+            expected,
+        ))
+        .map_err(|e| e.to_string()),
+        other => Err(format!("unknown client kind `{other}`")),
+    };
     match report {
         Ok(report) => println!("{}", report.to_json()),
         Err(error) => {
@@ -33,4 +50,11 @@ fn main() {
             std::process::exit(1);
         }
     }
+}
+
+fn tokio_current_thread() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime")
 }
