@@ -13,7 +13,7 @@ use slackline::fake::{
 use slackline::redact_tokens;
 use tokio::sync::{mpsc, oneshot, watch};
 
-use crate::observe::Observed;
+use crate::observe::{Observation, Observed};
 use crate::socket::Outbound;
 
 /// A Web API call as the HTTP task read it. Not `Debug`: it carries the caller's token.
@@ -54,7 +54,7 @@ pub(crate) struct Core {
     pub(crate) fake: FakeSlack,
     pub(crate) inputs: mpsc::Receiver<Input>,
     pub(crate) outbound_capacity: usize,
-    pub(crate) observer: Option<mpsc::Sender<Observed>>,
+    pub(crate) observer: Option<mpsc::Sender<Observation>>,
     /// Set once the script is over.
     pub(crate) finished: watch::Sender<bool>,
     /// Set when the server is told to stop.
@@ -86,7 +86,8 @@ impl Core {
 
     fn observe(&self, make: impl FnOnce() -> Observed) {
         if let Some(observer) = &self.observer {
-            let _ = observer.try_send(make());
+            let at = self.start.elapsed();
+            let _ = observer.try_send(Observation { at, what: make() });
         }
     }
 

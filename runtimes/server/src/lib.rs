@@ -61,7 +61,7 @@ use tokio::net::TcpListener;
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 
-pub use observe::Observed;
+pub use observe::{Observation, Observed};
 
 /// Frames queued for one WebSocket before the client is judged not to be reading.
 pub const DEFAULT_OUTBOUND_CAPACITY: usize = 8192;
@@ -74,7 +74,7 @@ pub struct ServerConfig {
     port: u16,
     fake: FakeConfig,
     outbound_capacity: usize,
-    observer: Option<mpsc::Sender<Observed>>,
+    observer: Option<mpsc::Sender<Observation>>,
 }
 
 impl Default for ServerConfig {
@@ -109,9 +109,9 @@ impl ServerConfig {
         self
     }
 
-    /// Reports what the server does as it happens ([`Observed`]); events are dropped when
+    /// Reports what the server does as it happens ([`Observation`]s); events are dropped when
     /// the channel is full.
-    pub fn observer(mut self, observer: mpsc::Sender<Observed>) -> Self {
+    pub fn observer(mut self, observer: mpsc::Sender<Observation>) -> Self {
         self.observer = Some(observer);
         self
     }

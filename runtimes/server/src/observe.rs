@@ -4,6 +4,18 @@
 //! bodies are not included.
 
 use std::sync::Arc;
+use std::time::Duration;
+
+/// An [`Observed`] event and when it happened.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Observation {
+    /// Time since the server started (the script's clock), read when it happened: latencies
+    /// computed from these are the server's view, not the watcher's.
+    pub at: Duration,
+    /// What happened.
+    pub what: Observed,
+}
 
 /// One thing the fake Slack did or saw.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -61,7 +61,7 @@ async fn the_demo_plays_to_an_ok_verdict_with_the_tokio_client() {
     // The observer saw the wire: URL requests, sockets, frames both ways, the end.
     let mut seen = Vec::new();
     while let Ok(event) = observed.try_recv() {
-        seen.push(event);
+        seen.push(event.what);
     }
     let count = |f: &dyn Fn(&Observed) -> bool| seen.iter().filter(|e| f(e)).count();
     assert_eq!(
