@@ -169,3 +169,33 @@ async fn a_silent_socket_stays_open_and_answers_nothing() {
     assert_eq!(verdict.connections.silenced, 1);
     let _ = server.shutdown().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_on_its_own_thread_reports_its_cpu_time() {
+    let script = Script::parse(
+        r#"{"slackline_script":1}
+{"after":"50ms","envelope":{"type":"events_api","payload":{"event":{"type":"message"}}}}
+{"wait":"acks"}
+{"end":true}"#,
+    )
+    .unwrap();
+    let server = FakeServer::spawn_thread(script, ServerConfig::default()).unwrap();
+    let client = SocketModeClient::builder("xapp-1-A1-1-secret")
+        .api_url(server.api_url())
+        .build()
+        .unwrap();
+    let handle = client.handle();
+    let running = tokio::spawn(client.run());
+    let report = tokio::task::spawn_blocking(move || server.join_finished(PATIENCE))
+        .await
+        .unwrap()
+        .unwrap();
+    handle.shutdown().await;
+    let _ = tokio::time::timeout(PATIENCE, running).await;
+    assert!(report.verdict.ok, "{}", report.verdict.summary_text());
+    assert_eq!(report.verdict.summary.acked, 1);
+    let cpu = report
+        .cpu_time
+        .expect("the platform reports thread CPU time");
+    assert!(cpu > Duration::ZERO && cpu < PATIENCE, "{cpu:?}");
+}
