@@ -25,6 +25,7 @@ use crate::router::{envelope_handler, rtm_handler, Router, RtmRoutes, SocketMode
 use crate::rtm_handle::RtmHandle;
 use crate::runtime::Runtime;
 use crate::stream::Connector;
+use crate::tap::{Tap, TranscriptSink};
 use crate::target::{check, Protocol};
 use crate::tasks::TaskTracker;
 use crate::tls::TlsConfig;
@@ -56,6 +57,7 @@ pub struct ClientBuilder<R, M> {
     config: Config,
     options: Options,
     routes: M,
+    tap: Option<Tap>,
 }
 
 impl<R: Runtime, M> ClientBuilder<R, M> {
@@ -72,7 +74,15 @@ impl<R: Runtime, M> ClientBuilder<R, M> {
                 proxy: ProxyChoice::default(),
             },
             routes,
+            tap: None,
         }
+    }
+
+    /// Records the session's traffic (both directions and the app's acks, redacted) into
+    /// `sink` as transcript records, for [`slackline::transcript::replay`].
+    pub fn transcript(mut self, sink: impl TranscriptSink) -> Self {
+        self.tap = Some(Tap::new(Box::new(sink)));
+        self
     }
 
     /// Web API base URL (default `https://slack.com/api/`). Plain `http://` only to loopback.
@@ -184,6 +194,13 @@ impl<R: Runtime, M> ClientBuilder<R, M> {
             .with_seed(random_seed());
         // The session starts at the epoch; `run` starts the driver's clock at that epoch.
         let session = Session::new(config, slackline::Instant::ZERO)?;
+        let mut tap = self.tap;
+        if let Some(tap) = &mut tap {
+            tap.header(slackline::transcript::Recorder::header(
+                session.config(),
+                None,
+            ));
+        }
         let (commands_tx, commands_rx) = mpsc::channel(COMMAND_CAPACITY);
         Ok(ClientCore {
             runtime: self.runtime,
@@ -196,6 +213,7 @@ impl<R: Runtime, M> ClientBuilder<R, M> {
             },
             commands: commands_rx,
             observer: None,
+            tap,
         })
     }
 }
@@ -206,6 +224,7 @@ impl<R, M: fmt::Debug> fmt::Debug for ClientBuilder<R, M> {
             .field("config", &self.config)
             .field("options", &self.options)
             .field("routes", &self.routes)
+            .field("transcript", &self.tap.is_some())
             .finish()
     }
 }
@@ -359,6 +378,7 @@ struct ClientCore<R: Runtime> {
     handle: ClientHandle,
     commands: mpsc::Receiver<Command>,
     observer: Option<mpsc::Sender<Event>>,
+    tap: Option<Tap>,
 }
 
 impl<R: Runtime> ClientCore<R> {
@@ -378,6 +398,7 @@ impl<R: Runtime> ClientCore<R> {
             handle,
             commands,
             observer,
+            tap,
         } = self;
         let span = tracing::info_span!("slackline", protocol);
         let (work_tx, work_rx) = mpsc::channel(options.handler_queue);
@@ -404,6 +425,7 @@ impl<R: Runtime> ClientCore<R> {
             commands,
             work: work_tx,
             observer,
+            tap,
         });
         let reason: StopReason = driver.run(handlers).instrument(span).await;
         Error::from_stop(reason)

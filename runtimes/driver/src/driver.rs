@@ -24,6 +24,7 @@ use crate::command::{Command, RtmMessage};
 use crate::http::HttpClient;
 use crate::router::Work;
 use crate::runtime::{BoxFuture, Runtime};
+use crate::tap::Tap;
 use crate::tasks::TaskTracker;
 use crate::websocket::{ConnLink, Inbound, Outbound, WsSetup};
 
@@ -49,6 +50,8 @@ pub(crate) struct Driver<R: Runtime> {
     work: mpsc::Sender<Work>,
     observer: Option<mpsc::Sender<Event>>,
     rtm_replies: HashMap<u64, oneshot::Sender<RtmOutcome>>,
+    /// Records the traffic when the app asked for a transcript.
+    tap: Option<Tap>,
 }
 
 pub(crate) struct DriverParts<R: Runtime> {
@@ -58,6 +61,7 @@ pub(crate) struct DriverParts<R: Runtime> {
     pub(crate) commands: mpsc::Receiver<Command>,
     pub(crate) work: mpsc::Sender<Work>,
     pub(crate) observer: Option<mpsc::Sender<Event>>,
+    pub(crate) tap: Option<Tap>,
 }
 
 impl<R: Runtime> Driver<R> {
@@ -81,6 +85,7 @@ impl<R: Runtime> Driver<R> {
             work: parts.work,
             observer: parts.observer,
             rtm_replies: HashMap::new(),
+            tap: parts.tap,
         }
     }
 
@@ -201,6 +206,9 @@ impl<R: Runtime> Driver<R> {
 
     fn input(&mut self, input: Inbound) {
         let now = self.now();
+        if let Some(tap) = &mut self.tap {
+            tap.input(now, &input);
+        }
         let session = &mut self.session;
         match input {
             Inbound::Http {
@@ -230,6 +238,9 @@ impl<R: Runtime> Driver<R> {
 
     fn command(&mut self, command: Command) {
         let now = self.now();
+        if let Some(tap) = &mut self.tap {
+            tap.command(now, &command);
+        }
         match command {
             Command::Ack {
                 envelope_id,
@@ -284,6 +295,9 @@ impl<R: Runtime> Driver<R> {
     /// Carries out every queued action, including those that carrying out others produces.
     fn drain(&mut self) {
         while let Some(action) = self.session.poll_action() {
+            if let Some(tap) = &mut self.tap {
+                tap.action(self.clock.now(&self.runtime), &action);
+            }
             self.execute(action);
         }
     }
@@ -336,6 +350,9 @@ impl<R: Runtime> Driver<R> {
                     link.close(CLOSE_GOING_AWAY, "stuck");
                 }
                 let now = self.now();
+                if let Some(tap) = &mut self.tap {
+                    tap.closed(now, conn, "outbound queue full");
+                }
                 self.session
                     .handle_closed(now, conn, None, "outbound queue full");
             }

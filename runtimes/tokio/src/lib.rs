@@ -33,7 +33,7 @@ pub use slackline_driver::{
     slackline, AckError, ApiError, ApiResponse, BoxFuture, ClientBuilder, ClientHandle, Envelope,
     EnvelopeType, Error, Event, EventStream, LateAckPolicy, Proxy, ProxyError, Responder, RtmError,
     RtmEvent, RtmHandle, RtmRoutes, Runtime, Sent, SocketModeRoutes, StopReason, TlsConfig,
-    UrlError, WebClientBuilder,
+    TranscriptSink, UrlError, WebClientBuilder,
 };
 
 /// tokio as a [`Runtime`]: `tokio::net` sockets, `tokio::time` sleeps, `tokio::spawn`.
