@@ -7,11 +7,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use slackline_tokio::{Error, EventStream, RtmClient, SocketModeClient};
+use slackline_driver::{Error, EventStream, RtmClient, Runtime, SocketModeClient};
 use tokio::sync::Notify;
 
 use crate::exit::Outcome;
 use crate::record::FileSink;
+use crate::runtime::RuntimeChoice;
 use crate::{output, tokens, ListenArgs};
 
 pub async fn run(args: ListenArgs, record: Option<PathBuf>) -> Outcome {
@@ -43,7 +44,6 @@ impl Tally {
 }
 
 async fn listen(args: ListenArgs, record: Option<PathBuf>) -> anyhow::Result<Outcome> {
-    args.runtime.check()?;
     if args.rtm && args.connections != 1 {
         anyhow::bail!("--connections: RTM uses exactly one connection");
     }
@@ -64,9 +64,42 @@ async fn listen(args: ListenArgs, record: Option<PathBuf>) -> anyhow::Result<Out
     if args.max_events == Some(0) {
         return Ok(Outcome::Success);
     }
-    let ended = if args.rtm {
+    let ended = match args.runtime {
+        RuntimeChoice::Tokio => {
+            serve_on(slackline_tokio::TokioRuntime, &args, token, sink, tally).await
+        }
+        RuntimeChoice::Smol => {
+            serve_on(slackline_smol::SmolRuntime, &args, token, sink, tally).await
+        }
+        RuntimeChoice::AsyncStd => {
+            serve_on(
+                slackline_async_std::AsyncStdRuntime,
+                &args,
+                token,
+                sink,
+                tally,
+            )
+            .await
+        }
+    };
+    match ended {
+        Ok(()) => Ok(Outcome::Success),
+        Err(e) if e.is_fatal_stop() => Ok(Outcome::SessionEnded(e.to_string())),
+        Err(e) => Err(build_error(e)),
+    }
+}
+
+/// Runs the client on `runtime` until it stops.
+async fn serve_on<R: Runtime>(
+    runtime: R,
+    args: &ListenArgs,
+    token: String,
+    sink: Option<FileSink>,
+    tally: Arc<Tally>,
+) -> Result<(), Error> {
+    if args.rtm {
         let t = Arc::clone(&tally);
-        let mut builder = RtmClient::builder(token)
+        let mut builder = RtmClient::builder_on(runtime, token)
             .api_url(&args.api_url)
             .ordered()
             .on_any(move |event, _| {
@@ -76,10 +109,10 @@ async fn listen(args: ListenArgs, record: Option<PathBuf>) -> anyhow::Result<Out
         if let Some(sink) = sink {
             builder = builder.transcript(sink);
         }
-        let mut client = builder.build().map_err(build_error)?;
+        let mut client = builder.build()?;
         print_lifecycle(client.events(), args.quiet);
         let handle = client.handle();
-        let stop = stop_on(Arc::clone(&tally), move || {
+        let stop = stop_on(tally, move || {
             let handle = handle.clone();
             async move { handle.shutdown().await }
         });
@@ -88,7 +121,7 @@ async fn listen(args: ListenArgs, record: Option<PathBuf>) -> anyhow::Result<Out
         ended
     } else {
         let t = Arc::clone(&tally);
-        let mut builder = SocketModeClient::builder(token)
+        let mut builder = SocketModeClient::builder_on(runtime, token)
             .api_url(&args.api_url)
             .connections(args.connections)
             // "Acks every envelope as soon as it arrives", response payloads included.
@@ -101,21 +134,16 @@ async fn listen(args: ListenArgs, record: Option<PathBuf>) -> anyhow::Result<Out
         if let Some(sink) = sink {
             builder = builder.transcript(sink);
         }
-        let mut client = builder.build().map_err(build_error)?;
+        let mut client = builder.build()?;
         print_lifecycle(client.events(), args.quiet);
         let handle = client.handle();
-        let stop = stop_on(Arc::clone(&tally), move || {
+        let stop = stop_on(tally, move || {
             let handle = handle.clone();
             async move { handle.shutdown().await }
         });
         let ended = client.run().await;
         stop.abort();
         ended
-    };
-    match ended {
-        Ok(()) => Ok(Outcome::Success),
-        Err(e) if e.is_fatal_stop() => Ok(Outcome::SessionEnded(e.to_string())),
-        Err(e) => Err(e.into()),
     }
 }
 
