@@ -1,0 +1,643 @@
+//! The invariants a [`Session`] keeps whatever the network and Slack do, checked as it runs.
+//!
+//! An [`Audit`] watches the session's actions and, after every drain, the session itself; the
+//! harness feeds it every run (chaos or not), and a scripted test driver can feed it too. What
+//! it checks, from the client's side of the wire:
+//!
+//! - **Connections**: no frame on a connection the session closed (or lost), no connection
+//!   closed twice, never more sockets than the pool allows (N, plus the one replacement in
+//!   flight, at most 10); every connection is live or gone within the hello timeout; none is
+//!   forgotten without a close; a half-open one the harness reports is abandoned within ping
+//!   interval + pong timeout; a refresh leaves no moment without a live connection unless a
+//!   disruptive fault hit while the replacement was being opened.
+//! - **Acks**: never more acks for an `envelope_id` than deliveries of it; every delivery acked
+//!   in the same drain, or, when the app owns the ack, by its deadline (under
+//!   [`LateAckPolicy::AutoAck`]), unless no connection could carry it (reported as such).
+//! - **Dispatch**: no envelope dispatched twice (same `envelope_id` or `payload.event_id`)
+//!   within the dedupe window.
+//! - **Time**: `poll_timeout()` never in the past after a drain.
+//! - **Retries**: every reconnect delay within the policy (`backoff_max`, or a longer
+//!   `Retry-After` / rate-limit wait), at least the `Retry-After` it answers, and no URL
+//!   request before the announced delay has passed.
+//! - **Stopping**: after `Stopped`, no action at all and no connection left open.
+//! - **RTM**: messages paced at the configured interval, one outcome per message, and an
+//!   outcome for every message sent once the session has stopped.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::time::Duration;
+
+use crate::action::Action;
+use crate::config::{Config, LateAckPolicy, MAX_SOCKET_MODE_CONNECTIONS};
+use crate::envelope::AckState;
+use crate::event::{Event, ReconnectCause};
+use crate::ids::ConnId;
+use crate::json::unescape;
+use crate::session::{Phase, Session};
+use crate::time::Instant;
+use crate::webapi::ApiError;
+
+/// Which invariant a [`Breach`] broke.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Rule {
+    /// A frame sent on a connection that was closed or never opened.
+    FrameAfterClose,
+    /// A connection opened twice or closed when it was not open.
+    ConnectionBookkeeping,
+    /// More sockets than the pool allows.
+    TooManySockets,
+    /// `poll_timeout()` in the past after a drain.
+    TimeoutInPast,
+    /// A connection neither live nor gone after the hello timeout.
+    HelloNotAwaited,
+    /// The session dropped a connection without closing it or saying so.
+    ConnectionForgotten,
+    /// A half-open connection outlived ping interval + pong timeout.
+    HalfOpenUndetected,
+    /// No live connection during a refresh that nothing disturbed.
+    RefreshGap,
+    /// More acks for an envelope than deliveries of it.
+    AckedTooOften,
+    /// A delivery not acked in time.
+    AckMissing,
+    /// An envelope dispatched twice within the dedupe window.
+    DispatchedTwice,
+    /// A reconnect delay outside the policy or shorter than `Retry-After`.
+    DelayOutOfBounds,
+    /// A URL request before the announced reconnect delay.
+    RetryTooEarly,
+    /// Something done after the session stopped.
+    ActionAfterStop,
+    /// A frame the session wrote that is not what the protocol expects.
+    MalformedOutput,
+    /// RTM messages closer than the send interval.
+    RtmPacing,
+    /// An RTM message with no outcome, or with more than one.
+    RtmOutcome,
+}
+
+/// A broken invariant: when, which, and the details.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Breach {
+    /// Virtual time.
+    pub at: Instant,
+    /// Which invariant.
+    pub rule: Rule,
+    /// What happened.
+    pub detail: String,
+}
+
+impl fmt::Display for Breach {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "at {:?}: {:?}: {}", self.at, self.rule, self.detail)
+    }
+}
+
+/// Deliveries and acks of one `envelope_id`.
+#[derive(Debug, Default)]
+struct AckBook {
+    delivered: u32,
+    acked: u32,
+    /// Deliveries whose ack could not be sent (no connection), as the session reported.
+    excused: u32,
+    /// Deadlines of deliveries the app acks.
+    deferred: Vec<Instant>,
+}
+
+impl AckBook {
+    fn unacked(&self) -> u32 {
+        self.delivered.saturating_sub(self.acked + self.excused)
+    }
+
+    /// Deliveries that may still be waiting for their ack at `now`.
+    fn may_wait(&self, now: Instant, policy: LateAckPolicy) -> u32 {
+        let waiting = match policy {
+            LateAckPolicy::AutoAck => self.deferred.iter().filter(|&&d| d >= now).count(),
+            _ => self.deferred.len(),
+        };
+        u32::try_from(waiting).unwrap_or(u32::MAX)
+    }
+}
+
+/// Watches a session; see the module documentation.
+#[derive(Debug)]
+pub struct Audit {
+    cap: usize,
+    ping_bound: Duration,
+    hello_timeout: Duration,
+    backoff_max: Duration,
+    rate_limit_wait: Duration,
+    http_timeout: Duration,
+    dedupe_window: Option<Duration>,
+    late_ack: LateAckPolicy,
+    rtm_interval: Option<Duration>,
+    judge_refresh_gaps: bool,
+    /// Deliveries are counted from the wire ([`received`](Self::received)).
+    wire: bool,
+    /// Open connections (from `Connect` until closed) and when they were opened.
+    open: BTreeMap<ConnId, Instant>,
+    /// Half-open connections and when they must be gone.
+    half_open: BTreeMap<ConnId, Instant>,
+    acks: BTreeMap<String, AckBook>,
+    /// Envelope ids with deliveries not yet acked (kept small so checks cost little).
+    outstanding: BTreeSet<String>,
+    acked_in_drain: BTreeSet<String>,
+    dispatched: BTreeMap<String, Instant>,
+    retry_not_before: Option<Instant>,
+    longest_wait: Duration,
+    stopped: Option<Instant>,
+    last_disruption: Option<Instant>,
+    replacing_since: Option<Instant>,
+    live: usize,
+    rtm_sent: BTreeMap<u64, Instant>,
+    rtm_outcomes: BTreeMap<u64, u32>,
+    rtm_last_paced: Option<Instant>,
+    breaches: Vec<Breach>,
+}
+
+impl Audit {
+    /// An audit of a session created with `config`.
+    pub fn new(config: &Config) -> Self {
+        let target = usize::from(config.connections);
+        Audit {
+            cap: (target + 1).min(usize::from(MAX_SOCKET_MODE_CONNECTIONS)),
+            ping_bound: config.ping_interval + config.pong_timeout,
+            hello_timeout: config.hello_timeout,
+            backoff_max: config.backoff_max,
+            rate_limit_wait: config.rate_limit_wait,
+            http_timeout: config.http_timeout,
+            dedupe_window: config.dedupe.map(|(window, _)| window),
+            late_ack: config.late_ack,
+            rtm_interval: config.is_rtm().then_some(config.rtm_send_interval),
+            wire: false,
+            judge_refresh_gaps: true,
+            open: BTreeMap::new(),
+            half_open: BTreeMap::new(),
+            acks: BTreeMap::new(),
+            outstanding: BTreeSet::new(),
+            acked_in_drain: BTreeSet::new(),
+            dispatched: BTreeMap::new(),
+            retry_not_before: None,
+            longest_wait: Duration::ZERO,
+            stopped: None,
+            last_disruption: None,
+            replacing_since: None,
+            live: 0,
+            rtm_sent: BTreeMap::new(),
+            rtm_outcomes: BTreeMap::new(),
+            rtm_last_paced: None,
+            breaches: Vec::new(),
+        }
+    }
+
+    /// Leaves refresh gaps unjudged: for a scripted driver that answers the session's requests
+    /// only when a test says so, whether a replacement can connect is the test's choice.
+    pub fn without_refresh_gaps(mut self) -> Self {
+        self.judge_refresh_gaps = false;
+        self
+    }
+
+    /// Every invariant broken so far, in the order noticed.
+    pub fn breaches(&self) -> &[Breach] {
+        &self.breaches
+    }
+
+    /// The breaches, taken.
+    pub fn into_breaches(self) -> Vec<Breach> {
+        self.breaches
+    }
+
+    fn breach(&mut self, at: Instant, rule: Rule, detail: String) {
+        self.breaches.push(Breach { at, rule, detail });
+    }
+
+    /// The harness made `conn` half-open at `now`: a live connection must be abandoned within
+    /// ping interval + pong timeout (one still waiting for `hello` has the hello timeout).
+    pub fn half_open(&mut self, now: Instant, conn: ConnId, session: &Session) {
+        let live = session
+            .connections()
+            .any(|c| c.id == conn && c.phase == Phase::Live);
+        if live && self.open.contains_key(&conn) {
+            self.half_open.entry(conn).or_insert(now + self.ping_bound);
+        }
+    }
+
+    /// Something happened at `now` that may keep a replacement connection from coming up
+    /// (a lost packet, a failed call, a cut): a gap in the next while is not the session's.
+    pub fn disruption(&mut self, now: Instant) {
+        self.last_disruption = Some(now);
+    }
+
+    /// One action the session emitted at `now`, in order.
+    pub fn action(&mut self, now: Instant, action: &Action) {
+        if let Some(stopped) = self.stopped {
+            self.breach(
+                now,
+                Rule::ActionAfterStop,
+                format!("{action:?} after the session stopped at {stopped:?}"),
+            );
+        }
+        match action {
+            Action::Http(_) => {
+                if let Some(not_before) = self.retry_not_before.filter(|&t| now < t) {
+                    self.breach(
+                        now,
+                        Rule::RetryTooEarly,
+                        format!(
+                            "URL request {:?} before the announced retry",
+                            not_before - now
+                        ),
+                    );
+                }
+            }
+            Action::Connect { conn, .. } => {
+                if self.open.insert(*conn, now).is_some() {
+                    self.breach(
+                        now,
+                        Rule::ConnectionBookkeeping,
+                        format!("{conn} opened twice"),
+                    );
+                }
+                if self.open.len() > self.cap {
+                    let detail = format!(
+                        "{} sockets open, the pool allows {}",
+                        self.open.len(),
+                        self.cap
+                    );
+                    self.breach(now, Rule::TooManySockets, detail);
+                }
+            }
+            Action::SendText { conn, text } => {
+                self.frame_on(now, *conn, action);
+                match self.rtm_interval {
+                    Some(interval) => self.rtm_sent(now, text, interval),
+                    None => self.ack_sent(now, text),
+                }
+            }
+            Action::SendPing { conn, .. } => self.frame_on(now, *conn, action),
+            Action::Close { conn, .. } => {
+                if self.open.remove(conn).is_none() {
+                    self.breach(
+                        now,
+                        Rule::ConnectionBookkeeping,
+                        format!("{conn} closed but it was not open"),
+                    );
+                }
+                self.half_open.remove(conn);
+            }
+            Action::Dispatch(event) => self.event(now, event),
+        }
+    }
+
+    fn frame_on(&mut self, now: Instant, conn: ConnId, action: &Action) {
+        if !self.open.contains_key(&conn) {
+            self.breach(
+                now,
+                Rule::FrameAfterClose,
+                format!("{action:?} on {conn}, which is closed or unknown"),
+            );
+        }
+    }
+
+    fn ack_sent(&mut self, now: Instant, text: &str) {
+        #[derive(serde::Deserialize)]
+        struct Ack {
+            envelope_id: String,
+        }
+        let Ok(ack) = serde_json::from_str::<Ack>(text) else {
+            let shown = crate::secret::redact_tokens(text)
+                .chars()
+                .take(200)
+                .collect();
+            return self.breach(now, Rule::MalformedOutput, shown);
+        };
+        self.acks.entry(ack.envelope_id.clone()).or_default().acked += 1;
+        // Acks go out before the dispatch that reports the delivery: compared after the drain.
+        self.acked_in_drain.insert(ack.envelope_id);
+    }
+
+    /// A frame is about to be handed to the session on `conn`. Telling the audit makes it
+    /// count deliveries from the wire (every Socket Mode frame that reads as an envelope with
+    /// an `envelope_id` is owed an ack) instead of from what the session reports.
+    pub fn received(&mut self, conn: ConnId, frame: &[u8], session: &Session) {
+        self.wire = true;
+        if self.rtm_interval.is_some()
+            || session.is_draining()
+            || session.is_stopped()
+            || !session.connections().any(|c| c.id == conn)
+        {
+            // RTM has no acks; a draining session leaves envelopes to Slack's redelivery.
+            return;
+        }
+        #[derive(serde::Deserialize)]
+        struct Head {
+            envelope_id: Option<serde_json::Value>,
+            #[serde(rename = "type")]
+            kind: Option<serde_json::Value>,
+        }
+        let Ok(head) = serde_json::from_slice::<Head>(frame) else {
+            return;
+        };
+        let id = match head.envelope_id {
+            Some(serde_json::Value::String(id)) => id,
+            _ => return,
+        };
+        let control = matches!(
+            head.kind.as_ref().and_then(|k| k.as_str()),
+            Some("hello" | "disconnect")
+        );
+        // An id too long for an ack within Slack's frame limit cannot be acked.
+        let ackable = !id.is_empty() && id.len() + 18 <= crate::config::SOCKET_MODE_MAX_OUTBOUND;
+        if !control && ackable {
+            self.count_delivery(&id);
+        }
+    }
+
+    fn delivered(&mut self, envelope_id: &str, deferred: Option<Instant>) {
+        if !self.wire {
+            self.count_delivery(envelope_id);
+        }
+        let book = self.acks.entry(envelope_id.to_owned()).or_default();
+        book.deferred.extend(deferred);
+        if book.unacked() > 0 {
+            self.outstanding.insert(envelope_id.to_owned());
+        }
+    }
+
+    fn count_delivery(&mut self, envelope_id: &str) {
+        let book = self.acks.entry(envelope_id.to_owned()).or_default();
+        book.delivered += 1;
+        if book.unacked() > 0 {
+            self.outstanding.insert(envelope_id.to_owned());
+        }
+    }
+
+    fn rtm_sent(&mut self, now: Instant, text: &str, interval: Duration) {
+        #[derive(serde::Deserialize)]
+        struct Message {
+            id: Option<u64>,
+            #[serde(rename = "type")]
+            kind: Option<String>,
+        }
+        let Ok(message) = serde_json::from_str::<Message>(text) else {
+            let shown = crate::secret::redact_tokens(text)
+                .chars()
+                .take(200)
+                .collect();
+            return self.breach(now, Rule::MalformedOutput, shown);
+        };
+        // Liveness pings go out on their own schedule; everything else waits its turn.
+        if message.kind.as_deref() == Some("ping") {
+            return;
+        }
+        if let Some(last) = self.rtm_last_paced.filter(|&last| now - last < interval) {
+            let detail = format!("two RTM messages {:?} apart", now - last);
+            self.breach(now, Rule::RtmPacing, detail);
+        }
+        self.rtm_last_paced = Some(now);
+        if let (Some(id), Some("message")) = (message.id, message.kind.as_deref()) {
+            self.rtm_sent.entry(id).or_insert(now);
+        }
+    }
+
+    fn event(&mut self, now: Instant, event: &Event) {
+        match event {
+            Event::Envelope(envelope) => {
+                let id = envelope.envelope_id().into_owned();
+                let deferred = match envelope.ack_state() {
+                    AckState::AwaitingApp { deadline } => Some(deadline),
+                    AckState::Acked => None,
+                };
+                self.delivered(&id, deferred);
+                let event_id = envelope.event_id().map(|e| format!("event {e}"));
+                for key in std::iter::once(format!("envelope {id}")).chain(event_id) {
+                    self.dispatch_once(now, key);
+                }
+            }
+            Event::Duplicate { envelope_id, .. } => self.delivered(envelope_id, None),
+            Event::ProtocolError(error) => {
+                if let Some(id) = &error.envelope_id {
+                    self.delivered(&unescape(id), None);
+                }
+            }
+            Event::AckOverdue {
+                envelope_id,
+                auto_acked: false,
+            } if self.late_ack == LateAckPolicy::AutoAck => {
+                let book = self.acks.entry(envelope_id.clone()).or_default();
+                book.excused += 1;
+                if book.unacked() == 0 {
+                    self.outstanding.remove(envelope_id);
+                }
+            }
+            Event::ConnectionClosed { conn, .. } => {
+                self.open.remove(conn);
+                self.half_open.remove(conn);
+            }
+            Event::Reconnecting { delay, cause, .. } => self.reconnecting(now, *delay, cause),
+            Event::Stopped(_) => self.stopped = Some(now),
+            Event::RtmReply(reply) => {
+                let count = self.rtm_outcomes.entry(reply.id).or_default();
+                *count += 1;
+                if *count > 1 {
+                    let detail = format!("RTM message {} got {count} outcomes", reply.id);
+                    self.breach(now, Rule::RtmOutcome, detail);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn dispatch_once(&mut self, now: Instant, key: String) {
+        let Some(window) = self.dedupe_window else {
+            return;
+        };
+        if let Some(&before) = self.dispatched.get(&key) {
+            if now - before < window {
+                let detail = format!(
+                    "{key} dispatched again {:?} after the first time",
+                    now - before
+                );
+                self.breach(now, Rule::DispatchedTwice, detail);
+            }
+        }
+        self.dispatched.insert(key, now);
+    }
+
+    fn reconnecting(&mut self, now: Instant, delay: Duration, cause: &ReconnectCause) {
+        let retry_after = match cause {
+            ReconnectCause::Api(ApiError::RateLimited { retry_after }) => {
+                let wait = retry_after.unwrap_or(self.rate_limit_wait);
+                self.longest_wait = self.longest_wait.max(wait);
+                *retry_after
+            }
+            _ => None,
+        };
+        let bound = self.backoff_max.max(self.longest_wait);
+        if delay > bound {
+            let detail = format!("delay {delay:?} above the policy's bound {bound:?} ({cause:?})");
+            self.breach(now, Rule::DelayOutOfBounds, detail);
+        }
+        if let Some(wait) = retry_after.filter(|&wait| delay < wait) {
+            let detail = format!("delay {delay:?} shorter than Retry-After {wait:?}");
+            self.breach(now, Rule::DelayOutOfBounds, detail);
+        }
+        let at = now + delay;
+        self.retry_not_before = Some(self.retry_not_before.map_or(at, |t| t.max(at)));
+    }
+
+    /// The session was drained at `now`: checks what must hold between inputs.
+    pub fn drained(&mut self, now: Instant, session: &Session) {
+        if let Some(at) = session.poll_timeout().filter(|&at| at < now) {
+            let detail = format!(
+                "poll_timeout {at:?} before now ({:?})",
+                session.timeout_reason()
+            );
+            self.breach(now, Rule::TimeoutInPast, detail);
+        }
+        if self.stopped.is_some() && !self.open.is_empty() {
+            let detail = format!(
+                "{:?} still open after the session stopped",
+                self.open.keys()
+            );
+            self.breach(now, Rule::ActionAfterStop, detail);
+            self.open.clear();
+        }
+        self.check_connections(now, session);
+        self.check_acks(now);
+        self.check_refresh(now, session);
+    }
+
+    fn check_connections(&mut self, now: Instant, session: &Session) {
+        let phases: BTreeMap<ConnId, Phase> =
+            session.connections().map(|c| (c.id, c.phase)).collect();
+        let mut found = Vec::new();
+        for (&conn, &opened) in &self.open {
+            match phases.get(&conn) {
+                None => found.push((
+                    conn,
+                    Rule::ConnectionForgotten,
+                    format!("{conn} is open but the session no longer knows it"),
+                )),
+                Some(Phase::Live) => {}
+                Some(phase) if opened + self.hello_timeout < now => found.push((
+                    conn,
+                    Rule::HelloNotAwaited,
+                    format!(
+                        "{conn} still {phase:?} {:?} after it was opened",
+                        now - opened
+                    ),
+                )),
+                Some(_) => {}
+            }
+        }
+        for (&conn, &by) in &self.half_open {
+            if by < now {
+                found.push((
+                    conn,
+                    Rule::HalfOpenUndetected,
+                    format!(
+                        "{conn} still open {:?} past ping interval + pong timeout after it went half-open",
+                        now - by
+                    ),
+                ));
+            }
+        }
+        for (conn, rule, detail) in found {
+            // Reported once.
+            match rule {
+                Rule::HalfOpenUndetected => self.half_open.remove(&conn),
+                _ => self.open.remove(&conn),
+            };
+            self.breach(now, rule, detail);
+        }
+    }
+
+    fn check_acks(&mut self, now: Instant) {
+        for id in std::mem::take(&mut self.acked_in_drain) {
+            let Some(book) = self.acks.get(&id) else {
+                continue;
+            };
+            let (acked, delivered) = (book.acked, book.delivered);
+            if book.unacked() == 0 {
+                self.outstanding.remove(&id);
+            }
+            if acked > delivered {
+                let detail = format!("{id} acked {acked} times for {delivered} deliveries");
+                self.breach(now, Rule::AckedTooOften, detail);
+            }
+        }
+        let mut late = Vec::new();
+        for id in &self.outstanding {
+            let Some(book) = self.acks.get(id) else {
+                continue;
+            };
+            if book.unacked() > book.may_wait(now, self.late_ack) {
+                let detail = format!(
+                    "{id}: {} deliveries, {} acks, deferred deadlines {:?}",
+                    book.delivered, book.acked, book.deferred
+                );
+                late.push((id.clone(), detail));
+            }
+        }
+        for (id, detail) in late {
+            // Reported once: the ledger is settled so the next drain does not repeat it.
+            if let Some(book) = self.acks.get_mut(&id) {
+                book.excused += book.unacked();
+            }
+            self.outstanding.remove(&id);
+            self.breach(now, Rule::AckMissing, detail);
+        }
+    }
+
+    fn check_refresh(&mut self, now: Instant, session: &Session) {
+        let live = session
+            .connections()
+            .filter(|c| c.phase == Phase::Live)
+            .count();
+        let replacing = session.connections().any(|c| c.retiring);
+        let was_replacing = self.replacing_since;
+        if replacing {
+            self.replacing_since.get_or_insert(now);
+        } else {
+            self.replacing_since = None;
+        }
+        let gap = self.live > 0 && live == 0;
+        self.live = live;
+        let (Some(since), true) = (was_replacing, gap) else {
+            return;
+        };
+        if session.is_stopped() || session.is_draining() || !self.judge_refresh_gaps {
+            return;
+        }
+        // A fault shortly before the refresh (a backoff still running) or during it excuses
+        // the gap: the replacement could not connect.
+        let excuse =
+            self.backoff_max.max(self.longest_wait) + self.http_timeout + self.hello_timeout;
+        let excused = self.last_disruption.is_some_and(|at| at + excuse >= since);
+        if !excused {
+            let detail =
+                format!("no live connection while a replacement was under way since {since:?}");
+            self.breach(now, Rule::RefreshGap, detail);
+        }
+    }
+
+    /// The end of a run: what is still owed. RTM messages sent without an outcome are a
+    /// breach once the session has stopped.
+    pub fn finish(&mut self, now: Instant, session: &Session) {
+        self.drained(now, session);
+        if session.is_stopped() {
+            let missing: Vec<u64> = self
+                .rtm_sent
+                .keys()
+                .filter(|id| !self.rtm_outcomes.contains_key(id))
+                .copied()
+                .collect();
+            if !missing.is_empty() {
+                let detail = format!("RTM messages {missing:?} never got an outcome");
+                self.breach(now, Rule::RtmOutcome, detail);
+            }
+        }
+    }
+}
