@@ -18,7 +18,8 @@
 //! - **Time**: `poll_timeout()` never in the past after a drain.
 //! - **Retries**: every reconnect delay within the policy (`backoff_max`, or a longer
 //!   `Retry-After` / rate-limit wait), at least the `Retry-After` it answers, and no URL
-//!   request before the announced delay has passed.
+//!   request before the announced delay, nor before a `Retry-After` that reached the session,
+//!   has passed.
 //! - **Stopping**: after `Stopped`, no action at all and no connection left open.
 //! - **RTM**: messages paced at the configured interval, one outcome per message, and an
 //!   outcome for every message sent once the session has stopped.
@@ -31,11 +32,11 @@ use crate::action::Action;
 use crate::config::{Config, LateAckPolicy, MAX_SOCKET_MODE_CONNECTIONS};
 use crate::envelope::AckState;
 use crate::event::{Event, ReconnectCause};
-use crate::ids::ConnId;
+use crate::ids::{ConnId, RequestId};
 use crate::json::unescape;
 use crate::session::{Phase, Session};
 use crate::time::Instant;
-use crate::webapi::ApiError;
+use crate::webapi::{ApiError, HttpResponse};
 
 /// Which invariant a [`Breach`] broke.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -135,6 +136,8 @@ pub struct Audit {
     judge_refresh_gaps: bool,
     /// Deliveries are counted from the wire ([`received`](Self::received)).
     wire: bool,
+    /// The frame being handled was counted as a delivery.
+    frame_counted: bool,
     /// Open connections (from `Connect` until closed) and when they were opened.
     open: BTreeMap<ConnId, Instant>,
     /// Half-open connections and when they must be gone.
@@ -145,6 +148,8 @@ pub struct Audit {
     acked_in_drain: BTreeSet<String>,
     dispatched: BTreeMap<String, Instant>,
     retry_not_before: Option<Instant>,
+    /// The URL request the session waits for.
+    awaiting_url: Option<RequestId>,
     longest_wait: Duration,
     stopped: Option<Instant>,
     last_disruption: Option<Instant>,
@@ -171,6 +176,7 @@ impl Audit {
             late_ack: config.late_ack,
             rtm_interval: config.is_rtm().then_some(config.rtm_send_interval),
             wire: false,
+            frame_counted: false,
             judge_refresh_gaps: true,
             open: BTreeMap::new(),
             half_open: BTreeMap::new(),
@@ -179,6 +185,7 @@ impl Audit {
             acked_in_drain: BTreeSet::new(),
             dispatched: BTreeMap::new(),
             retry_not_before: None,
+            awaiting_url: None,
             longest_wait: Duration::ZERO,
             stopped: None,
             last_disruption: None,
@@ -239,7 +246,8 @@ impl Audit {
             );
         }
         match action {
-            Action::Http(_) => {
+            Action::Http(request) => {
+                self.awaiting_url = Some(request.id());
                 if let Some(not_before) = self.retry_not_before.filter(|&t| now < t) {
                     self.breach(
                         now,
@@ -317,11 +325,30 @@ impl Audit {
         self.acked_in_drain.insert(ack.envelope_id);
     }
 
+    /// An HTTP response is about to be handed to the session. A `429` with `Retry-After` for
+    /// the URL request it waits for holds the next request back at least that long, whatever
+    /// the session makes of it; any failure counts as a [`disruption`](Self::disruption).
+    pub fn http_response(&mut self, now: Instant, request: RequestId, response: &HttpResponse) {
+        if self.awaiting_url != Some(request) {
+            return;
+        }
+        if crate::webapi::classify(response).is_err() {
+            // A failed URL request holds a replacement back.
+            self.disruption(now);
+        }
+        self.awaiting_url = None;
+        if let (429, Some(wait)) = (response.status, response.retry_after) {
+            let at = now + wait;
+            self.retry_not_before = Some(self.retry_not_before.map_or(at, |t| t.max(at)));
+        }
+    }
+
     /// A frame is about to be handed to the session on `conn`. Telling the audit makes it
     /// count deliveries from the wire (every Socket Mode frame that reads as an envelope with
     /// an `envelope_id` is owed an ack) instead of from what the session reports.
     pub fn received(&mut self, conn: ConnId, frame: &[u8], session: &Session) {
         self.wire = true;
+        self.frame_counted = false;
         if self.rtm_interval.is_some()
             || session.is_draining()
             || session.is_stopped()
@@ -351,12 +378,17 @@ impl Audit {
         let ackable = !id.is_empty() && id.len() + 18 <= crate::config::SOCKET_MODE_MAX_OUTBOUND;
         if !control && ackable {
             self.count_delivery(&id);
+            self.frame_counted = true;
         }
     }
 
+    /// The session reported a delivery (dispatched, duplicate, or salvaged from a broken
+    /// frame). Counted unless the wire count already has the frame: the session reads some
+    /// frames the wire count cannot (a payload it leaves unparsed), never fewer.
     fn delivered(&mut self, envelope_id: &str, deferred: Option<Instant>) {
-        if !self.wire {
+        if !self.wire || !self.frame_counted {
             self.count_delivery(envelope_id);
+            self.frame_counted = self.wire;
         }
         let book = self.acks.entry(envelope_id.to_owned()).or_default();
         book.deferred.extend(deferred);
@@ -466,6 +498,10 @@ impl Audit {
     }
 
     fn reconnecting(&mut self, now: Instant, delay: Duration, cause: &ReconnectCause) {
+        if matches!(cause, ReconnectCause::Api(ApiError::Timeout)) {
+            // The session gave up on the request: a late answer is ignored.
+            self.awaiting_url = None;
+        }
         let retry_after = match cause {
             ReconnectCause::Api(ApiError::RateLimited { retry_after }) => {
                 let wait = retry_after.unwrap_or(self.rate_limit_wait);

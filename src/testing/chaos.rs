@@ -57,6 +57,10 @@ impl<B: Bot> Run<B> {
                 break;
             }
             self.chaos.notices.pop_first();
+            // Slack drops its end: whatever the client still sends there is refused.
+            if let Some(link) = self.links.iter_mut().find(|l| l.socket == Some(socket)) {
+                link.cut_to_server = true;
+            }
             self.fake
                 .handle_closed(now, socket, None, "connection lost (no answer)");
             self.pump();

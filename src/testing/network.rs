@@ -282,18 +282,21 @@ impl Network {
     }
 }
 
-/// A text frame changed on the way: a byte replaced by JSON punctuation or noise, or the frame
-/// cut short.
+/// What a corrupted byte becomes: JSON punctuation or bytes that are not text. Never a letter,
+/// digit or dash, so a corrupted id never turns into another valid id (which would make a
+/// correct client drop the real one as a duplicate).
+const NOISE: &[u8] = b"{}[]\",:\\\x00\xff";
+
+/// A text frame changed on the way: a byte replaced by noise, or the frame cut short.
 fn corrupt(text: &str, rng: &mut Rng) -> String {
     let mut bytes = text.as_bytes().to_vec();
     if bytes.is_empty() {
         return "\u{0}".into();
     }
     let at = rng.below(bytes.len() as u64) as usize;
-    match rng.below(3) {
+    match rng.below(2) {
         0 => bytes.truncate(at),
-        1 => bytes[at] = b"{}[]\",:\\x0"[rng.below(10) as usize],
-        _ => bytes[at] = rng.below(256) as u8,
+        _ => bytes[at] = NOISE[rng.below(NOISE.len() as u64) as usize],
     }
     String::from_utf8_lossy(&bytes).into_owned()
 }

@@ -136,9 +136,14 @@ impl<B: Bot> Run<B> {
     /// client's close), so the outcome shows how the client took the end.
     fn settle(&mut self) {
         for _ in 0..STALL_LIMIT {
-            let Some(next) = self.net.next_at() else {
+            let Some(arrival) = self.net.next_at() else {
                 return;
             };
+            // The session's deadlines before that arrival still fire on time.
+            let next = self
+                .session
+                .poll_timeout()
+                .map_or(arrival, |t| t.min(arrival));
             self.now = self.now.max(next);
             self.step();
         }
@@ -403,6 +408,7 @@ impl<B: Bot> Run<B> {
                             let record = self.recorder.http_response(now, request, &response);
                             self.record(record);
                         }
+                        self.audit.http_response(now, request, &response);
                         self.session.handle_http_response(now, request, response);
                     }
                     Origin::Bot => {
@@ -427,6 +433,7 @@ impl<B: Bot> Run<B> {
                     let record = self.recorder.connect_failed(now, conn, &detail);
                     self.record(record);
                 }
+                self.audit.disruption(now);
                 self.session.handle_connect_failed(now, conn, &detail);
             }
             Packet::ServerText { socket, text } => {
