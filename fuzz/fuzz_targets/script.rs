@@ -1,11 +1,13 @@
 //! Any text as a FakeSlack script: parsing never panics (errors name a line), and what parses
 //! is played by the fake against a real `Session` in the in-process harness for up to an hour
-//! of virtual time: no panic on either side and no stall.
+//! of virtual time: no panic on either side, no stall, and whatever the scripted server does
+//! the session breaks none of the invariants the harness's audit checks after every step.
 #![no_main]
 
 use std::time::Duration;
 
 use libfuzzer_sys::fuzz_target;
+use slackline::fake::script::StepAction;
 use slackline::fake::Script;
 use slackline::testing::{Ending, Harness};
 use slackline::Config;
@@ -24,7 +26,7 @@ fuzz_target!(|data: &[u8]| {
     let rtm = script
         .steps()
         .iter()
-        .any(|s| matches!(s.action, slackline::fake::script::StepAction::Rtm { .. } | slackline::fake::script::StepAction::Goodbye { .. }));
+        .any(|s| matches!(s.action, StepAction::Rtm { .. } | StepAction::Goodbye { .. }));
     let config = if rtm {
         Config::rtm("xoxb-1-2-fuzz")
     } else {
@@ -38,6 +40,11 @@ fuzz_target!(|data: &[u8]| {
         !matches!(outcome.ending, Ending::Stalled(_)),
         "{:?}",
         outcome.ending
+    );
+    assert!(
+        outcome.breaches.is_empty(),
+        "{:#?}",
+        outcome.breaches
     );
     let _ = outcome.verdict.summary_text();
 });

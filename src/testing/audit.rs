@@ -30,8 +30,8 @@ use std::time::Duration;
 
 use crate::action::Action;
 use crate::config::{Config, LateAckPolicy, MAX_SOCKET_MODE_CONNECTIONS};
-use crate::envelope::AckState;
-use crate::event::{Event, ReconnectCause};
+use crate::envelope::{AckState, DisconnectReason};
+use crate::event::{CloseCause, Event, ReconnectCause};
 use crate::ids::{ConnId, RequestId};
 use crate::json::unescape;
 use crate::session::{Phase, Session};
@@ -154,6 +154,13 @@ pub struct Audit {
     stopped: Option<Instant>,
     last_disruption: Option<Instant>,
     replacing_since: Option<Instant>,
+    /// Connections Slack asked to be replaced (`disconnect` warning or refresh, `goodbye`).
+    warned: BTreeSet<ConnId>,
+    /// Connections the session is replacing, as of the last drain.
+    retiring: BTreeSet<ConnId>,
+    /// A gap in live connections during a replacement, judged when it ends: since when the
+    /// replacement was owed, and when the gap began.
+    gap: Option<(Instant, Instant)>,
     live: usize,
     rtm_sent: BTreeMap<u64, Instant>,
     rtm_outcomes: BTreeMap<u64, u32>,
@@ -190,6 +197,9 @@ impl Audit {
             stopped: None,
             last_disruption: None,
             replacing_since: None,
+            warned: BTreeSet::new(),
+            retiring: BTreeSet::new(),
+            gap: None,
             live: 0,
             rtm_sent: BTreeMap::new(),
             rtm_outcomes: BTreeMap::new(),
@@ -463,7 +473,27 @@ impl Audit {
                     self.outstanding.remove(envelope_id);
                 }
             }
-            Event::ConnectionClosed { conn, .. } => {
+            Event::Disconnect { conn, reason } => match reason {
+                DisconnectReason::Warning | DisconnectReason::RefreshRequested => {
+                    self.warned.insert(*conn);
+                }
+                _ => self.disruption(now),
+            },
+            Event::Goodbye { conn } => {
+                self.warned.insert(*conn);
+            }
+            Event::ConnectionClosed { conn, cause } => {
+                // Losing a connection is a disruption, unless it is the one being replaced
+                // (Slack closes it after its grace period) or the session let it go.
+                let replaced = self.warned.remove(conn) | self.retiring.contains(conn);
+                let expected = match cause {
+                    CloseCause::Replaced | CloseCause::Shutdown | CloseCause::Stopped => true,
+                    CloseCause::ClosedByPeer { .. } => replaced,
+                    _ => false,
+                };
+                if !expected {
+                    self.disruption(now);
+                }
                 self.open.remove(conn);
                 self.half_open.remove(conn);
             }
@@ -498,6 +528,8 @@ impl Audit {
     }
 
     fn reconnecting(&mut self, now: Instant, delay: Duration, cause: &ReconnectCause) {
+        // Whatever made a reconnect necessary also holds a replacement back.
+        self.disruption(now);
         if matches!(cause, ReconnectCause::Api(ApiError::Timeout)) {
             // The session gave up on the request: a late answer is ignored.
             self.awaiting_url = None;
@@ -632,30 +664,49 @@ impl Audit {
             .connections()
             .filter(|c| c.phase == Phase::Live)
             .count();
-        let replacing = session.connections().any(|c| c.retiring);
+        self.retiring = session
+            .connections()
+            .filter(|c| c.retiring)
+            .map(|c| c.id)
+            .collect();
+        // A replacement is owed from Slack's notice (or the session's own refresh) until the
+        // old connection is gone.
+        let replacing = !self.retiring.is_empty() || !self.warned.is_empty();
         let was_replacing = self.replacing_since;
         if replacing {
             self.replacing_since.get_or_insert(now);
         } else {
             self.replacing_since = None;
         }
-        let gap = self.live > 0 && live == 0;
+        let gap_begins = self.live > 0 && live == 0;
         self.live = live;
-        let (Some(since), true) = (was_replacing, gap) else {
+        if let (Some(since), true) = (was_replacing, gap_begins) {
+            self.gap = Some((since, now));
+        }
+        if live > 0 || session.is_stopped() || session.is_draining() {
+            self.judge_gap(now, session);
+        }
+    }
+
+    /// A gap during a replacement is the session's fault unless something disturbed the
+    /// replacement: a disruption shortly before the refresh began (a backoff still running)
+    /// or at any time until the gap ended (the replacement never came up, and why).
+    fn judge_gap(&mut self, now: Instant, session: &Session) {
+        let Some((since, began)) = self.gap.take() else {
             return;
         };
         if session.is_stopped() || session.is_draining() || !self.judge_refresh_gaps {
             return;
         }
-        // A fault shortly before the refresh (a backoff still running) or during it excuses
-        // the gap: the replacement could not connect.
         let excuse =
             self.backoff_max.max(self.longest_wait) + self.http_timeout + self.hello_timeout;
         let excused = self.last_disruption.is_some_and(|at| at + excuse >= since);
         if !excused {
-            let detail =
-                format!("no live connection while a replacement was under way since {since:?}");
-            self.breach(now, Rule::RefreshGap, detail);
+            let detail = format!(
+                "no live connection for {:?} while a replacement was under way since {since:?}",
+                now - began
+            );
+            self.breach(began, Rule::RefreshGap, detail);
         }
     }
 
@@ -663,6 +714,11 @@ impl Audit {
     /// breach once the session has stopped.
     pub fn finish(&mut self, now: Instant, session: &Session) {
         self.drained(now, session);
+        // A gap still open is judged if the replacement had time enough to come up.
+        let recovery = self.backoff_max + self.http_timeout + self.hello_timeout;
+        if self.gap.is_some_and(|(_, began)| began + recovery <= now) {
+            self.judge_gap(now, session);
+        }
         if session.is_stopped() {
             let missing: Vec<u64> = self
                 .rtm_sent
@@ -675,5 +731,178 @@ impl Audit {
                 self.breach(now, Rule::RtmOutcome, detail);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::webapi::HttpResponse;
+
+    fn live_session() -> (Session, Audit, ConnId) {
+        // No liveness timers in the way of the time jumps below.
+        let config = Config::socket_mode("xapp-1-A1-1-x")
+            .with_ping_interval(Duration::from_secs(3600))
+            .with_idle_timeout(Duration::from_secs(7200));
+        let mut audit = Audit::new(&config);
+        let mut session = Session::new(config, Instant::ZERO).unwrap();
+        let request = match drain(&mut session, &mut audit, Instant::ZERO).pop() {
+            Some(Action::Http(request)) => request.id(),
+            other => panic!("{other:?}"),
+        };
+        let url = r#"{"ok":true,"url":"wss://x/link/?ticket=1"}"#;
+        session.handle_http_response(Instant::ZERO, request, HttpResponse::new(200, url));
+        drain(&mut session, &mut audit, Instant::ZERO);
+        let conn = ConnId(1);
+        session.handle_connected(Instant::ZERO, conn);
+        session.handle_text(Instant::ZERO, conn, r#"{"type":"hello"}"#);
+        drain(&mut session, &mut audit, Instant::ZERO);
+        assert!(audit.breaches().is_empty(), "{:?}", audit.breaches());
+        (session, audit, conn)
+    }
+
+    fn drain(session: &mut Session, audit: &mut Audit, now: Instant) -> Vec<Action> {
+        let mut out = Vec::new();
+        while let Some(action) = session.poll_action() {
+            audit.action(now, &action);
+            out.push(action);
+        }
+        audit.drained(now, session);
+        out
+    }
+
+    fn rules(audit: &Audit) -> Vec<Rule> {
+        audit.breaches().iter().map(|b| b.rule).collect()
+    }
+
+    #[test]
+    fn frames_on_closed_connections_and_extra_acks_are_breaches() {
+        let (session, mut audit, conn) = live_session();
+        let now = Instant::from_secs(1);
+        audit.action(
+            now,
+            &Action::SendText {
+                conn,
+                text: r#"{"envelope_id":"e1"}"#.into(),
+            },
+        );
+        audit.action(
+            now,
+            &Action::SendPing {
+                conn: ConnId(9),
+                payload: [0; 8],
+            },
+        );
+        audit.action(
+            now,
+            &Action::Close {
+                conn: ConnId(9),
+                code: 1000,
+                reason: "",
+            },
+        );
+        audit.drained(now, &session);
+        assert_eq!(
+            rules(&audit),
+            [
+                Rule::FrameAfterClose,
+                Rule::ConnectionBookkeeping,
+                Rule::AckedTooOften
+            ]
+        );
+    }
+
+    #[test]
+    fn delays_beyond_the_policy_or_under_retry_after_are_breaches() {
+        let (_, mut audit, _) = live_session();
+        let now = Instant::from_secs(1);
+        let rate_limited = ReconnectCause::Api(ApiError::RateLimited {
+            retry_after: Some(Duration::from_secs(30)),
+        });
+        for (delay, cause) in [
+            (Duration::from_secs(10), rate_limited),
+            (Duration::from_secs(500), ReconnectCause::BadUrl),
+        ] {
+            let event = Event::Reconnecting {
+                attempt: 1,
+                delay,
+                cause,
+            };
+            audit.action(now, &Action::Dispatch(event));
+        }
+        // A URL request before the announced delay.
+        let request = crate::webapi::WebApi::new(
+            "https://slack.com/api/".to_owned(),
+            crate::secret::Token::new("xapp-1"),
+        )
+        .apps_connections_open();
+        audit.action(now + Duration::from_secs(20), &Action::Http(request));
+        assert_eq!(
+            rules(&audit),
+            [
+                Rule::DelayOutOfBounds,
+                Rule::DelayOutOfBounds,
+                Rule::RetryTooEarly
+            ]
+        );
+    }
+
+    #[test]
+    fn a_refresh_gap_is_a_breach_unless_something_disturbed_the_replacement() {
+        for disturbed in [false, true] {
+            let (mut session, mut audit, old) = live_session();
+            let warned = Instant::from_secs(100);
+            let warning = r#"{"type":"disconnect","reason":"warning"}"#;
+            session.handle_text(warned, old, warning);
+            let out = drain(&mut session, &mut audit, warned);
+            let Some(request) = out.iter().find_map(|a| match a {
+                Action::Http(request) => Some(request.id()),
+                _ => None,
+            }) else {
+                panic!("no replacement asked for: {out:?}");
+            };
+            if disturbed {
+                audit.disruption(warned + Duration::from_secs(1));
+            }
+            // Slack closes the old connection before the replacement is up: a gap...
+            let closed = warned + Duration::from_secs(10);
+            session.handle_closed(closed, old, Some(1000), "bye");
+            drain(&mut session, &mut audit, closed);
+            // ...that ends when the replacement says hello.
+            let up = closed + Duration::from_secs(1);
+            let url = r#"{"ok":true,"url":"wss://x/link/?ticket=2"}"#;
+            session.handle_http_response(up, request, HttpResponse::new(200, url));
+            drain(&mut session, &mut audit, up);
+            session.handle_connected(up, ConnId(2));
+            session.handle_text(up, ConnId(2), r#"{"type":"hello"}"#);
+            drain(&mut session, &mut audit, up);
+            let expected: &[Rule] = if disturbed { &[] } else { &[Rule::RefreshGap] };
+            assert_eq!(rules(&audit), expected, "disturbed: {disturbed}");
+        }
+    }
+
+    #[test]
+    fn anything_after_a_stop_is_a_breach() {
+        let (mut session, mut audit, conn) = live_session();
+        let now = Instant::from_secs(5);
+        session.handle_text(
+            now,
+            conn,
+            r#"{"type":"disconnect","reason":"link_disabled"}"#,
+        );
+        drain(&mut session, &mut audit, now);
+        assert!(session.is_stopped());
+        assert!(audit.breaches().is_empty(), "{:?}", audit.breaches());
+        audit.action(
+            now,
+            &Action::SendPing {
+                conn,
+                payload: [0; 8],
+            },
+        );
+        assert_eq!(
+            rules(&audit),
+            [Rule::ActionAfterStop, Rule::FrameAfterClose]
+        );
     }
 }

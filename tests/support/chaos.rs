@@ -398,7 +398,7 @@ pub fn assert_nothing_lost(run: &ChaosRun, workload: &Workload, plan: &FaultPlan
 }
 
 /// A plan from fuzzer bytes: a seed and the network from the first bytes, then one fault per
-/// four bytes, spread over `span`.
+/// four bytes (kind, time, argument), spread over `span`. Fatal answers are among them.
 pub fn plan_from_bytes(data: &[u8], span: Duration, labels: &[String]) -> FaultPlan {
     let mut bytes = data.iter().copied();
     let mut next = move || bytes.next().unwrap_or(0);
@@ -462,6 +462,16 @@ pub fn plan_from_bytes(data: &[u8], span: Duration, labels: &[String]) -> FaultP
                 socket: which,
             },
             9 => Fault::Silence { socket: which },
+            10 if arg % 4 == 0 => Fault::Disconnect {
+                reason: "link_disabled".into(),
+                socket: which,
+            },
+            10 if arg % 4 == 1 => Fault::ApiError {
+                status: 200,
+                retry_after_s: None,
+                error: Some("invalid_auth".into()),
+                times: 100_000,
+            },
             _ if !labels.is_empty() => Fault::Redeliver {
                 label: labels[usize::from(arg) % labels.len()].clone(),
                 new_envelope_id: arg % 2 == 0,
