@@ -1,6 +1,7 @@
-//! Writes seed corpora for the `script` and `transcript` fuzz targets (`fuzz/corpus/`): the
-//! repository's scripts, one script per recorded frame of `tests/data/traffic/`, a script with
-//! every kind of step, and the transcripts of playing them through the harness.
+//! Writes seed corpora for the `script`, `transcript` and `chaos` fuzz targets
+//! (`fuzz/corpus/`): the repository's scripts, one script per recorded frame of
+//! `tests/data/traffic/`, a script with every kind of step, the transcripts of playing them
+//! through the harness, and fault schedules in the `chaos` target's byte format.
 //!
 //! `cargo test --test fuzz_seeds -- --ignored` (re)writes them; the seeds are committed.
 
@@ -97,5 +98,38 @@ fn write_fuzz_seeds() {
             .map(|l| format!("{l}\n"))
             .collect();
         write(&transcripts_dir, &format!("{name}.jsonl"), &short);
+    }
+}
+
+/// Fault schedules as the `chaos` target reads them (`support::chaos::plan_from_bytes`): a
+/// mode byte, a seed, the network, then (kind, time, time, argument) per fault. Half of them
+/// on a gentle network, so that the fuzzer starts from runs that get somewhere.
+#[test]
+#[ignore = "writes fuzz/corpus; run by hand"]
+fn write_chaos_seeds() {
+    let dir = data_dir("fuzz/corpus/chaos");
+    for i in 0..48u32 {
+        // A fixed, spread-out byte stream (Knuth's multiplicative hash), not a generator.
+        let byte = |j: u32| {
+            (i.wrapping_mul(2_654_435_761)
+                .wrapping_add(j.wrapping_mul(40_503))
+                >> 13) as u8
+        };
+        let mut data: Vec<u8> = (0..10).map(byte).collect();
+        if i % 2 == 0 {
+            data[7] %= 4; // drops
+            data[8] %= 4; // duplicates
+            data[9] %= 2; // corruption
+        }
+        for f in 0..(i % 24) {
+            data.extend([
+                (byte(100 + f) % 12),
+                byte(200 + f),
+                byte(300 + f),
+                byte(400 + f),
+            ]);
+        }
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(format!("seed-{i:02}")), data).unwrap();
     }
 }
