@@ -161,6 +161,8 @@ pub struct Audit {
     /// A gap in live connections during a replacement, judged when it ends: since when the
     /// replacement was owed, and when the gap began.
     gap: Option<(Instant, Instant)>,
+    /// A connection was closed as replaced in this drain.
+    replaced_in_drain: bool,
     live: usize,
     rtm_sent: BTreeMap<u64, Instant>,
     rtm_outcomes: BTreeMap<u64, u32>,
@@ -200,6 +202,7 @@ impl Audit {
             warned: BTreeSet::new(),
             retiring: BTreeSet::new(),
             gap: None,
+            replaced_in_drain: false,
             live: 0,
             rtm_sent: BTreeMap::new(),
             rtm_outcomes: BTreeMap::new(),
@@ -486,6 +489,7 @@ impl Audit {
                 // Losing a connection is a disruption, unless it is the one being replaced
                 // (Slack closes it after its grace period) or the session let it go.
                 let replaced = self.warned.remove(conn) | self.retiring.contains(conn);
+                self.replaced_in_drain |= *cause == CloseCause::Replaced;
                 let expected = match cause {
                     CloseCause::Replaced | CloseCause::Shutdown | CloseCause::Stopped => true,
                     CloseCause::ClosedByPeer { .. } => replaced,
@@ -677,6 +681,12 @@ impl Audit {
             self.replacing_since.get_or_insert(now);
         } else {
             self.replacing_since = None;
+        }
+        // Make before break: the connection being replaced goes only once its replacement is
+        // live, so a replacement can never leave the session without one.
+        if std::mem::take(&mut self.replaced_in_drain) && live == 0 {
+            let detail = "a connection was closed as replaced while none was live".to_owned();
+            self.breach(now, Rule::RefreshGap, detail);
         }
         let gap_begins = self.live > 0 && live == 0;
         self.live = live;
