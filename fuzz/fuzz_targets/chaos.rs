@@ -10,28 +10,6 @@
 #[path = "../../tests/support/mod.rs"]
 mod support;
 
-use std::time::Duration;
-
 use libfuzzer_sys::fuzz_target;
-use support::chaos::{assert_correct, assert_nothing_lost, plan_from_bytes, run, Workload};
 
-fuzz_target!(|data: &[u8]| {
-    let Some((&mode, rest)) = data.split_first() else {
-        return;
-    };
-    let workload = Workload {
-        messages: 30,
-        span: Duration::from_secs(10 * 60),
-        connections: 1 + mode % 3,
-        rtm: mode & 0x10 != 0,
-        debug_reconnects: mode & 0x20 != 0,
-        ping: Duration::from_secs(1 + u64::from(mode >> 6) * 5),
-        ..Workload::short()
-    };
-    let plan = plan_from_bytes(rest, workload.span, &workload.redeliverable());
-    let chaos = run(&workload, &plan);
-    assert_correct(&chaos, &plan);
-    if !workload.rtm && chaos.outcome.stop_reason.is_none() {
-        assert_nothing_lost(&chaos, &workload, &plan);
-    }
-});
+fuzz_target!(|data: &[u8]| support::fuzz::chaos(data));

@@ -4,47 +4,9 @@
 //! the session breaks none of the invariants the harness's audit checks after every step.
 #![no_main]
 
-use std::time::Duration;
+#[path = "../../tests/support/mod.rs"]
+mod support;
 
 use libfuzzer_sys::fuzz_target;
-use slackline::fake::script::StepAction;
-use slackline::fake::Script;
-use slackline::testing::{Ending, Harness};
-use slackline::Config;
 
-fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else {
-        return;
-    };
-    let script = match Script::parse(text) {
-        Ok(script) => script,
-        Err(error) => {
-            let _ = error.to_string();
-            return;
-        }
-    };
-    let rtm = script
-        .steps()
-        .iter()
-        .any(|s| matches!(s.action, StepAction::Rtm { .. } | StepAction::Goodbye { .. }));
-    let config = if rtm {
-        Config::rtm("xoxb-1-2-fuzz")
-    } else {
-        Config::socket_mode("xapp-1-A0FAKEAPP01-1-fuzz")
-    };
-    let outcome = Harness::new(config, script)
-        .expect("a valid config")
-        .with_time_limit(Duration::from_secs(3600))
-        .run_quietly();
-    assert!(
-        !matches!(outcome.ending, Ending::Stalled(_)),
-        "{:?}",
-        outcome.ending
-    );
-    assert!(
-        outcome.breaches.is_empty(),
-        "{:#?}",
-        outcome.breaches
-    );
-    let _ = outcome.verdict.summary_text();
-});
+fuzz_target!(|data: &[u8]| support::fuzz::script(data));

@@ -38,6 +38,10 @@ use crate::session::{Phase, Session};
 use crate::time::Instant;
 use crate::webapi::{ApiError, HttpResponse};
 
+/// The shortest grace period after a refresh notice in which a replacement can be expected to
+/// come up (Slack gives 10 s; a connection closed sooner leaves a gap that is not the client's).
+const MIN_GRACE: Duration = Duration::from_secs(2);
+
 /// Which invariant a [`Breach`] broke.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -155,7 +159,7 @@ pub struct Audit {
     last_disruption: Option<Instant>,
     replacing_since: Option<Instant>,
     /// Connections Slack asked to be replaced (`disconnect` warning or refresh, `goodbye`).
-    warned: BTreeSet<ConnId>,
+    warned: BTreeMap<ConnId, Instant>,
     /// Connections the session is replacing, as of the last drain.
     retiring: BTreeSet<ConnId>,
     /// A gap in live connections during a replacement, judged when it ends: since when the
@@ -199,7 +203,7 @@ impl Audit {
             stopped: None,
             last_disruption: None,
             replacing_since: None,
-            warned: BTreeSet::new(),
+            warned: BTreeMap::new(),
             retiring: BTreeSet::new(),
             gap: None,
             replaced_in_drain: false,
@@ -478,21 +482,25 @@ impl Audit {
             }
             Event::Disconnect { conn, reason } => match reason {
                 DisconnectReason::Warning | DisconnectReason::RefreshRequested => {
-                    self.warned.insert(*conn);
+                    self.warned.entry(*conn).or_insert(now);
                 }
                 _ => self.disruption(now),
             },
             Event::Goodbye { conn } => {
-                self.warned.insert(*conn);
+                self.warned.entry(*conn).or_insert(now);
             }
             Event::ConnectionClosed { conn, cause } => {
-                // Losing a connection is a disruption, unless it is the one being replaced
-                // (Slack closes it after its grace period) or the session let it go.
-                let replaced = self.warned.remove(conn) | self.retiring.contains(conn);
+                // Losing a connection is a disruption, unless the session let it go, or Slack
+                // closed one it had asked to be replaced after a grace period that left time
+                // for the replacement (Slack's is 10 s).
+                let graceful = self
+                    .warned
+                    .remove(conn)
+                    .is_some_and(|warned| now.saturating_duration_since(warned) >= MIN_GRACE);
                 self.replaced_in_drain |= *cause == CloseCause::Replaced;
                 let expected = match cause {
                     CloseCause::Replaced | CloseCause::Shutdown | CloseCause::Stopped => true,
-                    CloseCause::ClosedByPeer { .. } => replaced,
+                    CloseCause::ClosedByPeer { .. } => graceful,
                     _ => false,
                 };
                 if !expected {

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod chaos;
+pub mod fuzz;
 pub mod script;
 
 use std::collections::BTreeSet;
