@@ -426,7 +426,7 @@ pub fn plan_from_bytes(data: &[u8], span: Duration, labels: &[String]) -> FaultP
             },
             1 => Fault::Reset { conn: arg },
             2 => Fault::Partition {
-                duration_ms: u64::from(arg) * 400,
+                duration_ms: u64::from(arg) * 200,
             },
             3 => Fault::ApiError {
                 status: 429,

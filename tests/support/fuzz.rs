@@ -78,9 +78,11 @@ pub fn chaos(data: &[u8]) {
     let Some((&mode, rest)) = data.split_first() else {
         return;
     };
+    // Short, so the fuzzer gets through many schedules a second.
     let workload = Workload {
-        messages: 30,
-        span: Duration::from_secs(10 * 60),
+        messages: 20,
+        span: Duration::from_secs(6 * 60),
+        calm: Duration::from_secs(3 * 60),
         connections: 1 + mode % 3,
         rtm: mode & 0x10 != 0,
         debug_reconnects: mode & 0x20 != 0,
