@@ -255,6 +255,12 @@ pub struct ChaosRun {
 }
 
 pub fn run(workload: &Workload, plan: &FaultPlan) -> ChaosRun {
+    // The quiet end must leave time to recover from everything the plan throws at the client,
+    // or nothing-lost could not hold for any client.
+    let workload = &Workload {
+        calm: workload.calm + recovery_time(plan),
+        ..workload.clone()
+    };
     let mut bot = ChaosBot::for_workload(workload);
     let outcome = Harness::new(workload.config(), workload.script())
         .expect("a valid config")
@@ -262,6 +268,29 @@ pub fn run(workload: &Workload, plan: &FaultPlan) -> ChaosRun {
         .with_time_limit(workload.span + workload.calm + Duration::from_secs(3600))
         .run_bot(&mut bot);
     ChaosRun { outcome, bot }
+}
+
+/// An upper bound on how long a correct client can be kept from getting back (with the
+/// workload's backoff cap of 30 s): every wait the plan forces, one after the other.
+pub fn recovery_time(plan: &FaultPlan) -> Duration {
+    const BACKOFF_MAX: u64 = 30;
+    const HTTP_TIMEOUT: u64 = 15;
+    let secs: u64 = plan
+        .faults
+        .iter()
+        .map(|f| match &f.fault {
+            Fault::ApiError {
+                retry_after_s,
+                times,
+                ..
+            } => u64::from(*times) * retry_after_s.unwrap_or(30).max(BACKOFF_MAX),
+            Fault::ApiNoAnswer { times } => u64::from(*times) * (HTTP_TIMEOUT + BACKOFF_MAX),
+            Fault::HandshakeFailure { times, .. } => u64::from(*times) * BACKOFF_MAX,
+            Fault::Partition { duration_ms } => duration_ms / 1000 + BACKOFF_MAX,
+            _ => 0,
+        })
+        .sum();
+    Duration::from_secs(secs)
 }
 
 /// Which of the fake's rules the plan's faults can make a correct client break.
