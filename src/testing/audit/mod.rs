@@ -34,13 +34,15 @@ use crate::envelope::{AckState, DisconnectReason};
 use crate::event::{CloseCause, Event, ReconnectCause};
 use crate::ids::{ConnId, RequestId};
 use crate::json::unescape;
-use crate::session::{Phase, Session};
+use crate::session::Session;
 use crate::time::Instant;
 use crate::webapi::{ApiError, HttpResponse};
 
-/// The shortest grace period after a refresh notice in which a replacement can be expected to
-/// come up (Slack gives 10 s; a connection closed sooner leaves a gap that is not the client's).
-const MIN_GRACE: Duration = Duration::from_secs(2);
+mod acks;
+mod liveness;
+
+use acks::AckBook;
+pub(crate) use liveness::MIN_GRACE;
 
 /// Which invariant a [`Breach`] broke.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -96,32 +98,6 @@ pub struct Breach {
 impl fmt::Display for Breach {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "at {:?}: {:?}: {}", self.at, self.rule, self.detail)
-    }
-}
-
-/// Deliveries and acks of one `envelope_id`.
-#[derive(Debug, Default)]
-struct AckBook {
-    delivered: u32,
-    acked: u32,
-    /// Deliveries whose ack could not be sent (no connection), as the session reported.
-    excused: u32,
-    /// Deadlines of deliveries the app acks.
-    deferred: Vec<Instant>,
-}
-
-impl AckBook {
-    fn unacked(&self) -> u32 {
-        self.delivered.saturating_sub(self.acked + self.excused)
-    }
-
-    /// Deliveries that may still be waiting for their ack at `now`.
-    fn may_wait(&self, now: Instant, policy: LateAckPolicy) -> u32 {
-        let waiting = match policy {
-            LateAckPolicy::AutoAck => self.deferred.iter().filter(|&&d| d >= now).count(),
-            _ => self.deferred.len(),
-        };
-        u32::try_from(waiting).unwrap_or(u32::MAX)
     }
 }
 
@@ -236,17 +212,6 @@ impl Audit {
         self.breaches.push(Breach { at, rule, detail });
     }
 
-    /// The harness made `conn` half-open at `now`: a live connection must be abandoned within
-    /// ping interval + pong timeout (one still waiting for `hello` has the hello timeout).
-    pub fn half_open(&mut self, now: Instant, conn: ConnId, session: &Session) {
-        let live = session
-            .connections()
-            .any(|c| c.id == conn && c.phase == Phase::Live);
-        if live && self.open.contains_key(&conn) {
-            self.half_open.entry(conn).or_insert(now + self.ping_bound);
-        }
-    }
-
     /// Something happened at `now` that may keep a replacement connection from coming up
     /// (a lost packet, a failed call, a cut): a gap in the next while is not the session's.
     pub fn disruption(&mut self, now: Instant) {
@@ -325,23 +290,6 @@ impl Audit {
         }
     }
 
-    fn ack_sent(&mut self, now: Instant, text: &str) {
-        #[derive(serde::Deserialize)]
-        struct Ack {
-            envelope_id: String,
-        }
-        let Ok(ack) = serde_json::from_str::<Ack>(text) else {
-            let shown = crate::secret::redact_tokens(text)
-                .chars()
-                .take(200)
-                .collect();
-            return self.breach(now, Rule::MalformedOutput, shown);
-        };
-        self.acks.entry(ack.envelope_id.clone()).or_default().acked += 1;
-        // Acks go out before the dispatch that reports the delivery: compared after the drain.
-        self.acked_in_drain.insert(ack.envelope_id);
-    }
-
     /// An HTTP response is about to be handed to the session. A `429` with `Retry-After` for
     /// the URL request it waits for holds the next request back at least that long, whatever
     /// the session makes of it; any failure counts as a [`disruption`](Self::disruption).
@@ -360,68 +308,6 @@ impl Audit {
         }
     }
 
-    /// A frame is about to be handed to the session on `conn`. Telling the audit makes it
-    /// count deliveries from the wire (every Socket Mode frame that reads as an envelope with
-    /// an `envelope_id` is owed an ack) instead of from what the session reports.
-    pub fn received(&mut self, conn: ConnId, frame: &[u8], session: &Session) {
-        self.wire = true;
-        self.frame_counted = false;
-        if self.rtm_interval.is_some()
-            || session.is_draining()
-            || session.is_stopped()
-            || !session.connections().any(|c| c.id == conn)
-        {
-            // RTM has no acks; a draining session leaves envelopes to Slack's redelivery.
-            return;
-        }
-        #[derive(serde::Deserialize)]
-        struct Head {
-            envelope_id: Option<serde_json::Value>,
-            #[serde(rename = "type")]
-            kind: Option<serde_json::Value>,
-        }
-        let Ok(head) = serde_json::from_slice::<Head>(frame) else {
-            return;
-        };
-        let id = match head.envelope_id {
-            Some(serde_json::Value::String(id)) => id,
-            _ => return,
-        };
-        let control = matches!(
-            head.kind.as_ref().and_then(|k| k.as_str()),
-            Some("hello" | "disconnect")
-        );
-        // An id too long for an ack within Slack's frame limit cannot be acked.
-        let ackable = !id.is_empty() && id.len() + 18 <= crate::config::SOCKET_MODE_MAX_OUTBOUND;
-        if !control && ackable {
-            self.count_delivery(&id);
-            self.frame_counted = true;
-        }
-    }
-
-    /// The session reported a delivery (dispatched, duplicate, or salvaged from a broken
-    /// frame). Counted unless the wire count already has the frame: the session reads some
-    /// frames the wire count cannot (a payload it leaves unparsed), never fewer.
-    fn delivered(&mut self, envelope_id: &str, deferred: Option<Instant>) {
-        if !self.wire || !self.frame_counted {
-            self.count_delivery(envelope_id);
-            self.frame_counted = self.wire;
-        }
-        let book = self.acks.entry(envelope_id.to_owned()).or_default();
-        book.deferred.extend(deferred);
-        if book.unacked() > 0 {
-            self.outstanding.insert(envelope_id.to_owned());
-        }
-    }
-
-    fn count_delivery(&mut self, envelope_id: &str) {
-        let book = self.acks.entry(envelope_id.to_owned()).or_default();
-        book.delivered += 1;
-        if book.unacked() > 0 {
-            self.outstanding.insert(envelope_id.to_owned());
-        }
-    }
-
     fn rtm_sent(&mut self, now: Instant, text: &str, interval: Duration) {
         #[derive(serde::Deserialize)]
         struct Message {
@@ -430,11 +316,7 @@ impl Audit {
             kind: Option<String>,
         }
         let Ok(message) = serde_json::from_str::<Message>(text) else {
-            let shown = crate::secret::redact_tokens(text)
-                .chars()
-                .take(200)
-                .collect();
-            return self.breach(now, Rule::MalformedOutput, shown);
+            return self.malformed_output(now, text);
         };
         // Liveness pings go out on their own schedule; everything else waits its turn.
         if message.kind.as_deref() == Some("ping") {
@@ -523,22 +405,6 @@ impl Audit {
         }
     }
 
-    fn dispatch_once(&mut self, now: Instant, key: String) {
-        let Some(window) = self.dedupe_window else {
-            return;
-        };
-        if let Some(&before) = self.dispatched.get(&key) {
-            if now - before < window {
-                let detail = format!(
-                    "{key} dispatched again {:?} after the first time",
-                    now - before
-                );
-                self.breach(now, Rule::DispatchedTwice, detail);
-            }
-        }
-        self.dispatched.insert(key, now);
-    }
-
     fn reconnecting(&mut self, now: Instant, delay: Duration, cause: &ReconnectCause) {
         // Whatever made a reconnect necessary also holds a replacement back.
         self.disruption(now);
@@ -589,145 +455,6 @@ impl Audit {
         self.check_refresh(now, session);
     }
 
-    fn check_connections(&mut self, now: Instant, session: &Session) {
-        let phases: BTreeMap<ConnId, Phase> =
-            session.connections().map(|c| (c.id, c.phase)).collect();
-        let mut found = Vec::new();
-        for (&conn, &opened) in &self.open {
-            match phases.get(&conn) {
-                None => found.push((
-                    conn,
-                    Rule::ConnectionForgotten,
-                    format!("{conn} is open but the session no longer knows it"),
-                )),
-                Some(Phase::Live) => {}
-                Some(phase) if opened + self.hello_timeout < now => found.push((
-                    conn,
-                    Rule::HelloNotAwaited,
-                    format!(
-                        "{conn} still {phase:?} {:?} after it was opened",
-                        now - opened
-                    ),
-                )),
-                Some(_) => {}
-            }
-        }
-        for (&conn, &by) in &self.half_open {
-            if by < now {
-                found.push((
-                    conn,
-                    Rule::HalfOpenUndetected,
-                    format!(
-                        "{conn} still open {:?} past ping interval + pong timeout after it went half-open",
-                        now - by
-                    ),
-                ));
-            }
-        }
-        for (conn, rule, detail) in found {
-            // Reported once.
-            match rule {
-                Rule::HalfOpenUndetected => self.half_open.remove(&conn),
-                _ => self.open.remove(&conn),
-            };
-            self.breach(now, rule, detail);
-        }
-    }
-
-    fn check_acks(&mut self, now: Instant) {
-        for id in std::mem::take(&mut self.acked_in_drain) {
-            let Some(book) = self.acks.get(&id) else {
-                continue;
-            };
-            let (acked, delivered) = (book.acked, book.delivered);
-            if book.unacked() == 0 {
-                self.outstanding.remove(&id);
-            }
-            if acked > delivered {
-                let detail = format!("{id} acked {acked} times for {delivered} deliveries");
-                self.breach(now, Rule::AckedTooOften, detail);
-            }
-        }
-        let mut late = Vec::new();
-        for id in &self.outstanding {
-            let Some(book) = self.acks.get(id) else {
-                continue;
-            };
-            if book.unacked() > book.may_wait(now, self.late_ack) {
-                let detail = format!(
-                    "{id}: {} deliveries, {} acks, deferred deadlines {:?}",
-                    book.delivered, book.acked, book.deferred
-                );
-                late.push((id.clone(), detail));
-            }
-        }
-        for (id, detail) in late {
-            // Reported once: the ledger is settled so the next drain does not repeat it.
-            if let Some(book) = self.acks.get_mut(&id) {
-                book.excused += book.unacked();
-            }
-            self.outstanding.remove(&id);
-            self.breach(now, Rule::AckMissing, detail);
-        }
-    }
-
-    fn check_refresh(&mut self, now: Instant, session: &Session) {
-        let live = session
-            .connections()
-            .filter(|c| c.phase == Phase::Live)
-            .count();
-        self.retiring = session
-            .connections()
-            .filter(|c| c.retiring)
-            .map(|c| c.id)
-            .collect();
-        // A replacement is owed from Slack's notice (or the session's own refresh) until the
-        // old connection is gone.
-        let replacing = !self.retiring.is_empty() || !self.warned.is_empty();
-        let was_replacing = self.replacing_since;
-        if replacing {
-            self.replacing_since.get_or_insert(now);
-        } else {
-            self.replacing_since = None;
-        }
-        // Make before break: the connection being replaced goes only once its replacement is
-        // live, so a replacement can never leave the session without one.
-        if std::mem::take(&mut self.replaced_in_drain) && live == 0 {
-            let detail = "a connection was closed as replaced while none was live".to_owned();
-            self.breach(now, Rule::RefreshGap, detail);
-        }
-        let gap_begins = self.live > 0 && live == 0;
-        self.live = live;
-        if let (Some(since), true) = (was_replacing, gap_begins) {
-            self.gap = Some((since, now));
-        }
-        if live > 0 || session.is_stopped() || session.is_draining() {
-            self.judge_gap(now, session);
-        }
-    }
-
-    /// A gap during a replacement is the session's fault unless something disturbed the
-    /// replacement: a disruption shortly before the refresh began (a backoff still running)
-    /// or at any time until the gap ended (the replacement never came up, and why).
-    fn judge_gap(&mut self, now: Instant, session: &Session) {
-        let Some((since, began)) = self.gap.take() else {
-            return;
-        };
-        if session.is_stopped() || session.is_draining() || !self.judge_refresh_gaps {
-            return;
-        }
-        let excuse =
-            self.backoff_max.max(self.longest_wait) + self.http_timeout + self.hello_timeout;
-        let excused = self.last_disruption.is_some_and(|at| at + excuse >= since);
-        if !excused {
-            let detail = format!(
-                "no live connection for {:?} while a replacement was under way since {since:?}",
-                now - began
-            );
-            self.breach(began, Rule::RefreshGap, detail);
-        }
-    }
-
     /// The end of a run: what is still owed. RTM messages sent without an outcome are a
     /// breach once the session has stopped.
     pub fn finish(&mut self, now: Instant, session: &Session) {
@@ -753,174 +480,4 @@ impl Audit {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::webapi::HttpResponse;
-
-    fn live_session() -> (Session, Audit, ConnId) {
-        // No liveness timers in the way of the time jumps below.
-        let config = Config::socket_mode("xapp-1-A1-1-x")
-            .with_ping_interval(Duration::from_secs(3600))
-            .with_idle_timeout(Duration::from_secs(7200));
-        let mut audit = Audit::new(&config);
-        let mut session = Session::new(config, Instant::ZERO).unwrap();
-        let request = match drain(&mut session, &mut audit, Instant::ZERO).pop() {
-            Some(Action::Http(request)) => request.id(),
-            other => panic!("{other:?}"),
-        };
-        let url = r#"{"ok":true,"url":"wss://x/link/?ticket=1"}"#;
-        session.handle_http_response(Instant::ZERO, request, HttpResponse::new(200, url));
-        drain(&mut session, &mut audit, Instant::ZERO);
-        let conn = ConnId(1);
-        session.handle_connected(Instant::ZERO, conn);
-        session.handle_text(Instant::ZERO, conn, r#"{"type":"hello"}"#);
-        drain(&mut session, &mut audit, Instant::ZERO);
-        assert!(audit.breaches().is_empty(), "{:?}", audit.breaches());
-        (session, audit, conn)
-    }
-
-    fn drain(session: &mut Session, audit: &mut Audit, now: Instant) -> Vec<Action> {
-        let mut out = Vec::new();
-        while let Some(action) = session.poll_action() {
-            audit.action(now, &action);
-            out.push(action);
-        }
-        audit.drained(now, session);
-        out
-    }
-
-    fn rules(audit: &Audit) -> Vec<Rule> {
-        audit.breaches().iter().map(|b| b.rule).collect()
-    }
-
-    #[test]
-    fn frames_on_closed_connections_and_extra_acks_are_breaches() {
-        let (session, mut audit, conn) = live_session();
-        let now = Instant::from_secs(1);
-        audit.action(
-            now,
-            &Action::SendText {
-                conn,
-                text: r#"{"envelope_id":"e1"}"#.into(),
-            },
-        );
-        audit.action(
-            now,
-            &Action::SendPing {
-                conn: ConnId(9),
-                payload: [0; 8],
-            },
-        );
-        audit.action(
-            now,
-            &Action::Close {
-                conn: ConnId(9),
-                code: 1000,
-                reason: "",
-            },
-        );
-        audit.drained(now, &session);
-        assert_eq!(
-            rules(&audit),
-            [
-                Rule::FrameAfterClose,
-                Rule::ConnectionBookkeeping,
-                Rule::AckedTooOften
-            ]
-        );
-    }
-
-    #[test]
-    fn delays_beyond_the_policy_or_under_retry_after_are_breaches() {
-        let (_, mut audit, _) = live_session();
-        let now = Instant::from_secs(1);
-        let rate_limited = ReconnectCause::Api(ApiError::RateLimited {
-            retry_after: Some(Duration::from_secs(30)),
-        });
-        for (delay, cause) in [
-            (Duration::from_secs(10), rate_limited),
-            (Duration::from_secs(500), ReconnectCause::BadUrl),
-        ] {
-            let event = Event::Reconnecting {
-                attempt: 1,
-                delay,
-                cause,
-            };
-            audit.action(now, &Action::Dispatch(event));
-        }
-        // A URL request before the announced delay.
-        let request = crate::webapi::WebApi::new(
-            "https://slack.com/api/".to_owned(),
-            crate::secret::Token::new("xapp-1"),
-        )
-        .apps_connections_open();
-        audit.action(now + Duration::from_secs(20), &Action::Http(request));
-        assert_eq!(
-            rules(&audit),
-            [
-                Rule::DelayOutOfBounds,
-                Rule::DelayOutOfBounds,
-                Rule::RetryTooEarly
-            ]
-        );
-    }
-
-    #[test]
-    fn a_refresh_gap_is_a_breach_unless_something_disturbed_the_replacement() {
-        for disturbed in [false, true] {
-            let (mut session, mut audit, old) = live_session();
-            let warned = Instant::from_secs(100);
-            let warning = r#"{"type":"disconnect","reason":"warning"}"#;
-            session.handle_text(warned, old, warning);
-            let out = drain(&mut session, &mut audit, warned);
-            let Some(request) = out.iter().find_map(|a| match a {
-                Action::Http(request) => Some(request.id()),
-                _ => None,
-            }) else {
-                panic!("no replacement asked for: {out:?}");
-            };
-            if disturbed {
-                audit.disruption(warned + Duration::from_secs(1));
-            }
-            // Slack closes the old connection before the replacement is up: a gap...
-            let closed = warned + Duration::from_secs(10);
-            session.handle_closed(closed, old, Some(1000), "bye");
-            drain(&mut session, &mut audit, closed);
-            // ...that ends when the replacement says hello.
-            let up = closed + Duration::from_secs(1);
-            let url = r#"{"ok":true,"url":"wss://x/link/?ticket=2"}"#;
-            session.handle_http_response(up, request, HttpResponse::new(200, url));
-            drain(&mut session, &mut audit, up);
-            session.handle_connected(up, ConnId(2));
-            session.handle_text(up, ConnId(2), r#"{"type":"hello"}"#);
-            drain(&mut session, &mut audit, up);
-            let expected: &[Rule] = if disturbed { &[] } else { &[Rule::RefreshGap] };
-            assert_eq!(rules(&audit), expected, "disturbed: {disturbed}");
-        }
-    }
-
-    #[test]
-    fn anything_after_a_stop_is_a_breach() {
-        let (mut session, mut audit, conn) = live_session();
-        let now = Instant::from_secs(5);
-        session.handle_text(
-            now,
-            conn,
-            r#"{"type":"disconnect","reason":"link_disabled"}"#,
-        );
-        drain(&mut session, &mut audit, now);
-        assert!(session.is_stopped());
-        assert!(audit.breaches().is_empty(), "{:?}", audit.breaches());
-        audit.action(
-            now,
-            &Action::SendPing {
-                conn,
-                payload: [0; 8],
-            },
-        );
-        assert_eq!(
-            rules(&audit),
-            [Rule::ActionAfterStop, Rule::FrameAfterClose]
-        );
-    }
-}
+mod tests;
