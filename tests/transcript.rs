@@ -191,7 +191,8 @@ fn a_changed_client_is_caught_where_it_diverges() {
 
 /// Found by fuzzing (`transcript` target): a record 150 years after the rest made the replay
 /// fire a million retry timers in the gap, for a minute. A replay now spends a bounded number
-/// of timer firings on what no recording of this session could hold, and says so.
+/// of timer firings (10,000 + 10 per record) on what no recording of this session could hold,
+/// and says so.
 #[test]
 fn a_record_far_in_the_future_does_not_stall_the_replay() {
     let (_, mut transcript) = recorded(Config::socket_mode(APP_TOKEN), demo());
@@ -202,7 +203,7 @@ fn a_record_far_in_the_future_does_not_stall_the_replay() {
     let replay = replay(&transcript, &ReplayOptions::default()).unwrap();
     assert!(replay.timers_cut_short);
     assert!(
-        replay.produced.len() < 300_000,
+        replay.produced.len() < 30_000,
         "{} records produced",
         replay.produced.len()
     );

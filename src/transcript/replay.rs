@@ -160,9 +160,10 @@ struct Player {
 }
 
 /// Timer firings a replay may spend beyond [`TIMERS_PER_RECORD`] per record.
-const TIMER_BUDGET_BASE: usize = 100_000;
-/// Timer firings a replay may spend per record of the transcript.
-const TIMERS_PER_RECORD: usize = 100;
+const TIMER_BUDGET_BASE: usize = 10_000;
+/// Timer firings a replay may spend per record of the transcript (a recording has about one
+/// record per firing: the ping, the retry, the close it led to).
+const TIMERS_PER_RECORD: usize = 10;
 
 impl Player {
     fn drain(&mut self, now: Instant) {
