@@ -300,9 +300,14 @@ fn excused(kind: &ViolationKind, plan: &FaultPlan) -> bool {
     let lossy = net.drop_per_mille > 0 || net.corrupt_per_mille > 0 || has(|f| f.is_disruptive());
     match kind {
         // Acks lost or sent on a connection that died: Slack redelivers.
-        ViolationKind::MissingAck { .. } | ViolationKind::LateAck { .. } => lossy,
-        // A copy of a frame on the wire is acked as a delivery.
-        ViolationKind::DuplicateAck { .. } => net.duplicate_per_mille > 0,
+        ViolationKind::MissingAck { .. } => lossy,
+        // Also: the ack of a duplicated frame lands on an earlier, expired delivery.
+        ViolationKind::LateAck { .. } => lossy || net.duplicate_per_mille > 0,
+        // A copy of a frame on the wire is acked as a delivery; a quote corrupted into an id
+        // cuts it short into another one (`env-22` read as `env-2`), whose salvaged ack repeats.
+        ViolationKind::DuplicateAck { .. } => {
+            net.duplicate_per_mille > 0 || net.corrupt_per_mille > 0
+        }
         // A corrupted ack.
         ViolationKind::UnexpectedFrame { .. }
         | ViolationKind::UnknownAck { .. }
@@ -368,13 +373,14 @@ pub fn assert_correct(run: &ChaosRun, plan: &FaultPlan) {
     }
 }
 
-/// Every envelope was acked by the end and dispatched exactly once: at most once if a copy of
-/// it was corrupted on the way (its id may have been salvaged and acked, and Slack does not
-/// redeliver what was acked), and again only past the dedupe window (the audit checks that)
-/// if the plan redelivers it that late.
+/// Nothing lost: every envelope was acked by the end and dispatched (unless a copy of it was
+/// corrupted on the way: its id may have been salvaged and acked without a dispatch, and Slack
+/// does not redeliver what was acked). Dispatched exactly once as far as the session can
+/// know: the audit fails any second dispatch within the dedupe window; a redelivery later
+/// than that (the fake retries until acked, Slack gives up after minutes) is a new delivery.
 pub fn assert_nothing_lost(run: &ChaosRun, workload: &Workload, plan: &FaultPlan) {
     let outcome = &run.outcome;
-    let mut dispatched: BTreeMap<String, usize> = BTreeMap::new();
+    let mut dispatched: BTreeSet<String> = BTreeSet::new();
     for envelope in outcome.envelopes() {
         let by_event = envelope.event_id().and_then(|e| label_of(&e));
         let Some(label) = by_event.or_else(|| label_of(&envelope.envelope_id())) else {
@@ -385,7 +391,7 @@ pub fn assert_nothing_lost(run: &ChaosRun, workload: &Workload, plan: &FaultPlan
             );
             continue;
         };
-        *dispatched.entry(label).or_default() += 1;
+        dispatched.insert(label);
     }
     let acked: BTreeSet<&str> = outcome
         .verdict
@@ -400,29 +406,14 @@ pub fn assert_nothing_lost(run: &ChaosRun, workload: &Workload, plan: &FaultPlan
         .iter()
         .filter_map(|id| label_of(id))
         .collect();
-    let redelivered: BTreeSet<&str> = plan
-        .faults
-        .iter()
-        .filter_map(|f| match &f.fault {
-            Fault::Redeliver { label, .. } => Some(label.as_str()),
-            _ => None,
-        })
-        .collect();
     for (i, label) in workload.labels().iter().enumerate() {
-        let times = dispatched.get(label).copied().unwrap_or(0);
         let context = || format!("envelope {i} ({label})\nplan:\n{plan}");
         assert!(acked.contains(label.as_str()), "never acked: {}", context());
-        if redelivered.contains(label.as_str()) {
-            assert!(
-                times >= 1 || corrupted.contains(label),
-                "never dispatched: {}",
-                context()
-            );
-        } else if corrupted.contains(label) {
-            assert!(times <= 1, "dispatched {times} times: {}", context());
-        } else {
-            assert_eq!(times, 1, "dispatched {times} times: {}", context());
-        }
+        assert!(
+            dispatched.contains(label) || corrupted.contains(label),
+            "never dispatched: {}",
+            context()
+        );
     }
 }
 
