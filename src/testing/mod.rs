@@ -6,6 +6,12 @@
 //! and quinn's two-peer tests do. No sockets, no sleeps: a script that spans five hours of
 //! connection refreshes runs in milliseconds, and the same script gives the same run every time.
 //!
+//! [`Harness::with_faults`] runs it under a [`FaultPlan`]: a faulty network (seeded jitter,
+//! drops, duplicates, corruption, partitions, half-open and reset connections) and Slack-side
+//! faults (failing or unanswered URL requests, refused handshakes, any `disconnect`, closes,
+//! silence, redeliveries) at given times. Every run, faulty or not, is watched by an [`Audit`]
+//! of the session's invariants; [`Outcome::breaches`] lists what it broke.
+//!
 //! Your bot is a closure (or a [`Bot`]) that sees every dispatched [`Event`] and reacts through
 //! [`Ctx`]: ack with a response payload, send RTM messages, call the Web API, wake up later.
 //! The run returns an [`Outcome`]: the events, the frames the client sent, the fake's
