@@ -9,6 +9,8 @@ if ! git diff --quiet -- src/; then
     echo "mutants: src/ has uncommitted changes; commit or stash them first" >&2
     exit 1
 fi
+# An interrupted run must not leave a mutant in the tree (src/ was clean when it started).
+trap 'git checkout --quiet -- src/' EXIT
 export PROPTEST_CASES=${PROPTEST_CASES:-64}
 survived=0
 
