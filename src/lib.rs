@@ -80,7 +80,9 @@
 //! - [`fake::FakeSlack`] is the server side, also sans-IO: it plays a [`fake::Script`] (JSON
 //!   lines, or a directory of envelope files) and reports a [`fake::Verdict`] on the client.
 //! - [`testing::Harness`] wires a `Session` to a `FakeSlack` in virtual time for your bot's
-//!   tests: hours of traffic in milliseconds, the same run every time.
+//!   tests: hours of traffic in milliseconds, the same run every time; with a
+//!   [`testing::FaultPlan`] the wire between them drops, delays, duplicates, corrupts and cuts,
+//!   and Slack fails, and [`testing::Audit`] checks the session's invariants after every step.
 //! - [`transcript`] records a session's traffic with every secret redacted, and replays it
 //!   into a fresh `Session` to show where the client now behaves differently.
 

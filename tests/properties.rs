@@ -1,14 +1,16 @@
 //! Invariants over random fault schedules (proptest). Case counts follow `PROPTEST_CASES`
 //! (CI runs a few hundred per property); failures are saved in `proptest-regressions/`.
 //!
-//! Checked after every step by the test driver (`support::Sim::drain`): no frame is sent on a
-//! closed connection, never more sockets than the pool allows (N + 1 during a replacement, at
-//! most 10), `poll_timeout()` is never in the past after a drain. Checked here: each delivery on
-//! a live connection is acked exactly once and before dispatch (or handed to the app, which acks
-//! it at most once, by the deadline); no envelope is dispatched twice within the dedupe window;
-//! reconnect delays stay within the policy and honour `Retry-After`; a fatal error stops
-//! everything; a silent connection is abandoned within ping interval + pong timeout; every RTM
-//! message gets exactly one outcome; RTM pacing never exceeds the limit.
+//! Checked after every step by the test driver (`support::Sim::drain` runs
+//! `slackline::testing::Audit`): no frame is sent on a closed connection, never more sockets
+//! than the pool allows (N + 1 during a replacement, at most 10), `poll_timeout()` is never in
+//! the past after a drain, no delivery acked twice or late, no envelope dispatched twice within
+//! the dedupe window, reconnect delays within the policy and honouring `Retry-After`, nothing
+//! after a stop, RTM pacing and one outcome per message. Checked here, against what the driver
+//! sent: each delivery on a live connection is acked exactly once and before dispatch (or handed
+//! to the app, which acks it at most once, by the deadline); a silent connection is abandoned
+//! within ping interval + pong timeout; every RTM message gets exactly one outcome.
+//! `tests/chaos.rs` runs the same invariants with a real `FakeSlack` on the other end.
 
 mod support;
 

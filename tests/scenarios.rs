@@ -302,12 +302,6 @@ fn rtm_echo_with_reply_to_correlation() {
         .any(|e| matches!(&e.value, Event::RtmConnected(c) if c.self_id() == Some("U0FAKEBOT"))));
 }
 
-impl Bot for &mut EchoBot {
-    fn on_event(&mut self, ctx: &mut Ctx<'_>, event: &Event) {
-        (**self).on_event(ctx, event)
-    }
-}
-
 /// Never acks on time: one slash command not at all, the other four seconds late.
 struct BadBot;
 

@@ -188,3 +188,24 @@ fn a_changed_client_is_caught_where_it_diverges() {
         .iter()
         .any(|d| matches!(d, Divergence::Unexpected(r) if matches!(&r.entry, Entry::Event { summary } if summary.contains("slash_commands") && summary.contains(" acked")))));
 }
+
+/// Found by fuzzing (`transcript` target): a record 150 years after the rest made the replay
+/// fire a million retry timers in the gap, for a minute. A replay now spends a bounded number
+/// of timer firings (10,000 + 10 per record) on what no recording of this session could hold,
+/// and says so.
+#[test]
+fn a_record_far_in_the_future_does_not_stall_the_replay() {
+    let (_, mut transcript) = recorded(Config::socket_mode(APP_TOKEN), demo());
+    let line =
+        r#"{"t":4870722395,"dir":"out","kind":"send_ping","conn":3,"payload":"000000000000002f"}"#;
+    let far = slackline::transcript::Record::parse_line(line).unwrap();
+    transcript.records.insert(transcript.records.len() / 2, far);
+    let replay = replay(&transcript, &ReplayOptions::default()).unwrap();
+    assert!(replay.timers_cut_short);
+    assert!(
+        replay.produced.len() < 30_000,
+        "{} records produced",
+        replay.produced.len()
+    );
+    assert!(!replay.is_faithful());
+}

@@ -118,6 +118,13 @@ impl FakeSlack {
             ),
         };
         self.send_text(socket, frame);
+        let index = self.deliveries.len();
+        let deadline = now + self.script.header().ack_deadline;
+        self.unsettled.insert((deadline, index));
+        self.by_envelope_id
+            .entry(send.envelope_id.clone())
+            .or_default()
+            .push(index);
         self.deliveries.push(Delivery {
             envelope: send.envelope,
             envelope_id: send.envelope_id,
@@ -125,7 +132,7 @@ impl FakeSlack {
             retry_attempt,
             socket,
             delivered_at: now,
-            deadline: now + self.script.header().ack_deadline,
+            deadline,
             redeliver: send.redeliver,
             expired: false,
             acked_at: None,
@@ -136,7 +143,7 @@ impl FakeSlack {
             redelivery,
             required: send.required,
         });
-        self.deliveries.len() - 1
+        index
     }
 
     /// A text frame on a Socket Mode socket: it should be an ack.
@@ -182,28 +189,30 @@ impl FakeSlack {
             .is_some_and(|p| !matches!(p.get().trim(), "null" | "{}"));
         // The same id may be out more than once (redeliveries, scripts reusing ids): the ack is
         // for the copy on this socket still within its deadline, else any live copy, else the oldest.
-        let unacked = |d: &Delivery| d.envelope_id == envelope_id && d.acked_at.is_none();
-        let unacked = self
-            .deliveries
+        let copies = self
+            .by_envelope_id
+            .get(envelope_id.as_ref())
+            .map_or(&[][..], Vec::as_slice);
+        let deliveries = &self.deliveries;
+        let unacked = |i: &&usize| deliveries[**i].acked_at.is_none();
+        let live = |i: &&usize| !deliveries[**i].expired;
+        let matched = copies
             .iter()
-            .position(|d| unacked(d) && !d.expired && d.socket == socket)
-            .or_else(|| {
-                self.deliveries
-                    .iter()
-                    .position(|d| unacked(d) && !d.expired)
-            })
-            .or_else(|| self.deliveries.iter().position(unacked));
-        if let Some(d) = unacked {
-            let d = &mut self.deliveries[d];
+            .filter(unacked)
+            .find(|i| live(i) && deliveries[**i].socket == socket)
+            .or_else(|| copies.iter().filter(unacked).find(live))
+            .or_else(|| copies.iter().find(unacked))
+            .copied();
+        if let Some(i) = matched {
+            let d = &mut self.deliveries[i];
             d.acked_at = Some(now);
             d.ack_socket = Some(socket);
             d.ack_payload = with_payload;
+            let key = (d.deadline, i);
+            self.unsettled.remove(&key);
             return;
         }
-        let acked = self
-            .deliveries
-            .iter()
-            .rposition(|d| d.envelope_id == envelope_id);
+        let acked = copies.last().copied();
         // A client could send anything as an id; reports never carry a token.
         let envelope_id = crate::secret::redact_tokens(&envelope_id).into_owned();
         match acked {
@@ -228,28 +237,25 @@ impl FakeSlack {
     }
 
     pub(crate) fn next_ack_deadline(&self) -> Option<Instant> {
-        self.deliveries
-            .iter()
-            .filter(|d| !d.expired && d.acked_at.is_none())
-            .map(|d| d.deadline)
-            .min()
+        self.unsettled.first().map(|&(deadline, _)| deadline)
     }
 
     /// Every delivery is acked or past its deadline.
     pub(crate) fn deliveries_settled(&self, now: Instant) -> bool {
-        self.deliveries
-            .iter()
-            .all(|d| d.acked_at.is_some() || d.expired || d.deadline <= now)
+        self.unsettled
+            .last()
+            .is_none_or(|&(deadline, _)| deadline <= now)
     }
 
     /// Deadlines that passed: redeliver what nobody acked, as Slack does.
     pub(crate) fn expire_deliveries(&mut self, now: Instant) {
         let max = self.script.header().max_redeliveries;
-        for i in 0..self.deliveries.len() {
-            let d = &mut self.deliveries[i];
-            if d.expired || d.acked_at.is_some() || d.deadline > now {
-                continue;
+        while let Some(&(deadline, i)) = self.unsettled.first() {
+            if deadline > now {
+                break;
             }
+            self.unsettled.pop_first();
+            let d = &mut self.deliveries[i];
             d.expired = true;
             if d.redeliver && d.generation < max {
                 self.waiting_redeliveries.push_back(i);

@@ -30,7 +30,7 @@ mod socket;
 mod verdict;
 mod wire;
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::fmt;
 use std::time::Duration;
 
@@ -155,6 +155,10 @@ pub struct FakeSlack {
     failures: Vec<ArmedFailure>,
     retry_after: BTreeMap<String, Instant>,
     deliveries: Vec<Delivery>,
+    /// Deliveries neither acked nor expired, by deadline (so deadlines cost no scan).
+    unsettled: BTreeSet<(Instant, usize)>,
+    /// Deliveries by `envelope_id`, in delivery order (so acks cost no scan).
+    by_envelope_id: BTreeMap<String, Vec<usize>>,
     /// Redeliveries waiting for a socket.
     waiting_redeliveries: VecDeque<usize>,
     round_robin: usize,
@@ -206,6 +210,8 @@ impl FakeSlack {
             failures: Vec::new(),
             retry_after: BTreeMap::new(),
             deliveries: Vec::new(),
+            unsettled: BTreeSet::new(),
+            by_envelope_id: BTreeMap::new(),
             waiting_redeliveries: VecDeque::new(),
             round_robin: 0,
             outputs: VecDeque::new(),

@@ -60,6 +60,25 @@ impl FakeSlack {
     /// Plays the step at the cursor; false if it has to wait.
     fn play(&mut self, now: Instant) -> bool {
         let action = self.script.steps()[self.cursor].action.clone();
+        self.play_action(now, action)
+    }
+
+    /// Plays `action` now, out of the script's order: what a test injects as a fault (a
+    /// `disconnect`, an armed Web API failure, a redelivery, a server close...). False when
+    /// there was nothing to act on (no socket ready for it); it is not retried. `wait` and
+    /// `end` belong to the script's own flow and do nothing here.
+    pub fn inject(&mut self, now: Instant, action: StepAction) -> bool {
+        let now = self.clock(now);
+        let played = match action {
+            StepAction::Wait(_) | StepAction::End => false,
+            action => self.play_action(now, action),
+        };
+        self.advance(now);
+        played
+    }
+
+    /// Plays one action; false if it has to wait.
+    fn play_action(&mut self, now: Instant, action: StepAction) -> bool {
         match action {
             StepAction::Envelope(step) => {
                 if !self.has_ready(SocketKind::SocketMode) {

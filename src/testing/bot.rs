@@ -28,6 +28,21 @@ pub trait Bot {
     }
 }
 
+/// A borrowed bot, so that what it recorded is still there after the run.
+impl<B: Bot + ?Sized> Bot for &mut B {
+    fn on_event(&mut self, ctx: &mut Ctx<'_>, event: &Event) {
+        (**self).on_event(ctx, event)
+    }
+
+    fn on_api_response(&mut self, ctx: &mut Ctx<'_>, request: RequestId, response: &HttpResponse) {
+        (**self).on_api_response(ctx, request, response)
+    }
+
+    fn on_wake(&mut self, ctx: &mut Ctx<'_>) {
+        (**self).on_wake(ctx)
+    }
+}
+
 /// A closure bot: `|ctx, event| { … }`.
 pub(super) struct FnBot<F>(pub(super) F);
 

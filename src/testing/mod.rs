@@ -6,6 +6,12 @@
 //! and quinn's two-peer tests do. No sockets, no sleeps: a script that spans five hours of
 //! connection refreshes runs in milliseconds, and the same script gives the same run every time.
 //!
+//! [`Harness::with_faults`] runs it under a [`FaultPlan`]: a faulty network (seeded jitter,
+//! drops, duplicates, corruption, partitions, half-open and reset connections) and Slack-side
+//! faults (failing or unanswered URL requests, refused handshakes, any `disconnect`, closes,
+//! silence, redeliveries) at given times. Every run, faulty or not, is watched by an [`Audit`]
+//! of the session's invariants; [`Outcome::breaches`] lists what it broke.
+//!
 //! Your bot is a closure (or a [`Bot`]) that sees every dispatched [`Event`] and reacts through
 //! [`Ctx`]: ack with a response payload, send RTM messages, call the Web API, wake up later.
 //! The run returns an [`Outcome`]: the events, the frames the client sent, the fake's
@@ -42,14 +48,17 @@
 //! assert!(outcome.stats.hellos >= 2);
 //! ```
 
+mod audit;
 mod bot;
+mod chaos;
+mod faults;
 mod network;
 mod run;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-use crate::config::{Config, ConfigError};
+use crate::config::{Config, ConfigError, Mode, RtmConnect};
 use crate::envelope::Envelope;
 use crate::event::{Event, StopReason};
 use crate::fake::{FakeConfig, FakeSlack, Script, Verdict};
@@ -59,10 +68,15 @@ use crate::time::Instant;
 use crate::transcript::{Recorder, Transcript};
 use crate::webapi::HttpResponse;
 
+pub use audit::{Audit, Breach, Rule};
 use bot::FnBot;
 pub use bot::{Bot, Ctx};
+pub use faults::{
+    Direction, Fault, FaultPlan, FaultProfile, NetFaults, TimedFault, Which, FAULTS_VERSION,
+};
+pub use network::NetStats;
 use network::Network;
-use run::Run;
+use run::{Chaos, Run};
 
 /// One-way latency between the client and the fake unless set otherwise.
 pub const DEFAULT_LATENCY: Duration = Duration::from_millis(2);
@@ -114,6 +128,25 @@ pub struct Outcome {
     pub stop_reason: Option<StopReason>,
     /// The client's side of the run, if recording was asked for.
     pub transcript: Option<Transcript>,
+    /// Every invariant the session broke (see [`Audit`]); empty for a correct client.
+    pub breaches: Vec<Breach>,
+    /// What the faults did.
+    pub chaos: ChaosReport,
+}
+
+/// What the fault plan did to a run.
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct ChaosReport {
+    /// What the network did to the packets.
+    pub network: NetStats,
+    /// Discrete faults applied.
+    pub faults_applied: u32,
+    /// Discrete faults that found nothing to act on (no connection, no socket).
+    pub faults_skipped: u32,
+    /// `envelope_id`s of frames corrupted on their way to the client: such an envelope may be
+    /// acked (its id salvaged) without ever being dispatched.
+    pub corrupted_envelopes: BTreeSet<String>,
 }
 
 impl Outcome {
@@ -137,7 +170,7 @@ pub struct Harness {
     session: Session,
     script: Script,
     fake_config: FakeConfig,
-    latency: Duration,
+    faults: FaultPlan,
     time_limit: Duration,
     record: bool,
     note: Option<String>,
@@ -151,7 +184,7 @@ impl Harness {
             session,
             script,
             fake_config: FakeConfig::new(),
-            latency: DEFAULT_LATENCY,
+            faults: FaultPlan::clean(DEFAULT_LATENCY.as_millis() as u64),
             time_limit: DEFAULT_TIME_LIMIT,
             record: false,
             note: None,
@@ -164,9 +197,16 @@ impl Harness {
         self
     }
 
-    /// One-way latency of every packet (default 2 ms).
+    /// One-way latency of every packet (default 2 ms), in whole milliseconds.
     pub fn with_latency(mut self, latency: Duration) -> Self {
-        self.latency = latency;
+        self.faults.net.latency_ms = u64::try_from(latency.as_millis()).unwrap_or(u64::MAX);
+        self
+    }
+
+    /// Runs under this fault plan: a faulty network and faults at given times (see
+    /// [`FaultPlan`]). Replaces the latency set with [`with_latency`](Self::with_latency).
+    pub fn with_faults(mut self, plan: FaultPlan) -> Self {
+        self.faults = plan;
         self
     }
 
@@ -201,11 +241,23 @@ impl Harness {
             .record
             .then(|| Transcript::new(Recorder::header(self.session.config(), self.note.clone())));
         let fake = FakeSlack::new(self.script, self.fake_config, start);
+        let audit = Audit::new(self.session.config());
+        let url_method = match self.session.config().mode() {
+            Mode::SocketMode => "apps.connections.open",
+            Mode::Rtm(RtmConnect::Start(_)) => "rtm.start",
+            Mode::Rtm(_) => "rtm.connect",
+        };
+        let mut pending = self.faults.faults;
+        pending.sort_by_key(|f| f.at_ms);
+        let chaos = Chaos {
+            pending: pending.into(),
+            ..Chaos::default()
+        };
         let mut run = Run {
             session: self.session,
             fake,
             bot,
-            net: Network::new(self.latency),
+            net: Network::new(self.faults.net, self.faults.seed),
             links: Vec::new(),
             calls: BTreeMap::new(),
             bot_calls: Vec::new(),
@@ -216,8 +268,12 @@ impl Harness {
             sent: Vec::new(),
             api_responses: Vec::new(),
             now: start,
+            audit,
+            chaos,
+            url_method,
         };
         let ending = run.until_finished(start + self.time_limit);
+        run.audit.finish(run.now, &run.session);
         Outcome {
             verdict: run.fake.verdict(),
             events: run.events,
@@ -228,6 +284,13 @@ impl Harness {
             stats: run.session.stats().clone(),
             stop_reason: run.session.stop_reason().cloned(),
             transcript: run.transcript,
+            breaches: run.audit.into_breaches(),
+            chaos: ChaosReport {
+                network: run.net.stats,
+                faults_applied: run.chaos.applied,
+                faults_skipped: run.chaos.skipped,
+                corrupted_envelopes: run.chaos.corrupted_envelopes,
+            },
         }
     }
 }

@@ -1,8 +1,10 @@
 //! The run loop: carries actions and outputs over the simulated wire and always jumps to the
 //! earliest thing that can happen next.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
+use super::audit::Audit;
+use super::faults::TimedFault;
 use super::network::{Network, Origin, Packet};
 use super::{Bot, Ctx, Ending, Timed};
 use crate::action::Action;
@@ -17,12 +19,31 @@ use crate::webapi::{HttpRequest, HttpResponse};
 /// A WebSocket as both ends know it.
 #[derive(Debug)]
 pub(super) struct Link {
-    conn: ConnId,
-    socket: Option<SocketId>,
+    pub(super) conn: ConnId,
+    pub(super) socket: Option<SocketId>,
     /// The fake made it half-open: nothing the client sends gets through.
-    silent: bool,
+    pub(super) silent: bool,
     /// The client closed it: what still arrives for it is not delivered.
-    client_closed: bool,
+    pub(super) client_closed: bool,
+    /// A network fault broke it: nothing more reaches the fake.
+    pub(super) cut_to_server: bool,
+    /// A network fault broke it: nothing more reaches the client.
+    pub(super) cut_to_client: bool,
+}
+
+/// What the chaos layer keeps while the run goes on.
+#[derive(Debug, Default)]
+pub(super) struct Chaos {
+    /// Faults still to come, in time order.
+    pub(super) pending: VecDeque<TimedFault>,
+    pub(super) applied: u32,
+    pub(super) skipped: u32,
+    /// Connection URL requests still to be swallowed (no answer).
+    pub(super) swallow_url_calls: u32,
+    /// When Slack notices a cut socket is dead.
+    pub(super) notices: BTreeSet<(Instant, SocketId)>,
+    /// `envelope_id`s of frames corrupted on their way to the client.
+    pub(super) corrupted_envelopes: BTreeSet<String>,
 }
 
 pub(super) struct Run<B> {
@@ -40,6 +61,10 @@ pub(super) struct Run<B> {
     pub(super) sent: Vec<Timed<(ConnId, String)>>,
     pub(super) api_responses: Vec<Timed<(RequestId, HttpResponse)>>,
     pub(super) now: Instant,
+    pub(super) audit: Audit,
+    pub(super) chaos: Chaos,
+    /// The Web API method the session asks for connection URLs with.
+    pub(super) url_method: &'static str,
 }
 
 /// A [`Ctx`] over the run's fields, borrowed one by one so the bot can be borrowed beside it.
@@ -73,6 +98,11 @@ impl<B: Bot> Run<B> {
                 self.fake.poll_timeout(),
                 self.net.next_at(),
                 self.wakes.first().copied(),
+                self.chaos
+                    .pending
+                    .front()
+                    .map(|f| Instant::from_millis(f.at_ms)),
+                self.chaos.notices.first().map(|&(at, _)| at),
             ]
             .into_iter()
             .flatten()
@@ -106,9 +136,14 @@ impl<B: Bot> Run<B> {
     /// client's close), so the outcome shows how the client took the end.
     fn settle(&mut self) {
         for _ in 0..STALL_LIMIT {
-            let Some(next) = self.net.next_at() else {
+            let Some(arrival) = self.net.next_at() else {
                 return;
             };
+            // The session's deadlines before that arrival still fire on time.
+            let next = self
+                .session
+                .poll_timeout()
+                .map_or(arrival, |t| t.min(arrival));
             self.now = self.now.max(next);
             self.step();
         }
@@ -117,6 +152,7 @@ impl<B: Bot> Run<B> {
     /// Everything due at `now`: arriving packets, then both sides' deadlines, then wake-ups.
     fn step(&mut self) {
         let now = self.now;
+        self.apply_due_faults();
         while let Some(packet) = self.net.pop_due(now) {
             self.deliver(packet);
             self.pump();
@@ -137,14 +173,14 @@ impl<B: Bot> Run<B> {
         }
     }
 
-    fn record(&mut self, record: crate::transcript::Record) {
+    pub(super) fn record(&mut self, record: crate::transcript::Record) {
         if let Some(t) = self.transcript.as_mut() {
             t.records.push(record);
         }
     }
 
     /// Drains both sides until neither has anything to say.
-    fn pump(&mut self) {
+    pub(super) fn pump(&mut self) {
         loop {
             let mut progress = false;
             while let Some(action) = self.session.poll_action() {
@@ -153,12 +189,12 @@ impl<B: Bot> Run<B> {
                     let record = self.recorder.action(self.now, &action);
                     self.record(record);
                 }
+                self.audit.action(self.now, &action);
                 self.carry_action(action);
             }
             for request in std::mem::take(&mut self.bot_calls) {
                 progress = true;
-                self.net
-                    .send(self.now, Packet::ApiCall(Origin::Bot, request));
+                self.put(Packet::ApiCall(Origin::Bot, request));
             }
             while let Some(output) = self.fake.poll_output() {
                 progress = true;
@@ -168,17 +204,11 @@ impl<B: Bot> Run<B> {
                 break;
             }
         }
+        self.audit.drained(self.now, &self.session);
     }
 
     fn link(&mut self, conn: ConnId) -> Option<&mut Link> {
         self.links.iter_mut().find(|l| l.conn == conn)
-    }
-
-    fn conn_of(&self, socket: SocketId) -> Option<ConnId> {
-        self.links
-            .iter()
-            .find(|l| l.socket == Some(socket))
-            .map(|l| l.conn)
     }
 
     /// The session's action onto the wire (or to the bot).
@@ -186,17 +216,17 @@ impl<B: Bot> Run<B> {
         let now = self.now;
         let silent = |run: &mut Self, conn| run.link(conn).is_some_and(|l| l.silent);
         match action {
-            Action::Http(request) => self
-                .net
-                .send(now, Packet::ApiCall(Origin::Session, request)),
+            Action::Http(request) => self.put(Packet::ApiCall(Origin::Session, request)),
             Action::Connect { conn, url } => {
                 self.links.push(Link {
                     conn,
                     socket: None,
                     silent: false,
                     client_closed: false,
+                    cut_to_server: false,
+                    cut_to_client: false,
                 });
-                self.net.send(now, Packet::WsConnect { conn, url });
+                self.put(Packet::WsConnect { conn, url });
             }
             Action::SendText { conn, text } => {
                 self.sent.push(Timed {
@@ -204,13 +234,13 @@ impl<B: Bot> Run<B> {
                     value: (conn, text.clone()),
                 });
                 if !silent(self, conn) {
-                    self.net.send(now, Packet::ClientText { conn, text });
+                    self.put(Packet::ClientText { conn, text });
                 }
             }
             Action::SendPing { conn, payload } => {
                 if !silent(self, conn) {
                     let payload = payload.to_vec();
-                    self.net.send(now, Packet::ClientPing { conn, payload });
+                    self.put(Packet::ClientPing { conn, payload });
                 }
             }
             Action::Close { conn, code, reason } => {
@@ -220,8 +250,7 @@ impl<B: Bot> Run<B> {
                 }
                 if !was_silent {
                     let reason = reason.to_owned();
-                    self.net
-                        .send(now, Packet::ClientClose { conn, code, reason });
+                    self.put(Packet::ClientClose { conn, code, reason });
                 }
             }
             Action::Dispatch(event) => {
@@ -241,63 +270,87 @@ impl<B: Bot> Run<B> {
         match output {
             Output::HttpResponse { call, response } => {
                 if let Some((origin, request)) = self.calls.remove(&call) {
-                    self.net.send(
-                        now,
-                        Packet::ApiResponse {
-                            origin,
-                            request,
-                            response,
-                        },
-                    );
+                    self.put(Packet::ApiResponse {
+                        origin,
+                        request,
+                        response,
+                    });
                 }
             }
-            Output::SendText { socket, text } => {
-                self.net.send(now, Packet::ServerText { socket, text })
-            }
+            Output::SendText { socket, text } => self.put_server_text(socket, text),
             Output::SendPing { socket, payload } => {
-                self.net.send(now, Packet::ServerPing { socket, payload })
+                self.put(Packet::ServerPing { socket, payload })
             }
             Output::SendPong { socket, payload } => {
-                self.net.send(now, Packet::ServerPong { socket, payload })
+                self.put(Packet::ServerPong { socket, payload })
             }
             Output::Close {
                 socket,
                 code,
                 reason,
-            } => self.net.send(
-                now,
-                Packet::ServerClose {
-                    socket,
-                    code,
-                    reason,
-                },
-            ),
+            } => self.put(Packet::ServerClose {
+                socket,
+                code,
+                reason,
+            }),
             Output::GoSilent { socket } => {
                 if let Some(link) = self.links.iter_mut().find(|l| l.socket == Some(socket)) {
                     link.silent = true;
+                    let conn = link.conn;
+                    self.audit.half_open(now, conn, &self.session);
                 }
             }
             _ => {}
         }
     }
 
-    /// The connection a server packet is for, if the client still listens on it.
-    fn listening(&self, socket: SocketId) -> Option<ConnId> {
-        let conn = self.conn_of(socket)?;
+    /// The connection a server packet is for, if the client still listens on it and the
+    /// network still carries it there.
+    pub(super) fn listening(&mut self, socket: SocketId) -> Option<ConnId> {
+        let link = self.links.iter().find(|l| l.socket == Some(socket))?;
+        let conn = link.conn;
+        self.reaches_client(conn).then_some(conn)
+    }
+
+    /// Whether a packet for `conn` still reaches the client.
+    fn reaches_client(&mut self, conn: ConnId) -> bool {
+        let Some(link) = self.links.iter().find(|l| l.conn == conn) else {
+            return false;
+        };
+        if link.cut_to_client {
+            self.net.stats.cut += 1;
+        }
+        !link.client_closed && !link.cut_to_client
+    }
+
+    /// The fake's socket a client packet is for, if the network still carries it there.
+    fn reaching_server(&mut self, conn: ConnId) -> Option<SocketId> {
         let link = self.links.iter().find(|l| l.conn == conn)?;
-        (!link.client_closed).then_some(conn)
+        if link.cut_to_server {
+            self.net.stats.cut += 1;
+            return None;
+        }
+        link.socket
+    }
+
+    fn text_arrives(&mut self, conn: ConnId, text: String) {
+        if self.transcript.is_some() {
+            let record = self.recorder.text(self.now, conn, text.as_bytes());
+            self.record(record);
+        }
+        self.audit.received(conn, text.as_bytes(), &self.session);
+        self.session.handle_text(self.now, conn, text);
     }
 
     /// A packet arrives at its end.
     fn deliver(&mut self, packet: Packet) {
         let now = self.now;
-        let socket_of = |run: &Self, conn: ConnId| {
-            run.links
-                .iter()
-                .find(|l| l.conn == conn)
-                .and_then(|l| l.socket)
-        };
         match packet {
+            Packet::ApiCall(Origin::Session, _) if self.chaos.swallow_url_calls > 0 => {
+                // Lost on the way: the session's HTTP timeout has to notice.
+                self.chaos.swallow_url_calls -= 1;
+                self.audit.disruption(now);
+            }
             Packet::ApiCall(origin, request) => {
                 let authorization = request.authorization();
                 let call = self.fake.handle_http_request(
@@ -316,30 +369,30 @@ impl<B: Bot> Run<B> {
                     if let Some(link) = self.link(conn) {
                         link.socket = Some(socket);
                     }
-                    self.net.send(now, Packet::Connected { conn });
+                    self.put(Packet::Connected { conn, socket });
                 }
                 Err(rejected) => {
                     let detail = rejected.to_string();
-                    self.net.send(now, Packet::ConnectFailed { conn, detail });
+                    self.put(Packet::ConnectFailed { conn, detail });
                 }
             },
             Packet::ClientText { conn, text } => {
-                if let Some(socket) = socket_of(self, conn) {
+                if let Some(socket) = self.reaching_server(conn) {
                     self.fake.handle_text(now, socket, text.as_bytes());
                 }
             }
             Packet::ClientPing { conn, payload } => {
-                if let Some(socket) = socket_of(self, conn) {
+                if let Some(socket) = self.reaching_server(conn) {
                     self.fake.handle_ping(now, socket, &payload);
                 }
             }
             Packet::ClientPong { conn, payload } => {
-                if let Some(socket) = socket_of(self, conn) {
+                if let Some(socket) = self.reaching_server(conn) {
                     self.fake.handle_pong(now, socket, &payload);
                 }
             }
             Packet::ClientClose { conn, code, reason } => {
-                if let Some(socket) = socket_of(self, conn) {
+                if let Some(socket) = self.reaching_server(conn) {
                     self.fake.handle_closed(now, socket, Some(code), &reason);
                 }
             }
@@ -355,6 +408,7 @@ impl<B: Bot> Run<B> {
                             let record = self.recorder.http_response(now, request, &response);
                             self.record(record);
                         }
+                        self.audit.http_response(now, request, &response);
                         self.session.handle_http_response(now, request, response);
                     }
                     Origin::Bot => {
@@ -367,7 +421,7 @@ impl<B: Bot> Run<B> {
                     }
                 }
             }
-            Packet::Connected { conn } => {
+            Packet::Connected { conn, .. } => {
                 if self.transcript.is_some() {
                     let record = self.recorder.connected(now, conn);
                     self.record(record);
@@ -379,15 +433,17 @@ impl<B: Bot> Run<B> {
                     let record = self.recorder.connect_failed(now, conn, &detail);
                     self.record(record);
                 }
+                self.audit.disruption(now);
                 self.session.handle_connect_failed(now, conn, &detail);
             }
             Packet::ServerText { socket, text } => {
                 if let Some(conn) = self.listening(socket) {
-                    if self.transcript.is_some() {
-                        let record = self.recorder.text(now, conn, text.as_bytes());
-                        self.record(record);
-                    }
-                    self.session.handle_text(now, conn, text);
+                    self.text_arrives(conn, text);
+                }
+            }
+            Packet::StrayText { conn, text } => {
+                if self.reaches_client(conn) {
+                    self.text_arrives(conn, text);
                 }
             }
             Packet::ServerPing { socket, payload } => {
@@ -398,7 +454,7 @@ impl<B: Bot> Run<B> {
                     }
                     self.session.handle_ping(now, conn);
                     // The WebSocket library answers pings by itself.
-                    self.net.send(now, Packet::ClientPong { conn, payload });
+                    self.put(Packet::ClientPong { conn, payload });
                 }
             }
             Packet::ServerPong { socket, payload } => {

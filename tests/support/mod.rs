@@ -3,11 +3,14 @@
 
 #![allow(dead_code)]
 
+pub mod chaos;
+pub mod fuzz;
 pub mod script;
 
 use std::collections::BTreeSet;
 use std::time::Duration;
 
+use slackline::testing::Audit;
 use slackline::{
     Action, Config, ConnId, Event, HttpRequest, HttpResponse, Instant, RequestId, Session,
 };
@@ -55,21 +58,23 @@ pub struct Sim {
     pub now: Instant,
     pub log: Vec<(Instant, Action)>,
     open: BTreeSet<ConnId>,
-    max_sockets: usize,
+    /// Checks every invariant of the session after every drain (slackline::testing::Audit).
+    audit: Audit,
     /// Answer every client ping at once (a healthy network); off to simulate a half-open socket.
     pub auto_pong: bool,
 }
 
 impl Sim {
     pub fn new(config: Config) -> Self {
-        let cap = (usize::from(config.connections()) + 1).min(10);
+        // The test decides when the replacement may connect: gaps are its choice.
+        let audit = Audit::new(&config).without_refresh_gaps();
         let session = Session::new(config, Instant::ZERO).expect("valid config");
         let mut sim = Sim {
             session,
             now: Instant::ZERO,
             log: Vec::new(),
             open: BTreeSet::new(),
-            max_sockets: cap,
+            audit,
             auto_pong: true,
         };
         sim.drain();
@@ -104,37 +109,22 @@ impl Sim {
     fn drain_once(&mut self) -> Vec<Action> {
         let mut out = Vec::new();
         while let Some(action) = self.session.poll_action() {
+            self.audit.action(self.now, &action);
             match &action {
                 Action::Connect { conn, .. } => {
-                    assert!(self.open.insert(*conn), "{conn} connected twice");
-                }
-                Action::SendText { conn, .. } | Action::SendPing { conn, .. } => {
-                    assert!(
-                        self.open.contains(conn),
-                        "frame sent on {conn}, which is closed or unknown: {action:?}"
-                    );
+                    self.open.insert(*conn);
                 }
                 Action::Close { conn, .. } => {
-                    assert!(self.open.remove(conn), "{conn} closed but was not open");
+                    self.open.remove(conn);
                 }
                 _ => {}
             }
-            assert!(
-                self.open.len() <= self.max_sockets,
-                "{} sockets open, cap {}",
-                self.open.len(),
-                self.max_sockets
-            );
             self.log.push((self.now, action.clone()));
             out.push(action);
         }
-        if let Some(at) = self.session.poll_timeout() {
-            assert!(
-                at >= self.now,
-                "poll_timeout {at:?} is before now {:?} ({:?})",
-                self.now,
-                self.session.timeout_reason()
-            );
+        self.audit.drained(self.now, &self.session);
+        if let Some(breach) = self.audit.breaches().first() {
+            panic!("{breach}");
         }
         out
     }

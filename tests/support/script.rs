@@ -6,8 +6,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use slackline::{
-    AckState, Action, ApiError, ConnId, Event, HttpResponse, Instant, LateAckPolicy,
-    ReconnectCause, RequestId, StopReason,
+    AckState, Action, ConnId, Event, HttpResponse, Instant, LateAckPolicy, RequestId, StopReason,
 };
 
 use super::*;
@@ -65,7 +64,8 @@ pub fn pick<T: Copy>(items: &[T], n: u8) -> Option<T> {
     (!items.is_empty()).then(|| items[usize::from(n) % items.len()])
 }
 
-/// What the property run remembers besides the driver's own checks.
+/// What the property run remembers besides the driver's own checks (the session's invariants
+/// are checked by `Sim`'s audit after every drain; this ledger knows what the driver sent).
 #[derive(Default)]
 struct Ledger {
     requests: Vec<RequestId>,
@@ -73,10 +73,7 @@ struct Ledger {
     said_hello: Vec<ConnId>,
     /// envelope id → deliveries the session accepted, and acks seen.
     deliveries: BTreeMap<String, (usize, usize)>,
-    /// dispatch times by envelope id and event id.
-    dispatched: BTreeMap<String, Instant>,
     deferred: BTreeMap<String, Instant>,
-    stopped_fatally: bool,
 }
 
 impl Ledger {
@@ -107,25 +104,6 @@ impl Ledger {
                             );
                         }
                     }
-                }
-                Action::Dispatch(Event::Reconnecting { delay, cause, .. }) => {
-                    let ceiling = BACKOFF_MAX.max(Duration::from_secs(RETRY_AFTER_MAX));
-                    assert!(
-                        *delay <= ceiling,
-                        "delay {delay:?} above the policy's bound"
-                    );
-                    if let ReconnectCause::Api(ApiError::RateLimited {
-                        retry_after: Some(wait),
-                    }) = cause
-                    {
-                        assert!(
-                            delay >= wait,
-                            "delay {delay:?} shorter than Retry-After {wait:?}"
-                        );
-                    }
-                }
-                Action::Dispatch(Event::Stopped(reason)) => {
-                    self.stopped_fatally |= reason.is_fatal()
                 }
                 _ => {}
             }
@@ -161,7 +139,6 @@ pub fn run_socket_mode(ops: Vec<Op>, connections: u8, policy: LateAckPolicy) {
     let mut ledger = Ledger::default();
     ledger.absorb(&sim.log, policy);
     for op in ops {
-        let was_stopped = sim.session.is_stopped();
         let mark = sim.log.len();
         let out = match op {
             Op::Advance(ms) => sim.advance(Duration::from_millis(u64::from(ms))),
@@ -220,18 +197,6 @@ pub fn run_socket_mode(ops: Vec<Op>, connections: u8, policy: LateAckPolicy) {
                             ack_position.is_none_or(|p| p < position),
                             "dispatch before ack"
                         );
-                    }
-                    for e in &dispatched {
-                        let keys = std::iter::once(key.clone())
-                            .chain(e.event_id().map(|e| e.into_owned()));
-                        for k in keys {
-                            if let Some(previous) = ledger.dispatched.insert(k.clone(), sim.now) {
-                                assert!(
-                                    sim.now - previous >= DEDUPE_WINDOW,
-                                    "{k} dispatched twice within the window"
-                                );
-                            }
-                        }
                     }
                 }
                 out
@@ -355,18 +320,8 @@ pub fn run_socket_mode(ops: Vec<Op>, connections: u8, policy: LateAckPolicy) {
             }
             Op::Shutdown => sim.feed(|s, now| s.shutdown(now)),
         };
-        if was_stopped {
-            assert!(out.is_empty(), "actions after the session stopped: {out:?}");
-        }
+        let _ = out;
         ledger.absorb(&sim.log[mark..], policy);
-        if ledger.stopped_fatally {
-            assert!(sim.session.is_stopped());
-            assert_eq!(
-                sim.open_sockets(),
-                0,
-                "a fatal stop closes every connection"
-            );
-        }
     }
     // Run on: every deferred delivery is settled by the app, the deadline or the stop.
     let mark = sim.log.len();
