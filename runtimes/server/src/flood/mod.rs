@@ -1,8 +1,9 @@
 //! Flood mode: the server as a load generator for benchmarks. The first Socket Mode connection
 //! gets the [`Flood`] (the recorded envelopes, pre-serialised, at most N unacked or at a set
-//! rate); its frames bypass the core and the WebSocket library, on a task that owns the TCP
-//! stream (see [`socket`]). The core still answers the Web API, checks the handshake and
-//! queues the `hello`, so a client connects exactly as it would to the scripted fake.
+//! rate); its frames bypass the core and the WebSocket stream (only tungstenite's header codec
+//! is used, on plain buffers), on a task that owns the TCP stream (see [`socket`]). The core
+//! still answers the Web API, checks the handshake and queues the `hello`, so a client
+//! connects exactly as it would to the scripted fake.
 
 mod socket;
 mod wire;

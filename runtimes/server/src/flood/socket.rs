@@ -1,9 +1,10 @@
-//! The flood's socket: one task that owns the TCP stream outright (no WebSocket library, no
-//! channel to the core per frame) and runs the sans-IO [`Flood`] on it. Each turn it reads
-//! whatever the client sent (acks go straight to the flood, pings are answered), fills the
-//! output buffer with as many envelopes as the window or the pace allows, and writes the
-//! buffer with as few `write` calls as the socket takes. It sleeps on socket readiness, the
-//! core's queue (hello, server pings, close) and the pace's next deadline.
+//! The flood's socket: one task that owns the TCP stream outright (no WebSocket stream or
+//! message objects, only tungstenite's header codec on plain buffers, see [`wire`]; no channel
+//! to the core per frame) and runs the sans-IO [`Flood`] on it. Each turn it reads whatever
+//! the client sent (acks go straight to the flood, pings are answered), fills the output
+//! buffer with as many envelopes as the window or the pace allows, and writes the buffer with
+//! as few `write` calls as the socket takes. It sleeps on socket readiness, the core's queue
+//! (hello, server pings, close) and the pace's next deadline.
 
 use std::io;
 use std::time::Instant as StdInstant;
@@ -15,7 +16,7 @@ use tokio::io::Interest;
 use tokio::net::TcpStream;
 use tokio::sync::{mpsc, watch};
 
-use super::wire::{self, Parsed, OP_CLOSE, OP_CONTINUATION, OP_PING, OP_TEXT};
+use super::wire::{self, Control, Data, OpCode, Parsed};
 use crate::core::Input;
 use crate::socket::Outbound;
 
@@ -28,6 +29,12 @@ const MAX_MESSAGE: usize = 1024 * 1024;
 const READ_PER_TURN: usize = 256 * 1024;
 /// The input buffer's size: many acks per read.
 const INPUT_BYTES: usize = 64 * 1024;
+
+const CONTINUATION: OpCode = OpCode::Data(Data::Continue);
+const TEXT: OpCode = OpCode::Data(Data::Text);
+const CLOSE: OpCode = OpCode::Control(Control::Close);
+const PING: OpCode = OpCode::Control(Control::Ping);
+const PONG: OpCode = OpCode::Control(Control::Pong);
 
 /// Everything the task needs besides the stream.
 pub(crate) struct FloodSocket {
@@ -115,7 +122,7 @@ impl FloodSocket {
                     let Some(frame) = self.flood.next_frame(now) else {
                         break;
                     };
-                    wire::push_frame(&mut io.output, OP_TEXT, frame);
+                    wire::push_frame(&mut io.output, TEXT, frame);
                 }
             }
             if let Err(e) = try_write(tcp, io) {
@@ -171,10 +178,10 @@ impl FloodSocket {
     fn outbound(&mut self, frame: Outbound, io: &mut Io, greeted: &mut bool) -> Option<Ended> {
         match frame {
             Outbound::Text(text) => {
-                wire::push_frame(&mut io.output, OP_TEXT, text.as_bytes());
+                wire::push_frame(&mut io.output, TEXT, text.as_bytes());
                 *greeted = true;
             }
-            Outbound::Ping(payload) => wire::push_frame(&mut io.output, OP_PING, &payload),
+            Outbound::Ping(payload) => wire::push_frame(&mut io.output, PING, &payload),
             Outbound::Close(code, reason) => {
                 wire::push_close(&mut io.output, code, &reason);
                 return Some(lost(None, "closed by the server"));
@@ -210,24 +217,24 @@ impl FloodSocket {
             let payload = at + payload.start..at + payload.end;
             at += len;
             match opcode {
-                OP_PING => wire::push_frame(&mut io.output, wire::OP_PONG, &io.input[payload]),
-                OP_CLOSE => {
+                PING => wire::push_frame(&mut io.output, PONG, &io.input[payload]),
+                CLOSE => {
                     let code = wire::close_code(&io.input[payload]);
                     wire::push_close(&mut io.output, code.unwrap_or(1000), "");
                     break Some(lost(code, "closed by the client"));
                 }
-                wire::OP_PONG => {}
+                PONG => {}
                 // Whole text frames (every ack in practice) go to the flood without a copy.
-                OP_TEXT if fin && io.message_opcode.is_none() => {
+                TEXT if fin && io.message_opcode.is_none() => {
                     self.flood.handle_text(now, &io.input[payload]);
                 }
-                OP_CONTINUATION if io.message_opcode.is_none() => {
+                CONTINUATION if io.message_opcode.is_none() => {
                     wire::push_close(&mut io.output, 1002, "unexpected continuation");
                     break Some(lost(None, "unexpected continuation frame"));
                 }
                 _ => {
                     // A fragmented message: gather it (binary ones only to discard them).
-                    if opcode != OP_CONTINUATION {
+                    if opcode != CONTINUATION {
                         io.message_opcode = Some(opcode);
                         io.message.clear();
                     }
@@ -237,7 +244,7 @@ impl FloodSocket {
                     }
                     io.message.extend_from_slice(&io.input[payload]);
                     if fin {
-                        if io.message_opcode.take() == Some(OP_TEXT) {
+                        if io.message_opcode.take() == Some(TEXT) {
                             self.flood.handle_text(now, &io.message);
                         }
                         io.message.clear();
@@ -269,7 +276,7 @@ struct Io {
     written: usize,
     /// A fragmented message being gathered, and its opcode.
     message: Vec<u8>,
-    message_opcode: Option<u8>,
+    message_opcode: Option<OpCode>,
 }
 
 impl Io {

@@ -1,51 +1,66 @@
-//! Just enough of RFC 6455 for the flood's socket, on plain byte buffers: server frames are
-//! written straight into the output buffer (header + pre-serialised text, no message objects,
-//! no allocation), client frames are unmasked in place in the input buffer. Everything a
-//! general WebSocket library does beyond that (extensions, validation of every text frame,
-//! per-message buffers) is work the load generator must not spend while it measures a client.
+//! The flood socket's framing: tungstenite's RFC 6455 header codec ([`FrameHeader::format`]
+//! and [`FrameHeader::parse`]) applied to plain byte buffers. Server frames are a header
+//! formatted straight into the output buffer followed by the pre-serialised text, so a burst
+//! of envelopes leaves in one batched `write` with no message object and no allocation per
+//! frame; client frames are found in the input buffer and unmasked in place. tungstenite's
+//! `WebSocket`/`Frame` layer would build a message (and its buffer) for every frame and
+//! validate every text frame: work the load generator must not spend while it measures a
+//! client. What is checked here beyond the header codec is what a server owes its clients:
+//! masked frames, short final control frames, no reserved bits, a size limit.
 
+use std::io::Cursor;
 use std::ops::Range;
 
-pub(crate) const OP_CONTINUATION: u8 = 0x0;
-pub(crate) const OP_TEXT: u8 = 0x1;
-pub(crate) const OP_BINARY: u8 = 0x2;
-pub(crate) const OP_CLOSE: u8 = 0x8;
-pub(crate) const OP_PING: u8 = 0x9;
-pub(crate) const OP_PONG: u8 = 0xA;
+pub(crate) use async_tungstenite::tungstenite::protocol::frame::coding::{Control, Data, OpCode};
+use async_tungstenite::tungstenite::protocol::frame::FrameHeader;
 
-/// Appends one unfragmented, unmasked frame (servers never mask).
-pub(crate) fn push_frame(out: &mut Vec<u8>, opcode: u8, payload: &[u8]) {
-    let len = payload.len();
-    out.push(0x80 | opcode);
-    if len < 126 {
-        out.push(len as u8);
-    } else if let Ok(len) = u16::try_from(len) {
-        out.push(126);
-        out.extend_from_slice(&len.to_be_bytes());
-    } else {
-        out.push(127);
-        out.extend_from_slice(&(len as u64).to_be_bytes());
+/// The header of an unfragmented, unmasked frame (servers never mask).
+fn server_header(opcode: OpCode) -> FrameHeader {
+    FrameHeader {
+        is_final: true,
+        rsv1: false,
+        rsv2: false,
+        rsv3: false,
+        opcode,
+        mask: None,
     }
+}
+
+/// Formats `header` for a payload of `len` bytes at the end of `out`, with room reserved for
+/// the payload too.
+fn push_header(out: &mut Vec<u8>, header: &FrameHeader, len: usize) {
+    let len = len as u64;
+    out.reserve(header.len(len) + len as usize);
+    header
+        .format(len, out)
+        .expect("writing into a Vec cannot fail");
+}
+
+/// Appends one unfragmented, unmasked frame.
+pub(crate) fn push_frame(out: &mut Vec<u8>, opcode: OpCode, payload: &[u8]) {
+    push_header(out, &server_header(opcode), payload.len());
     out.extend_from_slice(payload);
 }
 
 /// Appends a close frame with `code` and `reason` (cut to fit a control frame).
 pub(crate) fn push_close(out: &mut Vec<u8>, code: u16, reason: &str) {
-    let mut payload = Vec::with_capacity(2 + reason.len());
-    payload.extend_from_slice(&code.to_be_bytes());
     let mut end = reason.len().min(123);
     while !reason.is_char_boundary(end) {
         end -= 1;
     }
-    payload.extend_from_slice(&reason.as_bytes()[..end]);
-    push_frame(out, OP_CLOSE, &payload);
+    let reason = &reason.as_bytes()[..end];
+    let header = server_header(OpCode::Control(Control::Close));
+    push_header(out, &header, 2 + reason.len());
+    out.extend_from_slice(&code.to_be_bytes());
+    out.extend_from_slice(reason);
 }
 
 /// One client frame found at the front of a buffer, its payload unmasked in place.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Parsed {
     pub(crate) fin: bool,
-    pub(crate) opcode: u8,
+    /// Never a reserved opcode: those are refused.
+    pub(crate) opcode: OpCode,
     /// Where the payload sits in the buffer.
     pub(crate) payload: Range<usize>,
     /// Bytes the frame took, header included.
@@ -64,42 +79,28 @@ const TOO_BIG: u16 = 1009;
 
 /// Reads the frame at the front of `buf`: `Ok(None)` until all of it has arrived.
 pub(crate) fn parse(buf: &mut [u8], max_payload: usize) -> Result<Option<Parsed>, Violation> {
-    let [b0, b1, ..] = *buf else {
-        return Ok(None);
-    };
     let violation = |reason| {
         Err(Violation {
             code: PROTOCOL_ERROR,
             reason,
         })
     };
-    if b0 & 0x70 != 0 {
+    let mut cursor = Cursor::new(&*buf);
+    // Reading from a byte slice cannot fail, so the only error is a reserved opcode.
+    let (header, len) = match FrameHeader::parse(&mut cursor) {
+        Ok(Some(parsed)) => parsed,
+        Ok(None) => return Ok(None),
+        Err(_) => return violation("unknown opcode"),
+    };
+    let at = cursor.position() as usize;
+    if header.rsv1 || header.rsv2 || header.rsv3 {
         return violation("reserved bits set");
     }
-    if b1 & 0x80 == 0 {
+    let Some(mask) = header.mask else {
         return violation("client frames must be masked");
-    }
-    let (fin, opcode) = (b0 & 0x80 != 0, b0 & 0x0F);
-    let (len, mut at) = match b1 & 0x7F {
-        126 => match buf.get(2..4) {
-            Some(b) => (u64::from(u16::from_be_bytes([b[0], b[1]])), 4),
-            None => return Ok(None),
-        },
-        127 => match buf.get(2..10).and_then(|b| <[u8; 8]>::try_from(b).ok()) {
-            Some(b) => (u64::from_be_bytes(b), 10),
-            None => return Ok(None),
-        },
-        n => (u64::from(n), 2),
     };
-    let is_control = opcode & 0x8 != 0;
-    if is_control && (len > 125 || !fin) {
+    if matches!(header.opcode, OpCode::Control(_)) && (len > 125 || !header.is_final) {
         return violation("control frames are short and unfragmented");
-    }
-    if !matches!(
-        opcode,
-        OP_CONTINUATION | OP_TEXT | OP_BINARY | OP_CLOSE | OP_PING | OP_PONG
-    ) {
-        return violation("unknown opcode");
     }
     let Some(len) = usize::try_from(len).ok().filter(|&l| l <= max_payload) else {
         return Err(Violation {
@@ -107,25 +108,30 @@ pub(crate) fn parse(buf: &mut [u8], max_payload: usize) -> Result<Option<Parsed>
             reason: "message too big",
         });
     };
-    let Some(mask) = buf
-        .get(at..at + 4)
-        .and_then(|m| <[u8; 4]>::try_from(m).ok())
-    else {
-        return Ok(None);
-    };
-    at += 4;
     let Some(payload) = buf.get_mut(at..at + len) else {
         return Ok(None);
     };
-    for (i, byte) in payload.iter_mut().enumerate() {
-        *byte ^= mask[i % 4];
-    }
+    unmask(payload, mask);
     Ok(Some(Parsed {
-        fin,
-        opcode,
+        fin: header.is_final,
+        opcode: header.opcode,
         payload: at..at + len,
         len: at + len,
     }))
+}
+
+/// XORs a client frame's payload with its mask, in place. tungstenite keeps its own
+/// `apply_mask` private (it unmasks inside its `Frame`), so this one is ours.
+fn unmask(payload: &mut [u8], mask: [u8; 4]) {
+    let mut chunks = payload.chunks_exact_mut(4);
+    for chunk in &mut chunks {
+        for (byte, m) in chunk.iter_mut().zip(mask) {
+            *byte ^= m;
+        }
+    }
+    for (byte, m) in chunks.into_remainder().iter_mut().zip(mask) {
+        *byte ^= m;
+    }
 }
 
 /// The status code of a close frame's payload, if it has one.
@@ -139,23 +145,24 @@ pub(crate) fn close_code(payload: &[u8]) -> Option<u16> {
 mod tests {
     use super::*;
 
+    const TEXT: OpCode = OpCode::Data(Data::Text);
+    const BINARY: OpCode = OpCode::Data(Data::Binary);
+    const PING: OpCode = OpCode::Control(Control::Ping);
+
     /// A client frame as a client writes it: masked.
-    fn client_frame(fin: bool, opcode: u8, payload: &[u8]) -> Vec<u8> {
+    fn client_frame(fin: bool, opcode: OpCode, payload: &[u8]) -> Vec<u8> {
         let mask = [0x12, 0x34, 0x56, 0x78];
-        let mut out = vec![u8::from(fin) << 7 | opcode];
-        match payload.len() {
-            n if n < 126 => out.push(0x80 | n as u8),
-            n if n <= 0xFFFF => {
-                out.push(0x80 | 126);
-                out.extend_from_slice(&(n as u16).to_be_bytes());
-            }
-            n => {
-                out.push(0x80 | 127);
-                out.extend_from_slice(&(n as u64).to_be_bytes());
-            }
-        }
-        out.extend_from_slice(&mask);
-        out.extend(payload.iter().enumerate().map(|(i, b)| b ^ mask[i % 4]));
+        let header = FrameHeader {
+            is_final: fin,
+            opcode,
+            mask: Some(mask),
+            ..FrameHeader::default()
+        };
+        let mut out = Vec::new();
+        header.format(payload.len() as u64, &mut out).unwrap();
+        let at = out.len();
+        out.extend_from_slice(payload);
+        unmask(&mut out[at..], mask);
         out
     }
 
@@ -163,7 +170,10 @@ mod tests {
     fn reads_masked_frames_of_every_length_form_and_waits_for_the_rest() {
         for size in [0, 5, 125, 126, 300, 70_000] {
             let payload: Vec<u8> = (0..size).map(|i| (i % 251) as u8).collect();
-            let mut frame = client_frame(true, OP_TEXT, &payload);
+            let mut frame = client_frame(true, TEXT, &payload);
+            if size > 0 {
+                assert_ne!(&frame[frame.len() - size..], &payload[..], "masked");
+            }
             let whole = frame.len();
             for cut in [0, 1, whole / 2, whole - 1] {
                 assert_eq!(
@@ -174,11 +184,24 @@ mod tests {
             }
             frame.extend_from_slice(b"next");
             let parsed = parse(&mut frame, 1 << 20).unwrap().unwrap();
-            assert_eq!(
-                (parsed.fin, parsed.opcode, parsed.len),
-                (true, OP_TEXT, whole)
-            );
+            assert_eq!((parsed.fin, parsed.opcode, parsed.len), (true, TEXT, whole));
             assert_eq!(&frame[parsed.payload], &payload[..]);
+        }
+    }
+
+    #[test]
+    fn unmasks_like_the_byte_by_byte_definition() {
+        let mask = [0xA1, 0x02, 0xF3, 0x44];
+        for len in 0..13 {
+            let original: Vec<u8> = (0..len).map(|i| (i * 37) as u8).collect();
+            let mut masked = original.clone();
+            unmask(&mut masked, mask);
+            let expected: Vec<u8> = original
+                .iter()
+                .enumerate()
+                .map(|(i, b)| b ^ mask[i % 4])
+                .collect();
+            assert_eq!(masked, expected);
         }
     }
 
@@ -187,21 +210,22 @@ mod tests {
         let code = |frame: &mut Vec<u8>| parse(frame, 1000).unwrap_err().code;
         let mut unmasked = vec![0x81, 0x01, b'x'];
         assert_eq!(code(&mut unmasked), 1002);
-        assert_eq!(code(&mut client_frame(true, 0x3, b"")), 1002);
-        assert_eq!(code(&mut client_frame(false, OP_PING, b"")), 1002);
-        assert_eq!(code(&mut client_frame(true, OP_PING, &[0; 126])), 1002);
-        let mut reserved = client_frame(true, OP_TEXT, b"x");
+        assert_eq!(code(&mut client_frame(true, OpCode::from(0x3), b"")), 1002);
+        assert_eq!(code(&mut client_frame(true, OpCode::from(0xB), b"")), 1002);
+        assert_eq!(code(&mut client_frame(false, PING, b"")), 1002);
+        assert_eq!(code(&mut client_frame(true, PING, &[0; 126])), 1002);
+        let mut reserved = client_frame(true, TEXT, b"x");
         reserved[0] |= 0x40;
         assert_eq!(code(&mut reserved), 1002);
-        assert_eq!(code(&mut client_frame(true, OP_TEXT, &[b'a'; 1001])), 1009);
+        assert_eq!(code(&mut client_frame(true, TEXT, &[b'a'; 1001])), 1009);
     }
 
     #[test]
     fn writes_unmasked_frames_a_client_library_reads() {
         let mut out = Vec::new();
-        push_frame(&mut out, OP_TEXT, b"hi");
-        push_frame(&mut out, OP_TEXT, &[b'a'; 300]);
-        push_frame(&mut out, OP_BINARY, &vec![0; 70_000]);
+        push_frame(&mut out, TEXT, b"hi");
+        push_frame(&mut out, TEXT, &[b'a'; 300]);
+        push_frame(&mut out, BINARY, &vec![0; 70_000]);
         push_close(&mut out, 1001, "server stopping");
         assert_eq!(&out[..4], &[0x81, 2, b'h', b'i']);
         assert_eq!(&out[4..8], &[0x81, 126, 1, 44]);
@@ -211,8 +235,17 @@ mod tests {
             &[0x82, 127, 0, 0, 0, 0, 0, 1, 0x11, 0x70]
         );
         let close = big + 10 + 70_000;
-        assert_eq!(out[close], 0x88);
+        assert_eq!(&out[close..close + 2], &[0x88, 17]);
         assert_eq!(close_code(&out[close + 2..]), Some(1001));
         assert_eq!(&out[close + 4..], b"server stopping");
+    }
+
+    #[test]
+    fn cuts_close_reasons_to_a_control_frame_on_a_char_boundary() {
+        let mut out = Vec::new();
+        push_close(&mut out, 1000, &"é".repeat(100));
+        assert_eq!(out[1], 2 + 122);
+        assert_eq!(out.len(), 2 + 2 + 122);
+        assert!(std::str::from_utf8(&out[4..]).is_ok());
     }
 }
