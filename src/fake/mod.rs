@@ -20,6 +20,7 @@
 //! - `Finished`: the script is over; the verdict is final.
 
 mod deliveries;
+pub mod flood;
 mod http;
 mod ids;
 mod player;

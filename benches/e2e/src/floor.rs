@@ -10,8 +10,11 @@ use futures_util::{SinkExt, StreamExt};
 
 use crate::ClientReport;
 
-/// Connects to `ws_url` and acks until `expected` envelopes are acked or the server closes.
-pub async fn run(ws_url: &str, expected: u64) -> Result<ClientReport, Box<dyn std::error::Error>> {
+/// Opens a Socket Mode connection to the fake Slack at `api_url` and acks until `expected`
+/// envelopes are acked or the server closes.
+pub async fn run(api_url: &str, expected: u64) -> Result<ClientReport, Box<dyn std::error::Error>> {
+    let ws_url = crate::open::socket_mode_url(api_url, crate::BENCH_TOKEN).await?;
+    let ws_url = ws_url.as_str();
     let address = host_port(ws_url).ok_or("the floor client only takes ws://host:port/... URLs")?;
     let tcp = tokio::net::TcpStream::connect(address).await?;
     tcp.set_nodelay(true)?;
@@ -19,7 +22,7 @@ pub async fn run(ws_url: &str, expected: u64) -> Result<ClientReport, Box<dyn st
     let (mut sink, stream) = socket.split();
     // Everything already readable in one go, then one flush for all its acks.
     let mut batches = stream.ready_chunks(256);
-    let finder = memchr::memmem::Finder::new(br#""envelope_id":""#);
+    let finder = memchr::memmem::Finder::new(br#""envelope_id""#);
     let (mut acks, mut first) = (0u64, None);
     while acks < expected {
         let Some(batch) = batches.next().await else {
@@ -30,15 +33,9 @@ pub async fn run(ws_url: &str, expected: u64) -> Result<ClientReport, Box<dyn st
             let Message::Text(text) = message? else {
                 continue;
             };
-            let bytes = text.as_bytes();
-            let Some(at) = finder.find(bytes) else {
+            let Some(id) = envelope_id(&finder, text.as_str()) else {
                 continue;
             };
-            let start = at + finder.needle().len();
-            let Some(len) = memchr::memchr(b'"', &bytes[start..]) else {
-                continue;
-            };
-            let id = &text.as_str()[start..start + len];
             sink.feed(Message::text(format!(r#"{{"envelope_id":"{id}"}}"#)))
                 .await?;
             acks += 1;
@@ -55,7 +52,36 @@ pub async fn run(ws_url: &str, expected: u64) -> Result<ClientReport, Box<dyn st
     })
 }
 
+/// The `envelope_id` string's contents, found by byte search (recorded frames may be
+/// pretty-printed: `"envelope_id": "…"`).
+fn envelope_id<'t>(finder: &memchr::memmem::Finder<'_>, text: &'t str) -> Option<&'t str> {
+    let after_key = finder.find(text.as_bytes())? + finder.needle().len();
+    let rest = text[after_key..].trim_start().strip_prefix(':')?;
+    let rest = rest.trim_start().strip_prefix('"')?;
+    let len = memchr::memchr(b'"', rest.as_bytes())?;
+    Some(&rest[..len])
+}
+
 fn host_port(url: &str) -> Option<String> {
     let rest = url.strip_prefix("ws://")?;
     Some(rest.split(['/', '?']).next()?.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_id_compact_or_pretty() {
+        let finder = memchr::memmem::Finder::new(br#""envelope_id""#);
+        assert_eq!(
+            envelope_id(&finder, r#"{"envelope_id":"a-1","x":1}"#),
+            Some("a-1")
+        );
+        assert_eq!(
+            envelope_id(&finder, "{\n  \"envelope_id\" : \"b\",\n}"),
+            Some("b")
+        );
+        assert_eq!(envelope_id(&finder, r#"{"type":"hello"}"#), None);
+    }
 }

@@ -1,9 +1,15 @@
 //! End-to-end benchmark clients. Each runs in its own process so that its CPU time and peak
 //! memory are its own, and reports one JSON line on stdout.
 
+pub mod blocking_client;
 pub mod floor;
+pub mod harness;
+mod open;
 pub mod resources;
 pub mod slackline_client;
+
+/// The app token every bench client presents (the fake accepts any of the right kind).
+pub const BENCH_TOKEN: &str = "xapp-1-A0BENCH-1-bench";
 
 use std::time::Duration;
 

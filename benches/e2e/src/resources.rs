@@ -36,7 +36,7 @@ pub fn current() -> Usage {
 
 /// `utime` and `stime` (fields 14 and 15) of a `/proc/<pid>/stat` line. The command name (field
 /// 2) may contain spaces, so fields are counted after its closing parenthesis.
-fn cpu_times(stat: &str) -> Option<(Duration, Duration)> {
+pub fn cpu_times(stat: &str) -> Option<(Duration, Duration)> {
     let after_name = &stat[stat.rfind(')')? + 1..];
     let mut fields = after_name.split_whitespace().skip(11);
     let ticks = |t: u64| Duration::from_millis(t * 1000 / TICKS_PER_SECOND);

@@ -22,7 +22,7 @@ pub async fn run<R: Runtime>(
     let client_slot: Arc<Mutex<Option<slackline_driver::ClientHandle>>> = Arc::default();
     let (counter, first_seen, handle_slot) =
         (dispatched.clone(), first.clone(), client_slot.clone());
-    let client = SocketModeClient::builder_on(runtime, "xapp-1-bench")
+    let client = SocketModeClient::builder_on(runtime, crate::BENCH_TOKEN)
         .api_url(api_url)
         .concurrency(64)
         // A bench measures throughput, not a handler: never let liveness checks race the load.

@@ -11,6 +11,7 @@
 
 mod demo;
 mod exit;
+mod flood;
 mod listen;
 mod narrate;
 mod output;
@@ -113,7 +114,7 @@ struct ServeArgs {
     /// Port on 127.0.0.1 (default: any free port; the first line of output says which).
     #[arg(long, default_value_t = 0)]
     port: u16,
-    /// Write the verdict as JSON to FILE when the script ends.
+    /// Write the verdict as JSON to FILE when the script ends (with --flood: the flood report).
     #[arg(long, value_name = "FILE")]
     report: Option<PathBuf>,
     /// Give up after this long (e.g. 30s, 5m): the verdict is then unfinished (status 4).
@@ -125,6 +126,8 @@ struct ServeArgs {
     /// Narrate what the server does on stderr.
     #[arg(short, long)]
     verbose: bool,
+    #[command(flatten)]
+    flood: flood::FloodArgs,
 }
 
 fn parse_duration(text: &str) -> Result<Duration, String> {
@@ -133,11 +136,19 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
+    // A flood is one connection served by one task: a single thread leaves the other core
+    // to the client being measured, and no work moves between threads.
+    let mut builder = match &cli.command {
+        Command::Serve(args) if args.flood.flood.is_some() => {
+            tokio::runtime::Builder::new_current_thread()
+        }
+        _ => {
+            let mut builder = tokio::runtime::Builder::new_multi_thread();
+            builder.worker_threads(2);
+            builder
+        }
+    };
+    let runtime = match builder.enable_all().build() {
         Ok(runtime) => runtime,
         Err(e) => return exit::report(Outcome::Error(anyhow::anyhow!("cannot start tokio: {e}"))),
     };
@@ -146,7 +157,10 @@ fn main() -> ExitCode {
             Command::Demo { quiet } => demo::run(quiet).await,
             Command::Listen(args) => listen::run(args, None).await,
             Command::Record { out, listen } => listen::run(listen, Some(out)).await,
-            Command::Serve(args) => serve::run(args).await,
+            Command::Serve(args) => match args.flood.flood {
+                Some(envelopes) => flood::run(args, envelopes).await,
+                None => serve::run(args).await,
+            },
             Command::Replay { file, check } => replay::run(&file, check),
         }
     });

@@ -3,11 +3,12 @@
 use std::fmt;
 use std::future::Future;
 use std::hash::BuildHasher;
-use std::pin::Pin;
+use std::pin::{pin, Pin};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use futures_channel::mpsc;
+use futures_channel::{mpsc, oneshot};
+use futures_util::future::{select, Either};
 use futures_util::{Stream, StreamExt};
 use slackline::{
     Config, Envelope, Event, LateAckPolicy, RtmEvent, RtmStartOptions, Session, StopReason,
@@ -420,15 +421,32 @@ impl<R: Runtime> ClientCore<R> {
         };
         let driver = Driver::new(DriverParts {
             session,
-            http: HttpClient::new(runtime, connector, options.http_timeout),
+            http: HttpClient::new(runtime.clone(), connector, options.http_timeout),
             ws,
             commands,
             work: work_tx,
             observer,
             tap,
         });
-        let reason: StopReason = driver.run(handlers).instrument(span).await;
-        Error::from_stop(reason)
+        // The loop runs as a task of the runtime, beside the dispatcher and the handler tasks
+        // it wakes, wherever `run()` itself is awaited (often a `block_on` thread): a wake
+        // that stays on one thread costs far less than one that crosses to another.
+        let (done_tx, done) = oneshot::channel::<StopReason>();
+        let (cancel, cancelled) = oneshot::channel::<()>();
+        runtime.spawn(Box::pin(
+            async move {
+                // Dropping `run()` drops `cancel`: the loop stops with it, as if it ran here.
+                if let Either::Left((reason, _)) =
+                    select(pin!(driver.run(handlers)), cancelled).await
+                {
+                    let _ = done_tx.send(reason);
+                }
+            }
+            .instrument(span),
+        ));
+        let reason = done.await.map_err(|_| Error::TaskLost);
+        drop(cancel);
+        Error::from_stop(reason?)
     }
 }
 

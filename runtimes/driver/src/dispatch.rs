@@ -2,9 +2,14 @@
 //! a bounded queue and goes back to reading; this task starts handlers under a concurrency
 //! limit (or one after another, in ordered mode). When the queue is full the loop stops
 //! reading from Slack, so back-pressure reaches TCP instead of growing memory.
+//!
+//! A handler is polled once here first and gets a task of its own only if it then waits on
+//! something: most handlers of a busy bot finish at once (or hand the envelope on), and a
+//! task per envelope was a third of the dispatch cost.
 
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
+use std::task::Poll;
 
 use async_lock::Semaphore;
 use futures_channel::mpsc;
@@ -19,7 +24,7 @@ use crate::tasks::TaskToken;
 /// How handlers run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Concurrency {
-    /// Up to this many handlers at once, each on its own task.
+    /// Up to this many handlers at once, each on its own task once it waits on something.
     Limit(usize),
     /// One at a time, in arrival order.
     Ordered,
@@ -46,14 +51,21 @@ impl<R: Runtime> Dispatcher<R> {
             let Some(call) = self.router.start(work, &self.client) else {
                 continue;
             };
-            let call = guarded(call);
+            let span = tracing::debug_span!("slack_handler");
             match &permits {
-                None => call.await,
+                None => guarded(call, span).await,
                 Some(permits) => {
                     let permit = permits.acquire_arc().await;
+                    // The first poll happens here: a handler with nothing to wait for (or
+                    // that only hands its envelope on) finishes without a task of its own.
+                    let Some(call) = first_poll(call, &span).await else {
+                        continue;
+                    };
+                    // It waits on something: it goes on on its own task (a pinned, boxed
+                    // future moves freely; its first poll there registers that task's waker).
                     let token = self.token.clone();
                     self.runtime.spawn(Box::pin(async move {
-                        call.await;
+                        guarded(call, span).await;
                         drop((permit, token));
                     }));
                 }
@@ -62,16 +74,35 @@ impl<R: Runtime> Dispatcher<R> {
     }
 }
 
+/// Polls a handler once on the dispatcher's task; `None` if it has finished (or panicked).
+async fn first_poll(
+    mut call: BoxFuture<'static, ()>,
+    span: &tracing::Span,
+) -> Option<BoxFuture<'static, ()>> {
+    let done = std::future::poll_fn(|cx| {
+        let polled =
+            span.in_scope(|| std::panic::catch_unwind(AssertUnwindSafe(|| call.as_mut().poll(cx))));
+        Poll::Ready(match polled {
+            Ok(Poll::Ready(())) => true,
+            Ok(Poll::Pending) => false,
+            Err(_) => {
+                tracing::error!(parent: span, "a handler panicked");
+                true
+            }
+        })
+    })
+    .await;
+    (!done).then_some(call)
+}
+
 /// A panicking handler is logged and forgotten; it takes neither the dispatcher nor the
 /// client down with it.
-fn guarded(call: BoxFuture<'static, ()>) -> BoxFuture<'static, ()> {
-    let span = tracing::debug_span!("slack_handler");
-    Box::pin(
-        async move {
-            if AssertUnwindSafe(call).catch_unwind().await.is_err() {
-                tracing::error!("a handler panicked");
-            }
+async fn guarded(call: BoxFuture<'static, ()>, span: tracing::Span) {
+    async move {
+        if AssertUnwindSafe(call).catch_unwind().await.is_err() {
+            tracing::error!("a handler panicked");
         }
-        .instrument(span),
-    )
+    }
+    .instrument(span)
+    .await
 }

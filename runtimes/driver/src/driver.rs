@@ -2,9 +2,11 @@
 //!
 //! It is a hand-written poll function (after quinn's `ConnectionDriver`) rather than a
 //! `select!`: each wake it takes, in order, an expired deadline (read from the clock, not the
-//! timer future), one app command, and one network input, drains the session's actions after
-//! each, and does a bounded amount of work before yielding. It never awaits: sends to
-//! connections are `try_send`, handlers get their work through a bounded queue, and while that
+//! timer future), one app command, one frame from each open WebSocket, and one report from
+//! the background tasks (HTTP answers, sockets opened), drains the session's actions after
+//! each, and does a bounded amount of work before yielding. The loop reads and writes the
+//! WebSockets itself ([`Link`]): frames queued during a wake are written with one flush at
+//! its end. It never awaits: handlers get their work through a bounded queue, and while that
 //! queue is full the loop stops taking network input (but keeps serving timers and acks).
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
@@ -19,17 +21,23 @@ use futures_util::{SinkExt, StreamExt};
 use slackline::{Action, ConnId, Event, RtmOutcome, Session, StopReason, CLOSE_GOING_AWAY};
 use tracing::Instrument;
 
+use async_tungstenite::tungstenite::Message;
+
 use crate::clock::Clock;
 use crate::command::{Command, RtmMessage};
 use crate::http::HttpClient;
+use crate::link::{Link, Read};
 use crate::router::Work;
 use crate::runtime::{BoxFuture, Runtime};
 use crate::tap::Tap;
 use crate::tasks::TaskTracker;
-use crate::websocket::{ConnLink, Inbound, Outbound, WsSetup};
+use crate::websocket::{Inbound, Opening, Report, WsSetup};
 
-/// Inputs the IO tasks may have queued for the loop.
-const INBOUND_CAPACITY: usize = 64;
+/// Open sockets the loop reads at most (Slack allows 10; the session keeps at most 11 while
+/// one is replaced).
+const MAX_LINKS: usize = 16;
+/// Reports the background tasks may have queued for the loop.
+const REPORT_CAPACITY: usize = 64;
 /// Inputs handled per wake before yielding to other tasks on the executor.
 const STEPS_PER_WAKE: usize = 64;
 
@@ -39,10 +47,15 @@ pub(crate) struct Driver<R: Runtime> {
     session: Session,
     http: HttpClient<R>,
     ws: WsSetup<R>,
-    inbound_tx: mpsc::Sender<Inbound>,
-    inbound: mpsc::Receiver<Inbound>,
+    reports_tx: mpsc::Sender<Report>,
+    reports: mpsc::Receiver<Report>,
     commands: mpsc::Receiver<Command>,
-    conns: BTreeMap<ConnId, ConnLink>,
+    /// Sockets being opened by a task.
+    opening: BTreeMap<ConnId, Opening>,
+    /// Open sockets, read and written by the loop.
+    links: BTreeMap<ConnId, Link>,
+    /// Which link is read first next time, so that none is favoured.
+    next_link: usize,
     conn_tasks: TaskTracker,
     timer: Option<(slackline::Instant, BoxFuture<'static, ()>)>,
     /// Events for handlers that did not fit in the work queue yet.
@@ -68,17 +81,19 @@ impl<R: Runtime> Driver<R> {
     /// Starts the clock: the session was created at `Instant::ZERO`, which is now.
     pub(crate) fn new(parts: DriverParts<R>) -> Self {
         let runtime = parts.http.runtime().clone();
-        let (inbound_tx, inbound) = mpsc::channel(INBOUND_CAPACITY);
+        let (reports_tx, reports) = mpsc::channel(REPORT_CAPACITY);
         Driver {
             clock: Clock::start(&runtime),
             runtime,
             session: parts.session,
             http: parts.http,
             ws: parts.ws,
-            inbound_tx,
-            inbound,
+            reports_tx,
+            reports,
             commands: parts.commands,
-            conns: BTreeMap::new(),
+            opening: BTreeMap::new(),
+            links: BTreeMap::new(),
+            next_link: 0,
             conn_tasks: TaskTracker::new(),
             timer: None,
             backlog: VecDeque::new(),
@@ -97,7 +112,7 @@ impl<R: Runtime> Driver<R> {
         self.drain();
         let reason = poll_fn(|cx| self.poll_drive(cx)).await;
         self.commands.close();
-        self.inbound.close();
+        self.reports.close();
         let drain_timeout = self.session.config().shutdown_timeout();
         let backlog = std::mem::take(&mut self.backlog);
         let work = &mut self.work;
@@ -115,8 +130,11 @@ impl<R: Runtime> Driver<R> {
         if !within(&runtime, drain_timeout, handlers_done).await {
             tracing::warn!("handlers still running after the shutdown timeout; not waiting");
         }
-        for (_, link) in std::mem::take(&mut self.conns) {
-            link.close(slackline::CLOSE_NORMAL, "bye");
+        self.opening.clear();
+        for (conn, link) in std::mem::take(&mut self.links) {
+            let token = self.conn_tasks.token();
+            self.ws
+                .close(conn, link, slackline::CLOSE_NORMAL, "bye", token);
         }
         let conn_tasks = std::mem::replace(&mut self.conn_tasks, TaskTracker::new());
         let close_timeout = self.ws.close_timeout + Duration::from_millis(100);
@@ -129,18 +147,26 @@ impl<R: Runtime> Driver<R> {
     }
 
     fn poll_drive(&mut self, cx: &mut Context<'_>) -> Poll<StopReason> {
+        let mut busy = true;
         for _ in 0..STEPS_PER_WAKE {
-            if let Some(reason) = self.session.stop_reason() {
-                return Poll::Ready(reason.clone());
+            if self.session.stop_reason().is_some() {
+                break;
             }
             self.flush_backlog(cx);
-            if self.step(cx) || self.poll_timer(cx) {
-                continue;
+            if !(self.step(cx) || self.poll_timer(cx)) {
+                busy = false;
+                break;
             }
-            return Poll::Pending;
         }
-        // Bounded work per wake: let the executor run other tasks, then come back.
-        cx.waker().wake_by_ref();
+        // What this wake queued leaves in one write per socket.
+        self.write_links(cx);
+        if let Some(reason) = self.session.stop_reason() {
+            return Poll::Ready(reason.clone());
+        }
+        if busy {
+            // Bounded work per wake: let the executor run other tasks, then come back.
+            cx.waker().wake_by_ref();
+        }
         Poll::Pending
     }
 
@@ -158,13 +184,100 @@ impl<R: Runtime> Driver<R> {
             self.command(command);
             return true;
         }
-        if self.backlog.is_empty() {
-            if let Poll::Ready(Some(input)) = self.inbound.poll_next_unpin(cx) {
-                self.input(input);
-                return true;
+        if let Poll::Ready(Some(report)) = self.reports.poll_next_unpin(cx) {
+            self.report(report);
+            return true;
+        }
+        // Frames only while the handlers keep up (back-pressure reaches TCP otherwise).
+        self.backlog.is_empty() && self.read_links(cx)
+    }
+
+    /// Reads one frame from each link that has one (starting from a rotating link, so that a
+    /// busy socket cannot starve the others); true if any did.
+    fn read_links(&mut self, cx: &mut Context<'_>) -> bool {
+        // The ids first (the loop needs `self` for each frame), on the stack: this runs once
+        // per frame.
+        let mut conns = [None; MAX_LINKS];
+        for (slot, &conn) in conns.iter_mut().zip(self.links.keys()) {
+            *slot = Some(conn);
+        }
+        let count = self.links.len().min(MAX_LINKS);
+        if count == 0 {
+            return false;
+        }
+        let mut progressed = false;
+        let start = self.next_link % count;
+        self.next_link = self.next_link.wrapping_add(1);
+        for k in 0..count {
+            let Some(conn) = conns[(start + k) % count] else {
+                continue;
+            };
+            let Some(link) = self.links.get_mut(&conn) else {
+                continue;
+            };
+            if !link.wants_input() {
+                continue;
+            }
+            match link.poll_read(conn, cx) {
+                Poll::Pending => {}
+                Poll::Ready(Read::Nothing) => progressed = true,
+                Poll::Ready(Read::Input(input)) => {
+                    progressed = true;
+                    self.input(input);
+                }
+                Poll::Ready(Read::Lost { code, reason }) => {
+                    progressed = true;
+                    tracing::info!(%conn, ?code, %reason, "connection closed");
+                    if let Some(link) = self.links.remove(&conn) {
+                        // Completes the close handshake if the peer started one.
+                        self.ws.finish(link, self.conn_tasks.token());
+                    }
+                    self.input(Inbound::Closed { conn, code, reason });
+                }
             }
         }
-        false
+        progressed
+    }
+
+    /// Writes and flushes what the links have queued; a link that fails is reported closed.
+    fn write_links(&mut self, cx: &mut Context<'_>) {
+        let mut failed = Vec::new();
+        for (&conn, link) in &mut self.links {
+            if link.has_output() {
+                if let Err(e) = link.poll_write(cx) {
+                    failed.push((conn, e.to_string()));
+                }
+            }
+        }
+        for (conn, reason) in failed {
+            tracing::info!(%conn, %reason, "connection closed");
+            self.links.remove(&conn);
+            self.input(Inbound::Closed {
+                conn,
+                code: None,
+                reason,
+            });
+        }
+    }
+
+    /// A background task's report.
+    fn report(&mut self, report: Report) {
+        match report {
+            Report::Http { id, result } => self.input(Inbound::Http { id, result }),
+            Report::ConnectFailed(conn, detail) => self.input(Inbound::ConnectFailed(conn, detail)),
+            Report::Opened(conn, ws) => {
+                let link = Link::new(ws);
+                if self.opening.remove(&conn).is_some() {
+                    self.links.insert(conn, link);
+                    self.input(Inbound::Connected(conn));
+                } else {
+                    // The session gave up on it while it opened.
+                    let token = self.conn_tasks.token();
+                    self.ws
+                        .close(conn, link, slackline::CLOSE_NORMAL, "bye", token);
+                }
+            }
+        }
     }
 
     /// Re-arms the timer only when the session's deadline moved; true if it has fired.
@@ -221,7 +334,7 @@ impl<R: Runtime> Driver<R> {
             } => session.handle_http_failed(now, id, &failure.to_string()),
             Inbound::Connected(conn) => session.handle_connected(now, conn),
             Inbound::ConnectFailed(conn, detail) => {
-                self.conns.remove(&conn);
+                self.opening.remove(&conn);
                 session.handle_connect_failed(now, conn, &detail);
             }
             Inbound::Text(conn, text) => session.handle_text(now, conn, text),
@@ -229,7 +342,7 @@ impl<R: Runtime> Driver<R> {
             Inbound::Ping(conn) => session.handle_ping(now, conn),
             Inbound::Pong(conn, payload) => session.handle_pong(now, conn, &payload),
             Inbound::Closed { conn, code, reason } => {
-                self.conns.remove(&conn);
+                self.links.remove(&conn);
                 session.handle_closed(now, conn, code, &reason);
             }
         }
@@ -306,7 +419,7 @@ impl<R: Runtime> Driver<R> {
         match action {
             Action::Http(request) => {
                 let http = self.http.clone();
-                let mut inbound = self.inbound_tx.clone();
+                let mut reports = self.reports_tx.clone();
                 let span = tracing::debug_span!("slack_http", method = request.method());
                 self.runtime.spawn(Box::pin(
                     async move {
@@ -315,21 +428,26 @@ impl<R: Runtime> Driver<R> {
                             tracing::warn!(%failure, "request failed");
                         }
                         let id = request.id();
-                        let _ = inbound.send(Inbound::Http { id, result }).await;
+                        let _ = reports.send(Report::Http { id, result }).await;
                     }
                     .instrument(span),
                 ));
             }
             Action::Connect { conn, url } => {
                 let token = self.conn_tasks.token();
-                let link = self.ws.spawn(conn, url, self.inbound_tx.clone(), token);
-                self.conns.insert(conn, link);
+                let opening = self.ws.open(conn, url, self.reports_tx.clone(), token);
+                self.opening.insert(conn, opening);
             }
-            Action::SendText { conn, text } => self.send(conn, Outbound::Text(text)),
-            Action::SendPing { conn, payload } => self.send(conn, Outbound::Ping(payload)),
+            Action::SendText { conn, text } => self.send(conn, Message::Text(text.into())),
+            Action::SendPing { conn, payload } => {
+                self.send(conn, Message::Ping(bytes::Bytes::copy_from_slice(&payload)))
+            }
             Action::Close { conn, code, reason } => {
-                if let Some(link) = self.conns.remove(&conn) {
-                    link.close(code, reason);
+                // Dropping an opening cancels it.
+                self.opening.remove(&conn);
+                if let Some(link) = self.links.remove(&conn) {
+                    let token = self.conn_tasks.token();
+                    self.ws.close(conn, link, code, reason, token);
                 }
             }
             Action::Dispatch(event) => self.dispatch(event),
@@ -337,26 +455,23 @@ impl<R: Runtime> Driver<R> {
         }
     }
 
-    fn send(&mut self, conn: ConnId, frame: Outbound) {
-        // No link: the task has ended and its `Closed` report is on the way.
-        let Some(link) = self.conns.get_mut(&conn) else {
+    fn send(&mut self, conn: ConnId, frame: Message) {
+        // No link: it has just closed, and the session hears of it with this wake's inputs.
+        let Some(link) = self.links.get_mut(&conn) else {
             return;
         };
-        match link.out.try_send(frame) {
-            Ok(()) => {}
-            Err(e) if e.is_full() => {
-                tracing::warn!(%conn, "outbound queue full: dropping the connection");
-                if let Some(link) = self.conns.remove(&conn) {
-                    link.close(CLOSE_GOING_AWAY, "stuck");
-                }
-                let now = self.now();
-                if let Some(tap) = &mut self.tap {
-                    tap.closed(now, conn, "outbound queue full");
-                }
-                self.session
-                    .handle_closed(now, conn, None, "outbound queue full");
+        if link.send(frame).is_err() {
+            tracing::warn!(%conn, "outbound queue full: dropping the connection");
+            if let Some(link) = self.links.remove(&conn) {
+                let token = self.conn_tasks.token();
+                self.ws.close(conn, link, CLOSE_GOING_AWAY, "stuck", token);
             }
-            Err(_) => {}
+            let now = self.now();
+            if let Some(tap) = &mut self.tap {
+                tap.closed(now, conn, "outbound queue full");
+            }
+            self.session
+                .handle_closed(now, conn, None, "outbound queue full");
         }
     }
 

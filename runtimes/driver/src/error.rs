@@ -31,6 +31,9 @@ pub enum Error {
     /// The session stopped for a reason this version does not name.
     #[error("the session stopped: {0}")]
     Stopped(Box<StopReason>),
+    /// The runtime dropped the client's task before the session stopped (it is shutting down).
+    #[error("the runtime dropped the client's task before the session stopped")]
+    TaskLost,
 }
 
 impl Error {

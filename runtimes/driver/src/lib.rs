@@ -50,6 +50,7 @@ mod driver;
 mod error;
 mod http;
 mod hyper_io;
+mod link;
 mod proxy;
 mod responder;
 mod router;

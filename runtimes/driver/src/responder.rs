@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use bytes::Bytes;
 use serde::Serialize;
 use slackline::AckError;
 
@@ -12,13 +13,15 @@ use crate::command::{ClientHandle, Command};
 /// 3 seconds; if the handler drops the responder without acking, a bare ack is sent at once.
 /// Envelopes of other kinds were acked before the handler ran.
 pub struct Responder {
-    envelope_id: String,
+    /// The id's text, usually shared with the received frame (no copy per envelope).
+    envelope_id: Bytes,
     pending: bool,
     handle: ClientHandle,
 }
 
 impl Responder {
-    pub(crate) fn new(envelope_id: String, pending: bool, handle: ClientHandle) -> Self {
+    /// `envelope_id` must be UTF-8 (it is: it comes from a text frame or a `String`).
+    pub(crate) fn new(envelope_id: Bytes, pending: bool, handle: ClientHandle) -> Self {
         Responder {
             envelope_id,
             pending,
@@ -28,7 +31,7 @@ impl Responder {
 
     /// The envelope this answers.
     pub fn envelope_id(&self) -> &str {
-        &self.envelope_id
+        std::str::from_utf8(&self.envelope_id).unwrap_or_default()
     }
 
     /// Whether the envelope still waits for this responder's ack.
@@ -61,7 +64,7 @@ impl Responder {
         if !std::mem::replace(&mut self.pending, false) {
             return Err(AckError::NotPending);
         }
-        let envelope_id = self.envelope_id.clone();
+        let envelope_id = self.envelope_id().to_owned();
         self.handle
             .request(|reply| Command::Ack {
                 envelope_id,
@@ -77,8 +80,9 @@ impl Drop for Responder {
     fn drop(&mut self) {
         if self.pending {
             // Best effort: if the queue is full, the session's ack deadline still covers it.
+            let envelope_id = self.envelope_id().to_owned();
             let _ = self.handle.commands.try_send(Command::Ack {
-                envelope_id: std::mem::take(&mut self.envelope_id),
+                envelope_id,
                 payload: None,
                 reply: None,
             });
@@ -89,7 +93,7 @@ impl Drop for Responder {
 impl fmt::Debug for Responder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Responder")
-            .field("envelope_id", &self.envelope_id)
+            .field("envelope_id", &self.envelope_id())
             .field("pending", &self.pending)
             .finish()
     }

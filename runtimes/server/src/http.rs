@@ -15,10 +15,11 @@ use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
 use slackline::fake::method_from_path;
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::core::{stopped, ApiCall, Input};
+use crate::flood::{is_socket_mode, FloodSlot, FloodSocket};
 use crate::socket;
 
 /// Largest Web API request body read (Slack's own limits are far below).
@@ -33,6 +34,10 @@ type Body = Full<Bytes>;
 pub(crate) struct Shared {
     pub(crate) core: mpsc::Sender<Input>,
     pub(crate) stop: watch::Receiver<bool>,
+    /// Flood mode: the flood, until the first Socket Mode connection takes it.
+    pub(crate) flood: Option<FloodSlot>,
+    /// The server's clock starts here (the core's too).
+    pub(crate) started: std::time::Instant,
 }
 
 /// Accepts connections until the server stops.
@@ -176,6 +181,7 @@ async fn upgrade(mut request: Request<Incoming>, shared: &Shared) -> Response<Bo
         || request.uri().path().to_owned(),
         |p| p.as_str().to_owned(),
     );
+    let wants_flood = is_socket_mode(&target);
     let (reply, answer) = oneshot::channel();
     if shared
         .core
@@ -196,15 +202,49 @@ async fn upgrade(mut request: Request<Incoming>, shared: &Shared) -> Response<Bo
     let on_upgrade = hyper::upgrade::on(&mut request);
     let core = shared.core.clone();
     let stop = shared.stop.clone();
+    let flood = shared
+        .flood
+        .as_ref()
+        .filter(|_| wants_flood)
+        .and_then(|slot| Some((slot.take()?, slot.done.clone())));
+    let started = shared.started;
     tokio::spawn(async move {
         match on_upgrade.await {
             Ok(upgraded) => {
+                // The flood's socket takes the TCP stream itself (see `flood::socket`).
+                let upgraded = match flood {
+                    Some((flood, done)) => match upgraded.downcast::<TokioIo<TcpStream>>() {
+                        Ok(parts) => {
+                            let task = FloodSocket {
+                                socket,
+                                flood,
+                                queue,
+                                core,
+                                stop,
+                                started,
+                                done,
+                            };
+                            task.run(parts.io.into_inner(), parts.read_buf).await;
+                            return;
+                        }
+                        Err(upgraded) => {
+                            tracing::error!("flood: the upgraded connection is not plain TCP");
+                            done.send_replace(Some(flood.report()));
+                            upgraded
+                        }
+                    },
+                    None => upgraded,
+                };
                 let io = TokioAdapter::new(TokioIo::new(upgraded));
                 let config = WebSocketConfig::default().max_message_size(Some(MAX_MESSAGE));
                 let ws = WebSocketStream::from_raw_socket(io, Role::Server, Some(config)).await;
                 socket::serve(ws, socket, queue, core, stop).await;
             }
             Err(e) => {
+                if let Some((flood, done)) = flood {
+                    // Its connection never opened: the flood is over, with nothing sent.
+                    done.send_replace(Some(flood.report()));
+                }
                 let _ = core
                     .send(Input::Closed {
                         socket,

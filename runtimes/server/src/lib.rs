@@ -46,6 +46,7 @@
 #![warn(missing_docs)]
 
 mod core;
+mod flood;
 mod http;
 mod observe;
 mod socket;
@@ -56,6 +57,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
+use slackline::fake::flood::{Flood, FloodReport};
 use slackline::fake::{FakeConfig, FakeSlack, Script, Verdict};
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, oneshot, watch};
@@ -75,6 +77,7 @@ pub struct ServerConfig {
     fake: FakeConfig,
     outbound_capacity: usize,
     observer: Option<mpsc::Sender<Observation>>,
+    flood: Option<Flood>,
 }
 
 impl Default for ServerConfig {
@@ -84,6 +87,7 @@ impl Default for ServerConfig {
             fake: FakeConfig::new(),
             outbound_capacity: DEFAULT_OUTBOUND_CAPACITY,
             observer: None,
+            flood: None,
         }
     }
 }
@@ -115,6 +119,15 @@ impl ServerConfig {
         self.observer = Some(observer);
         self
     }
+
+    /// Flood mode, for benchmarks: the first Socket Mode connection gets `flood` (recorded
+    /// envelopes as fast as it acks them, or at a set rate) after its `hello`, instead of the
+    /// script's envelopes. [`RunningServer::finished`] then waits for the flood, and
+    /// [`RunningServer::flood_report`] says how it went.
+    pub fn flood(mut self, flood: Flood) -> Self {
+        self.flood = Some(flood);
+        self
+    }
 }
 
 impl fmt::Debug for ServerConfig {
@@ -124,6 +137,7 @@ impl fmt::Debug for ServerConfig {
             .field("fake", &self.fake)
             .field("outbound_capacity", &self.outbound_capacity)
             .field("observer", &self.observer.is_some())
+            .field("flood", &self.flood)
             .finish()
     }
 }
@@ -154,14 +168,24 @@ impl FakeServer {
             start,
         };
         let core = tokio::spawn(core.run());
+        let (flood, flood_report) = match config.flood {
+            Some(flood) => {
+                let (slot, report) = flood::FloodSlot::new(flood);
+                (Some(slot), Some(report))
+            }
+            None => (None, None),
+        };
         let shared = Arc::new(http::Shared {
             core: inbox_tx.clone(),
             stop,
+            flood,
+            started: start,
         });
         tokio::spawn(http::accept(listener, shared));
         Ok(RunningServer {
             addr,
             finished,
+            flood: flood_report,
             stop: stop_tx,
             inbox: inbox_tx,
             core,
@@ -193,9 +217,15 @@ impl FakeServer {
                     if let Ok(ThreadControl::AwaitFinish(limit)) = control.await {
                         let _ = tokio::time::timeout(limit, server.finished()).await;
                     }
+                    let flood = server.flood.clone();
                     let verdict = server.shutdown().await.ok()?;
                     let cpu_time = cpu_start.and_then(|t| t.try_elapsed().ok());
-                    Some(ThreadReport { verdict, cpu_time })
+                    let flood = flood.and_then(|report| report.borrow().clone());
+                    Some(ThreadReport {
+                        verdict,
+                        cpu_time,
+                        flood,
+                    })
                 })
             })?;
         let addr = ready
@@ -214,6 +244,8 @@ impl FakeServer {
 pub struct RunningServer {
     addr: SocketAddr,
     finished: watch::Receiver<bool>,
+    /// Flood mode: the flood's report, once its connection has it (finished or ended).
+    flood: Option<watch::Receiver<Option<FloodReport>>>,
     stop: watch::Sender<bool>,
     inbox: mpsc::Sender<core::Input>,
     core: JoinHandle<Verdict>,
@@ -230,16 +262,28 @@ impl RunningServer {
         format!("http://{}/api/", self.addr)
     }
 
-    /// Waits until the script has played to its end and outstanding acks are settled, and
+    /// Waits until the script has played to its end and outstanding acks are settled (in
+    /// flood mode: until the flood is over, every envelope acked or its connection gone), and
     /// returns the verdict. The server keeps serving until [`shutdown`](Self::shutdown) or drop.
     pub async fn finished(&mut self) -> io::Result<Verdict> {
-        let _ = self.finished.wait_for(|f| *f).await;
+        match &mut self.flood {
+            Some(flood) => drop(flood.wait_for(Option::is_some).await),
+            None => drop(self.finished.wait_for(|f| *f).await),
+        }
         self.verdict().await
     }
 
-    /// Whether the script has ended.
+    /// Whether the script has ended (in flood mode: the flood).
     pub fn is_finished(&self) -> bool {
-        *self.finished.borrow()
+        match &self.flood {
+            Some(flood) => flood.borrow().is_some(),
+            None => *self.finished.borrow(),
+        }
+    }
+
+    /// Flood mode: how the flood went, once it is over (all acked, or its connection ended).
+    pub fn flood_report(&self) -> Option<FloodReport> {
+        self.flood.as_ref().and_then(|f| f.borrow().clone())
     }
 
     /// The verdict so far (final once finished).
@@ -260,6 +304,16 @@ impl RunningServer {
         // Give socket tasks a moment to write their close frames.
         tokio::time::sleep(Duration::from_millis(50)).await;
         Ok(verdict)
+    }
+}
+
+impl RunningServer {
+    /// Like [`shutdown`](Self::shutdown), with the flood's report (flood mode): a flood still
+    /// running when the server stops reports what it did so far.
+    pub async fn shutdown_with_flood_report(self) -> io::Result<(Verdict, Option<FloodReport>)> {
+        let flood = self.flood.clone();
+        let verdict = self.shutdown().await?;
+        Ok((verdict, flood.and_then(|f| f.borrow().clone())))
     }
 }
 
@@ -295,6 +349,8 @@ pub struct ThreadReport {
     pub verdict: Verdict,
     /// CPU time the server's thread used (user + system), if the platform tells.
     pub cpu_time: Option<Duration>,
+    /// Flood mode: how the flood went.
+    pub flood: Option<FloodReport>,
 }
 
 impl ServerThread {

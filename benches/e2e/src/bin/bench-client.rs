@@ -1,13 +1,13 @@
-//! One benchmark client process: `bench-client KIND URL ENVELOPES`, with KIND one of `floor`
-//! (URL is then the WebSocket URL itself), `tokio`, `smol` or `async-std` (URL is the fake
-//! Slack's API URL). Prints one JSON report line.
+//! One benchmark client process: `bench-client KIND API_URL ENVELOPES`, with KIND one of
+//! `floor`, `tokio`, `smol`, `async-std` or `blocking`, and API_URL the fake Slack's Web API
+//! (`slackline serve DIR --flood N` prints it). Prints one JSON report line.
 
-use slackline_bench::{floor, slackline_client};
+use slackline_bench::{blocking_client, floor, slackline_client};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [kind, url, envelopes] = args.as_slice() else {
-        eprintln!("usage: bench-client floor|tokio|smol|async-std URL ENVELOPES");
+        eprintln!("usage: bench-client floor|tokio|smol|async-std|blocking API_URL ENVELOPES");
         std::process::exit(2);
     };
     let Ok(expected) = envelopes.parse::<u64>() else {
@@ -41,6 +41,7 @@ fn main() {
             expected,
         ))
         .map_err(|e| e.to_string()),
+        "blocking" => blocking_client::run(url, expected).map_err(|e| e.to_string()),
         other => Err(format!("unknown client kind `{other}`")),
     };
     match report {

@@ -1,0 +1,274 @@
+//! Medians over repeats, ratios against the floor of the same run, and the tables and goal
+//! checks `BENCHMARKS.md` quotes. Goals are reported, never asserted: a benchmark informs, a
+//! noisy machine must not fail a build.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use super::pair::RunResult;
+
+/// One client's figures over the repeats of one bench.
+#[derive(Clone, Debug, Serialize)]
+pub struct ClientSummary {
+    pub client: String,
+    pub runs: usize,
+    pub acks_per_s: f64,
+    /// acks/s over the floor's (same run, medians).
+    pub ratio_to_floor: Option<f64>,
+    pub latency_p50_us: f64,
+    pub latency_p99_us: f64,
+    /// The largest max over the repeats.
+    pub latency_max_us: f64,
+    pub client_cpu_us_per_envelope: f64,
+    pub server_cpu_us_per_envelope: f64,
+    /// Server CPU time over the flood's duration: the share of one core it used.
+    pub server_cpu_share: f64,
+    /// The largest peak RSS over the repeats.
+    pub peak_rss_kib: u64,
+    /// Soak: acks/s of each slice of the (single) run.
+    pub slices: Vec<f64>,
+    /// Soak: the client's RSS when a tenth of the run was done, and at the end.
+    pub rss_early_kib: u64,
+    pub rss_end_kib: u64,
+}
+
+pub fn median(values: &mut [f64]) -> f64 {
+    if values.is_empty() {
+        return 0.0;
+    }
+    values.sort_by(f64::total_cmp);
+    let mid = values.len() / 2;
+    if values.len() % 2 == 1 {
+        values[mid]
+    } else {
+        (values[mid - 1] + values[mid]) / 2.0
+    }
+}
+
+/// Per-client medians, in `clients` order.
+pub fn summarize(results: &[RunResult], clients: &[String]) -> Vec<ClientSummary> {
+    let mut out: Vec<ClientSummary> = clients
+        .iter()
+        .filter_map(|client| {
+            let runs: Vec<&RunResult> = results.iter().filter(|r| &r.client == client).collect();
+            let first = runs.first()?;
+            let med = |f: &dyn Fn(&RunResult) -> f64| {
+                median(&mut runs.iter().map(|r| f(r)).collect::<Vec<_>>())
+            };
+            let samples = &first.samples;
+            let early = samples.get(samples.len() / 10).map_or(0, |s| s.rss_kib);
+            Some(ClientSummary {
+                client: client.clone(),
+                runs: runs.len(),
+                acks_per_s: med(&|r| r.acks_per_s),
+                ratio_to_floor: None,
+                latency_p50_us: med(&|r| r.latency_p50_us),
+                latency_p99_us: med(&|r| r.latency_p99_us),
+                latency_max_us: runs.iter().map(|r| r.latency_max_us).fold(0.0, f64::max),
+                client_cpu_us_per_envelope: med(&|r| r.client_cpu_us_per_envelope()),
+                server_cpu_us_per_envelope: med(&|r| r.server_cpu_us_per_envelope()),
+                server_cpu_share: med(&|r| r.server_cpu_s / r.elapsed_s.max(1e-9)),
+                peak_rss_kib: runs
+                    .iter()
+                    .map(|r| r.client_peak_rss_kib)
+                    .max()
+                    .unwrap_or(0),
+                slices: first.slice_acks_per_s.clone(),
+                rss_early_kib: early,
+                rss_end_kib: samples.last().map_or(0, |s| s.rss_kib),
+            })
+        })
+        .collect();
+    let floor = out
+        .iter()
+        .find(|s| s.client == "floor")
+        .map(|s| s.acks_per_s);
+    if let Some(floor) = floor.filter(|f| *f > 0.0) {
+        for s in &mut out {
+            s.ratio_to_floor = Some(s.acks_per_s / floor);
+        }
+    }
+    out
+}
+
+fn mib(kib: u64) -> String {
+    format!("{:.1}", kib as f64 / 1024.0)
+}
+
+fn ratio(r: Option<f64>) -> String {
+    r.map_or_else(|| "-".into(), |r| format!("{r:.2}x"))
+}
+
+pub fn throughput_table(rows: &[ClientSummary]) -> String {
+    let mut t = String::from(
+        "| client | acks/s (median) | x floor | client CPU us/envelope | server CPU us/envelope | server CPU share of a core | peak RSS MiB | runs |\n\
+         |---|---:|---:|---:|---:|---:|---:|---:|\n",
+    );
+    for r in rows {
+        let _ = writeln!(
+            t,
+            "| {} | {:.0} | {} | {:.2} | {:.2} | {:.0}% | {} | {} |",
+            r.client,
+            r.acks_per_s,
+            ratio(r.ratio_to_floor),
+            r.client_cpu_us_per_envelope,
+            r.server_cpu_us_per_envelope,
+            r.server_cpu_share * 100.0,
+            mib(r.peak_rss_kib),
+            r.runs
+        );
+    }
+    t
+}
+
+pub fn latency_table(rows: &[ClientSummary]) -> String {
+    let floor_p50 = rows
+        .iter()
+        .find(|r| r.client == "floor")
+        .map(|r| r.latency_p50_us);
+    let mut t = String::from(
+        "| client | p50 us (median) | p50 x floor | p99 us (median) | max us (worst) | client CPU us/envelope | peak RSS MiB | runs |\n\
+         |---|---:|---:|---:|---:|---:|---:|---:|\n",
+    );
+    for r in rows {
+        let _ = writeln!(
+            t,
+            "| {} | {:.0} | {} | {:.0} | {:.0} | {:.2} | {} | {} |",
+            r.client,
+            r.latency_p50_us,
+            ratio(floor_p50.filter(|f| *f > 0.0).map(|f| r.latency_p50_us / f)),
+            r.latency_p99_us,
+            r.latency_max_us,
+            r.client_cpu_us_per_envelope,
+            mib(r.peak_rss_kib),
+            r.runs
+        );
+    }
+    t
+}
+
+/// Flatness: the slices' acks/s (the first includes connection warm-up), and memory.
+pub fn soak_table(rows: &[ClientSummary]) -> String {
+    let mut t = String::from(
+        "| client | acks/s: 2nd slice | median slice | last slice | last / median | RSS MiB at 10% -> end |\n\
+         |---|---:|---:|---:|---:|---:|\n",
+    );
+    for r in rows {
+        let second = r.slices.get(1).copied().unwrap_or(0.0);
+        let last = r.slices.last().copied().unwrap_or(0.0);
+        let med = median(&mut r.slices.clone());
+        let _ = writeln!(
+            t,
+            "| {} | {:.0} | {:.0} | {:.0} | {:.2} | {} -> {} |",
+            r.client,
+            second,
+            med,
+            last,
+            last / med.max(1e-9),
+            mib(r.rss_early_kib),
+            mib(r.rss_end_kib)
+        );
+    }
+    t
+}
+
+/// The issue's goals, checked against this run's medians.
+pub fn goals(
+    throughput: Option<&[ClientSummary]>,
+    latency: Option<&[ClientSummary]>,
+    soak: Option<&[ClientSummary]>,
+) -> String {
+    let mut t = String::from("| goal | measured | |\n|---|---|---|\n");
+    let mut line = |goal: &str, measured: String, met: bool| {
+        let _ = writeln!(
+            t,
+            "| {goal} | {measured} | {} |",
+            if met { "met" } else { "**missed**" }
+        );
+    };
+    let find = |rows: &[ClientSummary], c: &str| rows.iter().find(|r| r.client == c).cloned();
+    if let Some(rows) = throughput {
+        if let Some(tokio) = find(rows, "tokio") {
+            if let Some(ratio) = tokio.ratio_to_floor {
+                line(
+                    "tokio >= 0.5x the floor's acks/s",
+                    format!("{ratio:.2}x"),
+                    ratio >= 0.5,
+                );
+            }
+            for r in rows
+                .iter()
+                .filter(|r| !matches!(r.client.as_str(), "floor" | "tokio"))
+            {
+                let slower = tokio.acks_per_s / r.acks_per_s.max(1e-9);
+                line(
+                    &format!("{} within 1.5x of tokio", r.client),
+                    format!("tokio / {} = {slower:.2}", r.client),
+                    slower <= 1.5,
+                );
+            }
+        }
+    }
+    if let Some(rows) = latency {
+        let floor = find(rows, "floor").map(|r| r.latency_p50_us);
+        for r in rows.iter().filter(|r| r.client != "floor") {
+            if let Some(floor) = floor.filter(|f| *f > 0.0) {
+                let x = r.latency_p50_us / floor;
+                line(
+                    &format!("{}: p50 <= 1.5x the floor's at 1000/s", r.client),
+                    format!("{:.0} us = {x:.2}x", r.latency_p50_us),
+                    x <= 1.5,
+                );
+            }
+            line(
+                &format!("{}: p99 <= 200 us at 1000/s", r.client),
+                format!("{:.0} us", r.latency_p99_us),
+                r.latency_p99_us <= 200.0,
+            );
+        }
+    }
+    for rows in [throughput, latency, soak].into_iter().flatten().take(1) {
+        for r in rows.iter().filter(|r| r.client != "floor") {
+            line(
+                &format!("{}: peak RSS <= 8 MiB", r.client),
+                format!("{} MiB", mib(r.peak_rss_kib)),
+                r.peak_rss_kib <= 8 * 1024,
+            );
+        }
+    }
+    if let Some(rows) = soak {
+        for r in rows.iter().filter(|r| r.client != "floor") {
+            let med = median(&mut r.slices.clone());
+            let last = r.slices.last().copied().unwrap_or(0.0);
+            let flat = last >= 0.8 * med;
+            let grew = r.rss_end_kib > r.rss_early_kib + 1024;
+            line(
+                &format!(
+                    "{}: flat (last slice >= 0.8x median; RSS growth < 1 MiB)",
+                    r.client
+                ),
+                format!(
+                    "last/median {:.2}, RSS {} -> {} MiB",
+                    last / med.max(1e-9),
+                    mib(r.rss_early_kib),
+                    mib(r.rss_end_kib)
+                ),
+                flat && !grew,
+            );
+        }
+    }
+    t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn medians() {
+        assert_eq!(median(&mut [3.0, 1.0, 2.0]), 2.0);
+        assert_eq!(median(&mut [4.0, 1.0, 2.0, 3.0]), 2.5);
+        assert_eq!(median(&mut []), 0.0);
+    }
+}

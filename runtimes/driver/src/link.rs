@@ -1,0 +1,137 @@
+//! An open WebSocket as the drive loop holds it: read one message when polled, queue frames
+//! the session sends, write and flush them once per wake. Keeping the socket in the loop
+//! (instead of a reader and a writer task with a channel each) takes two task hops and two
+//! channel sends off every envelope's path, and lets a burst of acks leave in one `write`.
+
+use std::collections::VecDeque;
+use std::task::{Context, Poll};
+
+use async_tungstenite::tungstenite::{Error as WsError, Message};
+use bytes::Bytes;
+use futures_util::{Sink, Stream};
+use slackline::ConnId;
+
+use crate::websocket::{Inbound, Ws};
+
+/// Frames queued for a link before the loop stops reading it: the peer is not taking our
+/// writes, and each frame read may add an ack.
+const HIGH_WATER: usize = 64;
+/// Frames queued before the link is judged stuck and dropped.
+const STUCK: usize = 1024;
+
+/// What a read produced.
+pub(crate) enum Read {
+    /// A frame for the session.
+    Input(Inbound),
+    /// Nothing the session needs (a raw frame).
+    Nothing,
+    /// The peer or the network ended the connection.
+    Lost { code: Option<u16>, reason: String },
+}
+
+/// The link has more queued than it could ever write.
+#[derive(Debug)]
+pub(crate) struct Stuck;
+
+pub(crate) struct Link {
+    ws: Box<Ws>,
+    /// Frames accepted from the session and not yet handed to the WebSocket.
+    queued: VecDeque<Message>,
+    /// Written to the WebSocket (or read: tungstenite queues pongs) since the last flush.
+    unflushed: bool,
+}
+
+impl Link {
+    pub(crate) fn new(ws: Box<Ws>) -> Self {
+        Link {
+            ws,
+            queued: VecDeque::new(),
+            unflushed: false,
+        }
+    }
+
+    /// Whether the loop should read more from this link.
+    pub(crate) fn wants_input(&self) -> bool {
+        self.queued.len() < HIGH_WATER
+    }
+
+    /// Reads one message, if one is ready.
+    pub(crate) fn poll_read(&mut self, conn: ConnId, cx: &mut Context<'_>) -> Poll<Read> {
+        let message = match Stream::poll_next(std::pin::Pin::new(&mut *self.ws), cx) {
+            Poll::Pending => return Poll::Pending,
+            Poll::Ready(Some(Ok(message))) => message,
+            Poll::Ready(Some(Err(e))) => {
+                return Poll::Ready(Read::Lost {
+                    code: None,
+                    reason: e.to_string(),
+                })
+            }
+            Poll::Ready(None) => {
+                return Poll::Ready(Read::Lost {
+                    code: None,
+                    reason: "connection ended".into(),
+                })
+            }
+        };
+        // Tungstenite queues pongs and close replies as it reads: they go out with the flush.
+        self.unflushed = true;
+        Poll::Ready(match message {
+            Message::Text(text) => Read::Input(Inbound::Text(conn, Bytes::from(text))),
+            Message::Binary(data) => Read::Input(Inbound::Binary(conn, data)),
+            Message::Ping(_) => Read::Input(Inbound::Ping(conn)),
+            Message::Pong(payload) => Read::Input(Inbound::Pong(conn, payload)),
+            Message::Close(frame) => {
+                let (code, reason) = frame.map_or((None, String::new()), |f| {
+                    (Some(u16::from(f.code)), f.reason.as_str().to_owned())
+                });
+                Read::Lost { code, reason }
+            }
+            Message::Frame(_) => Read::Nothing,
+        })
+    }
+
+    /// Queues a frame; written at the loop's next flush.
+    pub(crate) fn send(&mut self, message: Message) -> Result<(), Stuck> {
+        if self.queued.len() >= STUCK {
+            return Err(Stuck);
+        }
+        self.queued.push_back(message);
+        Ok(())
+    }
+
+    /// Hands queued frames to the WebSocket and flushes: one `write` for all of them when the
+    /// socket takes it. `Err` when the connection failed.
+    pub(crate) fn poll_write(&mut self, cx: &mut Context<'_>) -> Result<(), WsError> {
+        let mut ws = std::pin::Pin::new(&mut *self.ws);
+        while !self.queued.is_empty() {
+            match ws.as_mut().poll_ready(cx) {
+                Poll::Ready(Ok(())) => {}
+                Poll::Ready(Err(e)) => return Err(e),
+                // The socket is full: the waker is registered, the rest waits.
+                Poll::Pending => return Ok(()),
+            }
+            if let Some(message) = self.queued.pop_front() {
+                ws.as_mut().start_send(message)?;
+                self.unflushed = true;
+            }
+        }
+        if self.unflushed {
+            match ws.poll_flush(cx) {
+                Poll::Ready(Ok(())) => self.unflushed = false,
+                Poll::Ready(Err(e)) => return Err(e),
+                Poll::Pending => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether anything waits to be written or flushed.
+    pub(crate) fn has_output(&self) -> bool {
+        self.unflushed || !self.queued.is_empty()
+    }
+
+    /// The socket and the frames not yet written, for a closing task.
+    pub(crate) fn into_parts(self) -> (Ws, VecDeque<Message>) {
+        (*self.ws, self.queued)
+    }
+}
