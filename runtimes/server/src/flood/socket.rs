@@ -108,14 +108,17 @@ impl FloodSocket {
                     Err(mpsc::error::TryRecvError::Disconnected) => queue_open = false,
                 }
             }
-            match read_available(tcp, io) {
-                Ok(true) => {}
-                Ok(false) => return lost(None, "connection ended"),
-                Err(e) => return lost(None, &e.to_string()),
-            }
+            // What arrived before the end of the stream (often the last acks and a close)
+            // is handled before the end is.
+            let read = read_available(tcp, io);
             let now = self.now();
             if let Some(end) = self.client_frames(now, io) {
                 return end;
+            }
+            match read {
+                Ok(true) => {}
+                Ok(false) => return lost(None, "connection ended"),
+                Err(e) => return lost(None, &e.to_string()),
             }
             if greeted {
                 while io.pending() < BATCH_BYTES {
@@ -297,6 +300,7 @@ fn read_available(tcp: &TcpStream, io: &mut Io) -> io::Result<bool> {
             io.input.resize(larger, 0);
         }
         match tcp.try_read(&mut io.input[io.filled..]) {
+            // The bytes read so far stay in `io` for the caller to handle.
             Ok(0) => return Ok(false),
             Ok(n) => {
                 io.filled += n;
