@@ -57,7 +57,16 @@ pub fn summarize(results: &[RunResult], clients: &[String]) -> Vec<ClientSummary
                 median(&mut runs.iter().map(|r| f(r)).collect::<Vec<_>>())
             };
             let samples = &first.samples;
-            let early = samples.get(samples.len() / 10).map_or(0, |s| s.rss_kib);
+            // Warmed up: the largest RSS over the second quarter of the run (the first samples
+            // are taken while the process is still starting), to compare with the end.
+            let quarter = samples.len() / 4;
+            let early = samples
+                .iter()
+                .skip(quarter)
+                .take(quarter.max(1))
+                .map(|s| s.rss_kib)
+                .max()
+                .unwrap_or(0);
             Some(ClientSummary {
                 client: client.clone(),
                 runs: runs.len(),
@@ -151,7 +160,7 @@ pub fn latency_table(rows: &[ClientSummary]) -> String {
 /// Flatness: the slices' acks/s (the first includes connection warm-up), and memory.
 pub fn soak_table(rows: &[ClientSummary]) -> String {
     let mut t = String::from(
-        "| client | acks/s: 2nd slice | median slice | last slice | last / median | RSS MiB at 10% -> end |\n\
+        "| client | acks/s: 2nd slice | median slice | last slice | last / median | RSS MiB warmed up -> end |\n\
          |---|---:|---:|---:|---:|---:|\n",
     );
     for r in rows {
