@@ -3,7 +3,8 @@
 use slackline_async_std::{AsyncStdRuntime, BoxFuture};
 use slackline_testkit::async_client::{AsyncClient, Flavor};
 
-/// The clients run on async-std's task pool; the test threads play Slack.
+/// The clients run on async-std's task pool; the fake Slack and the testkit's servers run on
+/// threads of their own, and the test threads wait on both.
 struct AsyncStd;
 
 impl Flavor for AsyncStd {

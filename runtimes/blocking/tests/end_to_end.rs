@@ -1,5 +1,6 @@
 //! The shared end-to-end scenarios (`slackline-testkit`) on the blocking driver: the client
-//! runs `run()` on a thread of its own, handlers on its pool, the test thread plays Slack.
+//! runs `run()` on a thread of its own, handlers on its pool; the fake Slack and the testkit's
+//! servers run on threads of their own, and the test thread waits on both.
 
 use std::sync::mpsc;
 use std::thread::JoinHandle;
@@ -109,6 +110,7 @@ impl Client for Blocking {
                     let handler = envelope_handler(behaviour);
                     builder = match route {
                         Route::Event(kind) => builder.on_event(kind, handler),
+                        Route::Interactive(kind) => builder.on_interactive(kind, handler),
                         Route::Command(command) => builder.on_command(command, handler),
                         Route::AnyEnvelope => builder.on_envelope(handler),
                         Route::Rtm(_) => panic!("an RTM route on a Socket Mode client"),

@@ -3,7 +3,8 @@
 use slackline_smol::{BoxFuture, SmolRuntime};
 use slackline_testkit::async_client::{AsyncClient, Flavor};
 
-/// The clients run on smol's global executor; the test threads play Slack.
+/// The clients run on smol's global executor; the fake Slack and the testkit's servers run on
+/// threads of their own, and the test threads wait on both.
 struct Smol;
 
 impl Flavor for Smol {

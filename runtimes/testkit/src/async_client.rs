@@ -148,6 +148,7 @@ impl<F: Flavor> Client for AsyncClient<F> {
                     let handler = envelope_handler(behaviour);
                     builder = match route {
                         Route::Event(kind) => builder.on_event(kind, handler),
+                        Route::Interactive(kind) => builder.on_interactive(kind, handler),
                         Route::Command(command) => builder.on_command(command, handler),
                         Route::AnyEnvelope => builder.on_envelope(handler),
                         Route::Rtm(_) => panic!("an RTM route on a Socket Mode client"),

@@ -23,6 +23,8 @@ pub enum Protocol {
 pub enum Route {
     /// `on_event` (Socket Mode: Events API by event type).
     Event(&'static str),
+    /// `on_interactive` (by `payload.type`: `block_actions`, `view_submission`, ...).
+    Interactive(&'static str),
     /// `on_command`.
     Command(&'static str),
     /// `on_envelope`: the Socket Mode catch-all.

@@ -4,34 +4,14 @@ pub fn hello() -> String {
     r#"{"type":"hello","num_connections":1,"debug_info":{"host":"applink-test","build_number":1,"approximate_connection_time":18060},"connection_info":{"app_id":"A1"}}"#.into()
 }
 
-pub fn disconnect(reason: &str) -> String {
-    format!(r#"{{"type":"disconnect","reason":"{reason}","debug_info":{{"host":"wss-test"}}}}"#)
-}
-
 pub fn events_api(id: &str, event_type: &str) -> String {
     format!(
         r#"{{"envelope_id":"{id}","type":"events_api","accepts_response_payload":false,"retry_attempt":0,"retry_reason":"","payload":{{"type":"event_callback","event_id":"Ev-{id}","event":{{"type":"{event_type}","text":"hi","channel":"C1","ts":"1.1"}}}}}}"#
     )
 }
 
-pub fn slash_command(id: &str, command: &str, text: &str) -> String {
-    format!(
-        r#"{{"envelope_id":"{id}","type":"slash_commands","accepts_response_payload":true,"payload":{{"command":"{command}","text":"{text}","channel_id":"C1"}}}}"#
-    )
-}
-
 pub fn ack(id: &str) -> String {
     format!(r#"{{"envelope_id":"{id}"}}"#)
-}
-
-/// The ack's envelope id, and its payload if any.
-pub fn parse_ack(frame: &str) -> (String, Option<serde_json::Value>) {
-    let value: serde_json::Value = serde_json::from_str(frame).expect("ack is JSON");
-    let id = value["envelope_id"]
-        .as_str()
-        .expect("envelope_id")
-        .to_owned();
-    (id, value.get("payload").cloned())
 }
 
 /// A client frame as JSON.

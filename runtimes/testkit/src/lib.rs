@@ -1,16 +1,24 @@
-//! # TEMPORARY test support for the slackline drivers
+//! # Test support for the slackline drivers
 //!
-//! A small scripted Slack ([`FakeSlack`]: Web API + WebSocket on loopback, optionally TLS), a
-//! loopback CONNECT proxy ([`TestProxy`]), and the end-to-end scenarios every driver runs
-//! ([`scenarios`], instantiated per driver with [`end_to_end_tests!`]).
+//! The end-to-end scenarios every driver runs, written once against a small [`Client`] trait
+//! (each driver implements it once, see [`async_client`] for the async ones) and instantiated
+//! per driver with [`end_to_end_tests!`]:
 //!
-//! Everything here runs on its own tokio runtime on a background thread, and tests talk to it
+//! - [`against_fake`]: the protocol scenarios (hello, routing and acks, refresh, half-open
+//!   servers, rate limits, `link_disabled`, shutdown, slow handlers, RTM) against the project's
+//!   fake Slack, `slackline-fake-server`, which plays a script and reports a verdict.
+//! - [`scenarios`]: what the fake cannot serve, against the pieces kept here beside it: a
+//!   scripted Slack ([`ScriptedSlack`]) for TLS with a test certificate ([`TestPki`]), exact Web
+//!   API requests, URLs the fake never hands out and frame-by-frame back-pressure probes; and a
+//!   loopback CONNECT proxy ([`TestProxy`]), since the proxy sees what no Slack server can.
+//!
+//! The servers run on runtimes of their own on background threads, and tests talk to them
 //! with blocking calls bounded by [`PATIENCE`], so the same test bodies serve tokio, smol,
-//! async-std and the blocking driver. The project's sans-IO `FakeSlack` gets a network
-//! wrapper later and replaces this crate: keep it small and test-only.
+//! async-std and the blocking driver. Not published: test-only.
 
 #![allow(missing_docs, missing_debug_implementations)]
 
+pub mod against_fake;
 pub mod async_client;
 pub mod client;
 mod frames;
@@ -22,11 +30,12 @@ mod server;
 use std::sync::mpsc;
 use std::time::Duration;
 
+pub use against_fake::Fake;
 pub use client::{Behaviour, Client, Gate, Route, RtmOp, Setup, Web, WebSetup};
 pub use frames::*;
 pub use pki::TestPki;
 pub use proxy::{Connect, TestProxy};
-pub use server::{ApiRequest, FakeSlack, FromClient, Reply, ServerConn};
+pub use server::{ApiRequest, FromClient, Reply, ScriptedSlack, ServerConn};
 
 /// Every wait in the tests is bounded by this: a hang fails the test instead of blocking CI.
 pub const PATIENCE: Duration = Duration::from_secs(5);
@@ -40,7 +49,7 @@ pub fn recv<T>(rx: &mpsc::Receiver<T>, what: &str) -> Option<T> {
     }
 }
 
-/// A small tokio runtime for the servers, on its own threads.
+/// A small tokio runtime for the scripted Slack and the proxy, on its own threads.
 fn background() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)

@@ -1,45 +1,47 @@
-//! The end-to-end scenarios, written once against [`Client`] and run by every driver:
+//! The end-to-end scenarios the fake Slack cannot play, written once against [`Client`] and
+//! run by every driver against the testkit's own [`ScriptedSlack`] (with TLS from [`TestPki`])
+//! and [`TestProxy`]. Everything the fake can play is in [`against_fake`](crate::against_fake).
+//!
+//! What stays here, and why:
+//! - **TLS** (`https://` / `wss://`, certificate checks): the fake server speaks plain HTTP on
+//!   loopback only.
+//! - **The CONNECT proxy** (credentials, TLS inside the tunnel, `no_proxy`, refusals): the
+//!   proxy sees what the client sends it, which no Slack server can.
+//! - **Exact headers and bodies of Web API calls** (`Authorization: Bearer …` and nothing in the
+//!   body, JSON content type) and a port nobody listens on: the fake checks the token's kind and
+//!   where it is, not the request as sent.
+//! - **URL refusals** (a non-loopback `ws://` handed out by `apps.connections.open`, plain
+//!   `http://` API URLs): the fake only hands out its own loopback URLs.
+//! - **Back-pressure**: counting acks while handlers are blocked needs a server that writes
+//!   a fixed burst and reads with a short timeout, without redelivering what is not acked.
+//!
 //! `slackline_testkit::end_to_end_tests!(MyClient);` in a driver's `tests/` makes one `#[test]`
-//! per scenario. Timings are shortened (100 ms pings, 300 ms pong deadline); every wait is
-//! bounded, and no scenario sleeps to let a race settle.
+//! per scenario, these and the ones against the fake. Timings are shortened (100 ms pings,
+//! 300 ms pong deadline); every wait is bounded, and no scenario sleeps to let a race settle.
 
 use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use slackline::{
-    AckError, ApiError, CloseCause, DisconnectReason, Event, LateAckPolicy, ReconnectCause,
-    StopReason,
-};
-use slackline_driver::{Error, RtmError, UrlError};
+use slackline::{ApiError, CloseCause, Event};
+use slackline_driver::{Error, UrlError};
 
-use crate::client::{Behaviour, Client, Gate, Route, RtmOp, Setup, Web, WebSetup};
+use crate::client::{Behaviour, Client, Gate, Route, Setup, Web, WebSetup};
 use crate::{
-    ack, disconnect, events_api, frame, hello, init_tracing, ms, parse_ack, recv, slash_command,
-    FakeSlack, Reply, TestPki, TestProxy,
+    ack, events_api, frame, init_tracing, ms, recv, Reply, ScriptedSlack, TestPki, TestProxy,
 };
 
 const APP_TOKEN: &str = "xapp-1-A1-1-supersecret";
 const BOT_TOKEN: &str = "xoxb-1-2-botsecret";
 
-/// One `#[test]` per scenario for the client type given.
+/// One `#[test]` per scenario for the client type given: the ones here, and (in a module
+/// `against_fake`) the ones against the fake Slack.
 #[macro_export]
 macro_rules! end_to_end_tests {
     ($client:ty) => {
         $crate::end_to_end_tests!(@each $client;
-            hello_then_envelopes_are_acked_and_routed_by_type,
-            disconnect_warning_refreshes_make_before_break_without_losing_an_envelope,
-            a_server_that_stops_answering_pings_is_replaced,
-            a_rate_limited_connections_open_is_retried_after_retry_after,
-            link_disabled_stops_with_its_own_error,
-            a_refused_token_stops_at_once_and_the_error_does_not_show_it,
-            graceful_shutdown_lets_a_running_handler_send_its_ack,
-            a_handler_slower_than_the_ack_deadline_does_not_delay_other_acks,
             plain_ws_urls_to_other_hosts_are_refused_before_connecting,
             plain_http_api_urls_to_other_hosts_are_refused_at_build,
-            a_panicking_handler_takes_nothing_down,
-            ordered_mode_runs_handlers_one_at_a_time_in_arrival_order,
             busy_handlers_make_the_client_stop_reading_instead_of_buffering,
-            rtm_events_reach_handlers_and_sends_resolve_with_their_reply,
             web_calls_carry_the_token_in_the_header_only,
             web_rate_limits_are_waited_out_and_errors_classified,
             socket_mode_runs_over_https_and_wss,
@@ -49,6 +51,7 @@ macro_rules! end_to_end_tests {
             no_proxy_bypasses_the_proxy,
             proxy_refusals_are_reported_without_credentials
         );
+        $crate::against_fake_tests!($client);
     };
     (@each $client:ty; $($name:ident),* $(,)?) => {
         $(
@@ -60,7 +63,7 @@ macro_rules! end_to_end_tests {
     };
 }
 
-fn socket_mode(slack: &FakeSlack) -> Setup {
+fn socket_mode(slack: &ScriptedSlack) -> Setup {
     init_tracing();
     Setup::socket_mode(APP_TOKEN, &slack.api_url)
 }
@@ -82,291 +85,12 @@ fn shut_down<C: Client>(client: C) {
     client.finish().expect("a clean shutdown");
 }
 
-/// `n` handler reports, sorted.
-fn collect(log: &mpsc::Receiver<String>, n: usize) -> Vec<String> {
-    let mut seen: Vec<String> = (0..n)
-        .map(|_| recv(log, "a handler report").expect("handlers gone"))
-        .collect();
-    seen.sort();
-    seen
-}
-
 fn next_log(log: &mpsc::Receiver<String>) -> String {
     recv(log, "a handler report").expect("handlers gone")
 }
 
-pub fn hello_then_envelopes_are_acked_and_routed_by_type<C: Client>() {
-    let slack = FakeSlack::start();
-    let (tx, log) = mpsc::channel();
-    let client = C::build(
-        socket_mode(&slack)
-            .route(
-                Route::Event("app_mention"),
-                Behaviour::Report("mention", tx.clone()),
-            )
-            .route(Route::AnyEnvelope, Behaviour::Report("other", tx)),
-    )
-    .unwrap();
-    assert!(
-        !client.debug().contains("supersecret"),
-        "{}",
-        client.debug()
-    );
-    let mut client = client.start();
-
-    let open = slack.request();
-    assert_eq!(open.method, "apps.connections.open");
-    assert_eq!(
-        open.authorization.as_deref(),
-        Some("Bearer xapp-1-A1-1-supersecret")
-    );
-    let conn = slack.accept_hello();
-    assert!(conn.path.contains("ticket=1"), "{}", conn.path);
-    let Event::Hello(hello) = client.next_event("hello", &is_hello) else {
-        unreachable!()
-    };
-    assert_eq!(hello.app_id.as_deref(), Some("A1"));
-
-    conn.send(events_api("e1", "app_mention"));
-    conn.send(events_api("e2", "reaction_added"));
-    assert_eq!(conn.next_text(), ack("e1"));
-    assert_eq!(conn.next_text(), ack("e2"));
-    assert_eq!(collect(&log, 2), ["mention e1", "other e2"]);
-
-    client.shutdown();
-    assert_eq!(conn.closed(), Some(1000));
-    client.finish().unwrap();
-}
-
-pub fn disconnect_warning_refreshes_make_before_break_without_losing_an_envelope<C: Client>() {
-    let slack = FakeSlack::start();
-    let (tx, log) = mpsc::channel();
-    let mut client =
-        C::launch(socket_mode(&slack).route(Route::AnyEnvelope, Behaviour::Report("got", tx)));
-
-    slack.request();
-    let old = slack.accept_hello();
-    hello_conn(&mut client);
-
-    old.send(disconnect("warning"));
-    client.next_event("the disconnect", &|e| {
-        matches!(
-            e,
-            Event::Disconnect {
-                reason: DisconnectReason::Warning,
-                ..
-            }
-        )
-    });
-    assert_eq!(slack.request().method, "apps.connections.open");
-    let new = slack.accept();
-
-    // The old connection still serves until the new one is up.
-    old.send(events_api("before", "message"));
-    assert_eq!(old.next_text(), ack("before"));
-
-    new.send(hello());
-    assert_eq!(old.closed(), Some(1000));
-    client.next_event("the old connection closing", &|e| {
-        matches!(
-            e,
-            Event::ConnectionClosed {
-                cause: CloseCause::Replaced,
-                ..
-            }
-        )
-    });
-    new.send(events_api("after", "message"));
-    assert_eq!(new.next_text(), ack("after"));
-    assert_eq!(collect(&log, 2), ["got after", "got before"]);
-
-    client.shutdown();
-    assert_eq!(new.closed(), Some(1000));
-    client.finish().unwrap();
-}
-
-pub fn a_server_that_stops_answering_pings_is_replaced<C: Client>() {
-    let slack = FakeSlack::start();
-    let mut client = C::launch(socket_mode(&slack));
-
-    slack.request();
-    let half_open = slack.accept_hello();
-    let first = hello_conn(&mut client);
-    let frozen_at = Instant::now();
-    half_open.freeze();
-
-    client.next_event("the pong timeout", &|e| {
-        matches!(e, Event::ConnectionClosed { cause: CloseCause::PongTimeout, conn } if *conn == first)
-    });
-    // Within one ping interval plus the pong deadline (plus scheduling slack).
-    assert!(frozen_at.elapsed() < ms(1000), "{:?}", frozen_at.elapsed());
-    slack.request();
-    let replacement = slack.accept_hello();
-    let second = hello_conn(&mut client);
-    assert_ne!(first, second);
-    replacement.send(events_api("e1", "message"));
-    assert_eq!(replacement.next_text(), ack("e1"));
-
-    shut_down(client);
-    drop(half_open);
-}
-
-pub fn a_rate_limited_connections_open_is_retried_after_retry_after<C: Client>() {
-    let slack = FakeSlack::start();
-    slack.script("apps.connections.open", [Reply::rate_limited("1")]);
-    let mut client = C::launch(socket_mode(&slack));
-
-    let first = slack.request();
-    let Event::Reconnecting { delay, cause, .. } =
-        client.next_event("the retry", &|e| matches!(e, Event::Reconnecting { .. }))
-    else {
-        unreachable!()
-    };
-    assert_eq!(
-        cause,
-        ReconnectCause::Api(ApiError::RateLimited {
-            retry_after: Some(Duration::from_secs(1))
-        })
-    );
-    assert!(delay >= Duration::from_secs(1), "{delay:?}");
-    let second = slack.request();
-    assert!(
-        second.at - first.at >= Duration::from_secs(1),
-        "retried after {:?}",
-        second.at - first.at
-    );
-    slack.accept_hello();
-    hello_conn(&mut client);
-    shut_down(client);
-}
-
-pub fn link_disabled_stops_with_its_own_error<C: Client>() {
-    let slack = FakeSlack::start();
-    let mut client = C::launch(socket_mode(&slack));
-
-    slack.request();
-    let conn = slack.accept_hello();
-    hello_conn(&mut client);
-    conn.send(disconnect("link_disabled"));
-    assert_eq!(conn.closed(), Some(1000));
-    client.next_event("the stop", &|e| {
-        matches!(e, Event::Stopped(StopReason::LinkDisabled))
-    });
-    let error = client.finish().unwrap_err();
-    assert!(matches!(error, Error::LinkDisabled), "{error:?}");
-    assert!(error.is_fatal_stop());
-}
-
-pub fn a_refused_token_stops_at_once_and_the_error_does_not_show_it<C: Client>() {
-    let slack = FakeSlack::start();
-    slack.script(
-        "apps.connections.open",
-        [Reply::ok(r#"{"ok":false,"error":"invalid_auth"}"#)],
-    );
-    let client = C::launch(socket_mode(&slack));
-    slack.request();
-    let error = client.finish().unwrap_err();
-    let Error::Fatal(api) = &error else {
-        panic!("{error:?}")
-    };
-    assert_eq!(api.code(), Some("invalid_auth"));
-    assert!(!format!("{error} {error:?}").contains("supersecret"));
-}
-
-pub fn graceful_shutdown_lets_a_running_handler_send_its_ack<C: Client>() {
-    let slack = FakeSlack::start();
-    let (tx, log) = mpsc::channel();
-    let gate = Gate::new();
-    let client = C::launch(socket_mode(&slack).route(
-        Route::Command("/slow"),
-        Behaviour::Hold {
-            log: tx,
-            gate: gate.clone(),
-            ack: Some(Some(serde_json::json!({ "text": "done" }))),
-        },
-    ));
-
-    slack.request();
-    let conn = slack.accept_hello();
-    conn.send(slash_command("s1", "/slow", "please"));
-    assert_eq!(next_log(&log), "start s1");
-
-    client.shutdown();
-    gate.open(1);
-    let (id, payload) = parse_ack(&conn.next_text());
-    assert_eq!(id, "s1");
-    assert_eq!(payload, Some(serde_json::json!({ "text": "done" })));
-    assert_eq!(next_log(&log), "done s1 Ok(())");
-    assert_eq!(conn.closed(), Some(1000));
-    client.finish().unwrap();
-}
-
-pub fn a_handler_slower_than_the_ack_deadline_does_not_delay_other_acks<C: Client>() {
-    let slack = FakeSlack::start();
-    // Slack's deadline is 3 s; a 300 ms one keeps the test short with the same shape.
-    let deadline = ms(300);
-    let (tx, log) = mpsc::channel();
-    let gate = Gate::new();
-    let mut client = C::launch(
-        socket_mode(&slack)
-            .configure(move |c| {
-                c.with_ack_timeout(deadline)
-                    .with_late_ack_policy(LateAckPolicy::AutoAck)
-            })
-            .route(
-                Route::Command("/slow"),
-                Behaviour::Hold {
-                    log: tx.clone(),
-                    gate: gate.clone(),
-                    ack: Some(None),
-                },
-            )
-            .route(Route::Event("message"), Behaviour::Report("fast", tx)),
-    );
-
-    slack.request();
-    let conn = slack.accept_hello();
-    hello_conn(&mut client);
-
-    let sent = Instant::now();
-    conn.send(slash_command("slow", "/slow", "x"));
-    conn.send(events_api("fast1", "message"));
-    conn.send(events_api("fast2", "message"));
-    // The slow handler is only let go once everything below has been seen, so a client that
-    // waited for it before reading on could not get here (no wall-clock bound needed, which
-    // would be flaky on a loaded machine).
-    assert_eq!(conn.next_text(), ack("fast1"));
-    assert_eq!(conn.next_text(), ack("fast2"));
-
-    // The slow envelope is acked bare at its deadline, so Slack does not retry it.
-    assert_eq!(conn.next_text(), ack("slow"));
-    assert!(sent.elapsed() >= deadline);
-    client.next_event("the overdue report", &|e| {
-        matches!(
-            e,
-            Event::AckOverdue {
-                auto_acked: true,
-                ..
-            }
-        )
-    });
-    // The handler's own ack, too late, is refused rather than sent twice.
-    gate.open(1);
-    let mut reports = collect(&log, 4);
-    reports.retain(|r| r.starts_with("done"));
-    assert_eq!(
-        reports,
-        [format!(
-            "done slow {:?}",
-            Err::<(), _>(AckError::NotPending)
-        )]
-    );
-
-    shut_down(client);
-}
-
 pub fn plain_ws_urls_to_other_hosts_are_refused_before_connecting<C: Client>() {
-    let slack = FakeSlack::start();
+    let slack = ScriptedSlack::start();
     slack.script(
         "apps.connections.open",
         [Reply::ok(
@@ -424,56 +148,8 @@ pub fn plain_http_api_urls_to_other_hosts_are_refused_at_build<C: Client>() {
     assert!(matches!(wrong_token.err(), Some(Error::Config(_))));
 }
 
-pub fn a_panicking_handler_takes_nothing_down<C: Client>() {
-    let slack = FakeSlack::start();
-    let (tx, log) = mpsc::channel();
-    let client = C::launch(
-        socket_mode(&slack)
-            .route(Route::Event("boom"), Behaviour::Panic)
-            .route(Route::AnyEnvelope, Behaviour::Report("ok", tx)),
-    );
-    slack.request();
-    let conn = slack.accept_hello();
-    conn.send(events_api("p1", "boom"));
-    conn.send(events_api("ok1", "message"));
-    assert_eq!(conn.next_text(), ack("p1"));
-    assert_eq!(conn.next_text(), ack("ok1"));
-    assert_eq!(next_log(&log), "ok ok1");
-    // And the next panic is contained as well.
-    conn.send(events_api("p2", "boom"));
-    conn.send(events_api("ok2", "message"));
-    assert_eq!(next_log(&log), "ok ok2");
-    shut_down(client);
-}
-
-pub fn ordered_mode_runs_handlers_one_at_a_time_in_arrival_order<C: Client>() {
-    let slack = FakeSlack::start();
-    let (tx, log) = mpsc::channel();
-    let gate = Gate::new();
-    let client = C::launch(socket_mode(&slack).ordered().route(
-        Route::AnyEnvelope,
-        Behaviour::Hold {
-            log: tx,
-            gate: gate.clone(),
-            ack: None,
-        },
-    ));
-    slack.request();
-    let conn = slack.accept_hello();
-    for i in 1..=3 {
-        conn.send(events_api(&format!("e{i}"), "message"));
-    }
-    // Concurrent handlers would all start before the first is let through.
-    for i in 1..=3 {
-        assert_eq!(next_log(&log), format!("start e{i}"));
-        gate.open(1);
-        assert_eq!(next_log(&log), format!("done e{i}"));
-    }
-    shut_down(client);
-}
-
 pub fn busy_handlers_make_the_client_stop_reading_instead_of_buffering<C: Client>() {
-    let slack = FakeSlack::start();
+    let slack = ScriptedSlack::start();
     let (tx, log) = mpsc::channel();
     let gate = Gate::new();
     const N: usize = 200;
@@ -516,82 +192,9 @@ pub fn busy_handlers_make_the_client_stop_reading_instead_of_buffering<C: Client
     shut_down(client);
 }
 
-pub fn rtm_events_reach_handlers_and_sends_resolve_with_their_reply<C: Client>() {
-    init_tracing();
-    let slack = FakeSlack::start();
-    let (results_tx, results) = mpsc::channel();
-    let mut client = C::launch(
-        Setup::rtm(BOT_TOKEN, &slack.api_url)
-            .route(Route::Rtm("message"), Behaviour::Echo(results_tx)),
-    );
-
-    let connect = slack.request();
-    assert_eq!(connect.method, "rtm.connect");
-    assert_eq!(
-        connect.authorization.as_deref(),
-        Some("Bearer xoxb-1-2-botsecret")
-    );
-    let conn = slack.accept();
-    conn.send(r#"{"type":"hello"}"#);
-    let Event::RtmConnected(granted) =
-        client.next_event("the grant", &|e| matches!(e, Event::RtmConnected(_)))
-    else {
-        unreachable!()
-    };
-    assert_eq!(granted.self_id(), Some("UBOT"));
-
-    conn.send(r#"{"type":"message","channel":"C1","user":"U2","text":"hi","ts":"1.0"}"#);
-    let sent = frame(&conn.next_text());
-    assert_eq!(
-        (sent["type"].as_str(), sent["channel"].as_str()),
-        (Some("message"), Some("C1"))
-    );
-    assert_eq!(sent["text"], "echo: hi");
-    let id = sent["id"].as_u64().expect("an id");
-    conn.send(format!(
-        r#"{{"ok":true,"reply_to":{id},"ts":"2.0","text":"echo: hi"}}"#
-    ));
-    let reply = recv(&results, "the handler's reply").unwrap().unwrap();
-    assert_eq!((reply.id, reply.ts.as_deref()), (id, Some("2.0")));
-
-    // Typing goes out without a reply; a ping resolves with its pong.
-    let typing = client.rtm(RtmOp::Typing("C1"));
-    assert_eq!(recv(&typing, "typing").unwrap(), Ok(None));
-    assert_eq!(frame(&conn.next_text())["type"], "typing");
-    let ping = client.rtm(RtmOp::Ping);
-    let ping_frame = frame(&conn.next_text());
-    assert_eq!(ping_frame["type"], "ping");
-    conn.send(format!(
-        r#"{{"type":"pong","reply_to":{}}}"#,
-        ping_frame["id"]
-    ));
-    assert!(recv(&ping, "the pong").unwrap().is_ok());
-
-    // An error reply is an error for the sender.
-    let refused = client.rtm(RtmOp::Message("C404", "nope"));
-    let id = frame(&conn.next_text())["id"].as_u64().unwrap();
-    conn.send(format!(
-        r#"{{"ok":false,"reply_to":{id},"error":{{"code":2,"msg":"channel_not_found"}}}}"#
-    ));
-    assert_eq!(
-        recv(&refused, "the refusal").unwrap(),
-        Err(RtmError::Failed {
-            code: 2,
-            msg: "channel_not_found".into()
-        })
-    );
-
-    client.shutdown();
-    assert_eq!(conn.closed(), Some(1000));
-    let late = client.rtm(RtmOp::Message("C1", "late"));
-    client.finish().unwrap();
-    // Once stopped, sends are refused rather than hanging.
-    assert!(recv(&late, "the late send").unwrap().is_err());
-}
-
 pub fn web_calls_carry_the_token_in_the_header_only<C: Client>() {
     init_tracing();
-    let slack = FakeSlack::start();
+    let slack = ScriptedSlack::start();
     let web = C::web(WebSetup::new("xoxb-9-9-websecret", &slack.api_url)).unwrap();
 
     let me = web.auth_test().unwrap();
@@ -629,7 +232,7 @@ pub fn web_calls_carry_the_token_in_the_header_only<C: Client>() {
 }
 
 pub fn web_rate_limits_are_waited_out_and_errors_classified<C: Client>() {
-    let slack = FakeSlack::start();
+    let slack = ScriptedSlack::start();
     slack.script("chat.postMessage", [Reply::rate_limited("1")]);
     slack.script(
         "auth.test",
@@ -668,7 +271,7 @@ pub fn web_rate_limits_are_waited_out_and_errors_classified<C: Client>() {
 pub fn socket_mode_runs_over_https_and_wss<C: Client>() {
     init_tracing();
     let pki = TestPki::new();
-    let slack = FakeSlack::start_tls(pki.server.clone());
+    let slack = ScriptedSlack::start_tls(pki.server.clone());
     assert!(slack.api_url.starts_with("https://127.0.0.1:"));
     let mut client = C::launch(socket_mode(&slack).tls(pki.client.clone()));
 
@@ -684,7 +287,7 @@ pub fn socket_mode_runs_over_https_and_wss<C: Client>() {
 
 pub fn certificates_are_verified_by_default<C: Client>() {
     let pki = TestPki::new();
-    let slack = FakeSlack::start_tls(pki.server.clone());
+    let slack = ScriptedSlack::start_tls(pki.server.clone());
 
     // The default roots (webpki-roots) do not know the test certificate: refused.
     let web = C::web(WebSetup::new("xoxb-1-secret", &slack.api_url)).unwrap();
@@ -713,7 +316,7 @@ fn authority_of(url: &str) -> String {
 }
 
 pub fn every_connection_goes_through_the_connect_proxy_with_its_credentials<C: Client>() {
-    let slack = FakeSlack::start();
+    let slack = ScriptedSlack::start();
     let proxy = TestProxy::start(Some(PROXY_BASIC));
     let mut client = C::launch(socket_mode(&slack).proxy(proxy.url(Some(PROXY_USER)), None));
 
@@ -746,7 +349,7 @@ pub fn every_connection_goes_through_the_connect_proxy_with_its_credentials<C: C
 pub fn tls_runs_inside_the_tunnel_and_checks_the_real_host<C: Client>() {
     init_tracing();
     let pki = TestPki::new();
-    let slack = FakeSlack::start_tls(pki.server.clone());
+    let slack = ScriptedSlack::start_tls(pki.server.clone());
     let proxy = TestProxy::start(None);
     let mut client = C::launch(
         socket_mode(&slack)
@@ -776,7 +379,7 @@ pub fn tls_runs_inside_the_tunnel_and_checks_the_real_host<C: Client>() {
 }
 
 pub fn no_proxy_bypasses_the_proxy<C: Client>() {
-    let slack = FakeSlack::start();
+    let slack = ScriptedSlack::start();
     let proxy = TestProxy::start(None);
     let mut client = C::launch(socket_mode(&slack).proxy(proxy.url(None), Some("127.0.0.0/8")));
     slack.request();
@@ -789,7 +392,7 @@ pub fn no_proxy_bypasses_the_proxy<C: Client>() {
 }
 
 pub fn proxy_refusals_are_reported_without_credentials<C: Client>() {
-    let slack = FakeSlack::start();
+    let slack = ScriptedSlack::start();
     let proxy = TestProxy::start(Some("Basic something-else"));
     let mut client = C::launch(socket_mode(&slack).proxy(proxy.url(Some("user:hunter2")), None));
     let Event::Reconnecting { cause, .. } = client.next_event("the failed open", &|e| {

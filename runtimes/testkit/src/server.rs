@@ -1,14 +1,14 @@
-//! A scripted Slack: a Web API over HTTP and a WebSocket endpoint on loopback, on the
-//! testkit's own tokio runtime. Tests drive it from plain threads with blocking calls, each
-//! bounded by [`PATIENCE`].
+//! A scripted Slack for what the fake Slack (`slackline-fake-server`) cannot serve: TLS, Web
+//! API answers with exact request inspection, URLs the fake would never hand out, and a
+//! WebSocket the test writes to and reads from frame by frame (for back-pressure). A Web API
+//! over HTTP and a WebSocket endpoint on loopback, plain or TLS, on the testkit's own tokio
+//! runtime; tests drive it from plain threads with blocking calls, each bounded by
+//! [`PATIENCE`](crate::PATIENCE).
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{mpsc as std_mpsc, Arc, Mutex};
 use std::time::Instant;
 
-use async_tungstenite::tungstenite::handshake::server::{Request as WsRequest, Response};
-use async_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
-use async_tungstenite::tungstenite::protocol::CloseFrame;
 use async_tungstenite::tungstenite::Message;
 use bytes::Bytes;
 use futures_util::StreamExt;
@@ -85,31 +85,15 @@ pub enum FromClient {
     Ended,
 }
 
-enum ToClient {
-    Text(String),
-    Close(u16),
-    /// Stop reading and writing, keep the socket open: a half-open connection.
-    Freeze,
-}
-
 /// One accepted WebSocket, controlled by the test.
 pub struct ServerConn {
-    pub path: String,
-    to_client: mpsc::UnboundedSender<ToClient>,
+    to_client: mpsc::UnboundedSender<String>,
     from_client: std_mpsc::Receiver<FromClient>,
 }
 
 impl ServerConn {
     pub fn send(&self, text: impl Into<String>) {
-        let _ = self.to_client.send(ToClient::Text(text.into()));
-    }
-
-    pub fn close(&self, code: u16) {
-        let _ = self.to_client.send(ToClient::Close(code));
-    }
-
-    pub fn freeze(&self) {
-        let _ = self.to_client.send(ToClient::Freeze);
+        let _ = self.to_client.send(text.into());
     }
 
     pub fn next(&self) -> FromClient {
@@ -149,7 +133,7 @@ struct Script {
 }
 
 /// The scripted Slack. Dropping it stops its runtime and every connection.
-pub struct FakeSlack {
+pub struct ScriptedSlack {
     pub api_url: String,
     ws_base: String,
     script: Arc<Mutex<Script>>,
@@ -158,17 +142,17 @@ pub struct FakeSlack {
     runtime: Option<tokio::runtime::Runtime>,
 }
 
-impl FakeSlack {
-    pub fn start() -> FakeSlack {
+impl ScriptedSlack {
+    pub fn start() -> ScriptedSlack {
         Self::start_with(None)
     }
 
     /// Serves `https://` and `wss://` with this TLS configuration.
-    pub fn start_tls(config: Arc<rustls::ServerConfig>) -> FakeSlack {
+    pub fn start_tls(config: Arc<rustls::ServerConfig>) -> ScriptedSlack {
         Self::start_with(Some(futures_rustls::TlsAcceptor::from(config)))
     }
 
-    fn start_with(tls: Option<futures_rustls::TlsAcceptor>) -> FakeSlack {
+    fn start_with(tls: Option<futures_rustls::TlsAcceptor>) -> ScriptedSlack {
         let (http_scheme, ws_scheme) = if tls.is_some() {
             ("https", "wss")
         } else {
@@ -194,7 +178,7 @@ impl FakeSlack {
             ws_base.clone(),
         ));
         runtime.spawn(serve_ws(ws, acceptor, conns_tx));
-        FakeSlack {
+        ScriptedSlack {
             api_url,
             ws_base,
             script,
@@ -234,7 +218,7 @@ impl FakeSlack {
     }
 }
 
-impl Drop for FakeSlack {
+impl Drop for ScriptedSlack {
     fn drop(&mut self) {
         if let Some(runtime) = self.runtime.take() {
             runtime.shutdown_background();
@@ -312,9 +296,6 @@ fn default_reply(method: &str, ws_base: &str, ticket: u32) -> Reply {
     let url = format!("{ws_base}/link/?ticket={ticket}");
     Reply::ok(match method {
         "apps.connections.open" => format!(r#"{{"ok":true,"url":"{url}"}}"#),
-        "rtm.connect" => format!(
-            r#"{{"ok":true,"url":"{url}","self":{{"id":"UBOT","name":"bot"}},"team":{{"id":"T1","domain":"test"}}}}"#
-        ),
         "auth.test" => r#"{"ok":true,"user_id":"UBOT","team_id":"T1","user":"bot"}"#.into(),
         "chat.postMessage" => r#"{"ok":true,"channel":"C1","ts":"1700000000.000100"}"#.into(),
         _ => r#"{"ok":true}"#.into(),
@@ -329,22 +310,12 @@ async fn serve_ws(listener: TcpListener, acceptor: Acceptor, conns: std_mpsc::Se
             let Some(io) = acceptor.accept(tcp).await else {
                 return;
             };
-            let path = Arc::new(Mutex::new(String::new()));
-            let seen = path.clone();
-            // The callback's signature is tungstenite's, large error type included.
-            #[allow(clippy::result_large_err)]
-            let callback = move |req: &WsRequest, resp: Response| {
-                *seen.lock().unwrap() = req.uri().to_string();
-                Ok(resp)
-            };
-            let Ok(ws) = async_tungstenite::accept_hdr_async(io.compat(), callback).await else {
+            let Ok(ws) = async_tungstenite::accept_async(io.compat()).await else {
                 return;
             };
             let (to_client_tx, to_client) = mpsc::unbounded_channel();
             let (from_client, from_client_rx) = std_mpsc::channel();
-            let path = path.lock().unwrap().clone();
             let conn = ServerConn {
-                path,
                 to_client: to_client_tx,
                 from_client: from_client_rx,
             };
@@ -357,26 +328,20 @@ async fn serve_ws(listener: TcpListener, acceptor: Acceptor, conns: std_mpsc::Se
 
 async fn pump<S>(
     mut ws: async_tungstenite::WebSocketStream<S>,
-    mut to_client: mpsc::UnboundedReceiver<ToClient>,
+    mut to_client: mpsc::UnboundedReceiver<String>,
     from_client: std_mpsc::Sender<FromClient>,
 ) where
     S: futures_util::AsyncRead + futures_util::AsyncWrite + Unpin,
 {
-    let mut frozen = false;
     loop {
         tokio::select! {
-            command = to_client.recv() => match command {
-                Some(ToClient::Text(text)) => {
+            text = to_client.recv() => match text {
+                Some(text) => {
                     if ws.send(Message::text(text)).await.is_err() { break; }
                 }
-                Some(ToClient::Close(code)) => {
-                    let frame = CloseFrame { code: CloseCode::from(code), reason: "".into() };
-                    let _ = ws.send(Message::Close(Some(frame))).await;
-                }
-                Some(ToClient::Freeze) => frozen = true,
                 None => break,
             },
-            message = ws.next(), if !frozen => match message {
+            message = ws.next() => match message {
                 Some(Ok(Message::Text(text))) => {
                     let _ = from_client.send(FromClient::Text(text.as_str().to_owned()));
                 }

@@ -5,7 +5,8 @@ use std::sync::OnceLock;
 use slackline_testkit::async_client::{AsyncClient, Flavor};
 use slackline_tokio::{BoxFuture, TokioRuntime};
 
-/// The clients run on a multi-threaded tokio runtime of their own; the test threads play Slack.
+/// The clients run on a multi-threaded tokio runtime of their own; the fake Slack and the
+/// testkit's servers run on threads of their own, and the test threads wait on both.
 struct Tokio;
 
 impl Flavor for Tokio {
