@@ -311,6 +311,47 @@ fn pongs_keep_a_connection_alive_and_wrong_pongs_do_not() {
     assert_eq!(closes(&out), vec![(conn, CLOSE_GOING_AWAY)]);
 }
 
+/// A driver whose handlers are behind stops reading; the pong sits unread in the socket. The
+/// pause must not read as a dead connection, and a dead one is still found once it ends.
+#[test]
+fn a_pause_in_reading_suspends_the_liveness_deadlines() {
+    let config = socket_mode()
+        .with_ping_interval(Duration::from_secs(10))
+        .with_pong_timeout(Duration::from_secs(5));
+    let (mut sim, conn) = Sim::live(config);
+    sim.auto_pong = false;
+    let out = sim.advance(Duration::from_secs(10));
+    assert_eq!(pings(&out).len(), 1);
+    sim.feed(|s, now| s.handle_input_paused(now, true));
+    // Far past the pong deadline and the idle timeout: nothing is abandoned while paused.
+    let out = sim.advance(slackline::DEFAULT_IDLE_TIMEOUT * 3);
+    assert!(closes(&out).is_empty(), "{out:?}");
+    assert!(sim.is_open(conn));
+    // Reading resumes: the unanswered ping gets a fresh pong deadline from now...
+    sim.feed(|s, now| s.handle_input_paused(now, false));
+    let out = sim.advance(Duration::from_secs(4));
+    assert!(closes(&out).is_empty(), "{out:?}");
+    // ...and a connection that stays silent past it is replaced as usual.
+    let out = sim.advance(Duration::from_secs(1));
+    assert_eq!(closes(&out), vec![(conn, CLOSE_GOING_AWAY)]);
+}
+
+#[test]
+fn a_pause_in_reading_holds_the_hello_deadline_until_it_ends() {
+    let mut sim = Sim::new(socket_mode());
+    let first =
+        http_requests(&sim.log.iter().map(|(_, a)| a.clone()).collect::<Vec<_>>())[0].clone();
+    let granted = sim.grant(first.id(), 1);
+    let conn = connects(&granted)[0];
+    sim.feed(|s, now| s.handle_input_paused(now, true));
+    sim.feed(|s, now| s.handle_connected(now, conn));
+    let out = sim.advance(slackline::DEFAULT_HELLO_TIMEOUT * 2);
+    assert!(closes(&out).is_empty(), "{out:?}");
+    sim.feed(|s, now| s.handle_input_paused(now, false));
+    let out = sim.advance(slackline::DEFAULT_HELLO_TIMEOUT);
+    assert_eq!(closes(&out), vec![(conn, CLOSE_GOING_AWAY)]);
+}
+
 #[test]
 fn no_hello_in_time_counts_as_a_failure() {
     let mut sim = Sim::new(socket_mode());

@@ -100,6 +100,9 @@ pub struct Session {
     actions: VecDeque<Action>,
     state: State,
     stats: Stats,
+    /// The driver is not reading from the network (its handlers are behind): deadlines that
+    /// wait on Slack's input are suspended, see [`Session::handle_input_paused`].
+    input_paused: bool,
     now: Instant,
 }
 
@@ -140,6 +143,7 @@ impl Session {
             actions: VecDeque::with_capacity(64),
             state: State::Running,
             stats: Stats::default(),
+            input_paused: false,
             now,
         };
         session.settle(now);
@@ -213,7 +217,46 @@ impl Session {
             if c.phase == Phase::Connecting {
                 c.phase = Phase::AwaitingHello;
             }
-            c.timers.set(slot::IDLE, now + self.config.idle_timeout);
+            if self.input_paused {
+                // Its hello cannot be read until input resumes, which re-arms the deadline.
+                c.timers.clear(slot::HELLO);
+            } else {
+                c.timers.set(slot::IDLE, now + self.config.idle_timeout);
+            }
+        }
+    }
+
+    /// The driver stopped (`true`) or went back to (`false`) reading from the network, because
+    /// its handlers fell behind and it lets back-pressure reach TCP. While it is not reading,
+    /// silence proves nothing: the hello, pong and idle deadlines of open connections are
+    /// suspended (pings still go out), and they start again from `now` when reading resumes.
+    /// A dead connection is therefore found at most that long after the pause ends, instead of
+    /// a healthy one being dropped because its pong sat unread in the socket.
+    pub fn handle_input_paused(&mut self, now: Instant, paused: bool) {
+        let now = self.advance(now);
+        if self.input_paused == paused {
+            return;
+        }
+        self.input_paused = paused;
+        let config = &self.config;
+        for c in self
+            .conns
+            .iter_mut()
+            .filter(|c| c.phase != Phase::Connecting)
+        {
+            if paused {
+                for deadline in [slot::HELLO, slot::PONG, slot::IDLE] {
+                    c.timers.clear(deadline);
+                }
+                continue;
+            }
+            if c.phase == Phase::AwaitingHello {
+                c.timers.set(slot::HELLO, now + config.hello_timeout);
+            }
+            if c.outstanding_ping.is_some() {
+                c.timers.set(slot::PONG, now + config.pong_timeout);
+            }
+            c.timers.set(slot::IDLE, now + config.idle_timeout);
         }
     }
 
@@ -366,6 +409,11 @@ impl Session {
     /// Whether the session has stopped for good.
     pub fn is_stopped(&self) -> bool {
         matches!(self.state, State::Stopped(_))
+    }
+
+    /// Whether the driver has said it is not reading ([`handle_input_paused`](Self::handle_input_paused)).
+    pub fn is_input_paused(&self) -> bool {
+        self.input_paused
     }
 
     /// Why it stopped, once it has.
@@ -591,7 +639,9 @@ impl Session {
         if c.phase == Phase::Connecting {
             c.phase = Phase::AwaitingHello;
         }
-        c.timers.set(slot::IDLE, now + self.config.idle_timeout);
+        if !self.input_paused {
+            c.timers.set(slot::IDLE, now + self.config.idle_timeout);
+        }
     }
 
     fn connection_timers(&mut self, now: Instant, id: ConnId) {
@@ -629,7 +679,9 @@ impl Session {
         if c.outstanding_ping.is_some() {
             return;
         }
-        c.timers.set(slot::PONG, now + pong_timeout);
+        if !self.input_paused {
+            c.timers.set(slot::PONG, now + pong_timeout);
+        }
         let conn = c.id;
         match rtm_id {
             Some(id) => {

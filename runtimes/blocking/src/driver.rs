@@ -62,6 +62,8 @@ pub(crate) struct Driver {
     conns: BTreeMap<ConnId, ConnLink>,
     conn_threads: Tracker,
     backlog: VecDeque<Work>,
+    /// Whether the session has been told that reading stopped for the backlog.
+    input_paused: bool,
     work: Option<Sender<Work>>,
     observer: Option<Sender<Event>>,
     rtm_replies: HashMap<u64, Sender<RtmOutcome>>,
@@ -93,6 +95,7 @@ impl Driver {
             conns: BTreeMap::new(),
             conn_threads: Tracker::new(),
             backlog: VecDeque::new(),
+            input_paused: false,
             work: Some(parts.work),
             observer: parts.observer,
             rtm_replies: HashMap::new(),
@@ -154,9 +157,18 @@ impl Driver {
             self.drain();
             return;
         }
+        // No network input while the handlers are behind; the session hears of each pause (an
+        // unread pong is not a dead connection).
+        let paused = !self.backlog.is_empty();
+        if paused != self.input_paused {
+            self.input_paused = paused;
+            self.session.handle_input_paused(now, paused);
+            self.drain();
+            return;
+        }
         let mut select = Select::new();
         let commands = select.recv(&self.commands);
-        let inbound = self.backlog.is_empty().then(|| select.recv(&self.inbound));
+        let inbound = (!paused).then(|| select.recv(&self.inbound));
         // Wake when a handler slot frees up, to hand over the backlog.
         if let (Some(work), false) = (&self.work, self.backlog.is_empty()) {
             select.send(work);

@@ -153,14 +153,21 @@ pub fn busy_handlers_make_the_client_stop_reading_instead_of_buffering<C: Client
     let (tx, log) = mpsc::channel();
     let gate = Gate::new();
     const N: usize = 200;
-    let client = C::launch(socket_mode(&slack).limits(1, 1).route(
-        Route::AnyEnvelope,
-        Behaviour::Hold {
-            log: tx,
-            gate: gate.clone(),
-            ack: None,
-        },
-    ));
+    // Liveness far shorter than the hold: pongs sit unread in the socket while the loop is
+    // not reading, which must not get this healthy connection dropped as dead.
+    let client = C::launch(
+        socket_mode(&slack)
+            .limits(1, 1)
+            .configure(|config| config.with_ping_interval(ms(50)).with_pong_timeout(ms(50)))
+            .route(
+                Route::AnyEnvelope,
+                Behaviour::Hold {
+                    log: tx,
+                    gate: gate.clone(),
+                    ack: None,
+                },
+            ),
+    );
     slack.request();
     let conn = slack.accept_hello();
 

@@ -3,12 +3,12 @@
 
 use std::time::Duration;
 
-use slackline_testkit::{FakeSlack, FromClient};
+use slackline_testkit::{FromClient, ScriptedSlack};
 use slackline_tokio::SocketModeClient;
 
 #[test]
 fn dropping_run_stops_the_client() {
-    let slack = FakeSlack::start();
+    let slack = ScriptedSlack::start();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

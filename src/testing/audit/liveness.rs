@@ -27,6 +27,18 @@ impl Audit {
     }
 
     pub(super) fn check_connections(&mut self, now: Instant, session: &Session) {
+        let paused = session.is_input_paused();
+        let was_paused = std::mem::replace(&mut self.input_paused, paused);
+        if paused || was_paused {
+            // Nothing is read while the driver is paused: the session restarts its hello and
+            // liveness deadlines when reading resumes, and so does the audit.
+            for opened in self.open.values_mut() {
+                *opened = (*opened).max(now);
+            }
+            for by in self.half_open.values_mut() {
+                *by = (*by).max(now + self.ping_bound);
+            }
+        }
         let phases: BTreeMap<ConnId, Phase> =
             session.connections().map(|c| (c.id, c.phase)).collect();
         let mut found = Vec::new();

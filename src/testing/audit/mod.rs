@@ -122,6 +122,8 @@ pub struct Audit {
     open: BTreeMap<ConnId, Instant>,
     /// Half-open connections and when they must be gone.
     half_open: BTreeMap<ConnId, Instant>,
+    /// Whether the session was told, at the last drain, that the driver is not reading.
+    input_paused: bool,
     acks: BTreeMap<String, AckBook>,
     /// Envelope ids with deliveries not yet acked (kept small so checks cost little).
     outstanding: BTreeSet<String>,
@@ -169,6 +171,7 @@ impl Audit {
             judge_refresh_gaps: true,
             open: BTreeMap::new(),
             half_open: BTreeMap::new(),
+            input_paused: false,
             acks: BTreeMap::new(),
             outstanding: BTreeSet::new(),
             acked_in_drain: BTreeSet::new(),
