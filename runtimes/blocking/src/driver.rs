@@ -17,11 +17,12 @@ use slackline::{
     Action, ConnId, Event, RequestId, RtmOutcome, Session, StopReason, CLOSE_GOING_AWAY,
 };
 
-use crate::command::{Command, RtmMessage};
+use crate::command::Command;
 use crate::dispatch::Work;
 use crate::http::{HttpClient, HttpFailure};
 use crate::tracker::Tracker;
 use crate::websocket::{ConnLink, Outbound, WsSetup};
+use slackline_driver::shared::ack;
 
 /// Inputs the connection and HTTP threads may have queued for the loop.
 const INBOUND_CAPACITY: usize = 64;
@@ -251,10 +252,7 @@ impl Driver {
                 payload,
                 reply,
             } => {
-                let result = match &payload {
-                    Some(payload) => self.session.ack_with(now, &envelope_id, payload.as_ref()),
-                    None => self.session.ack(now, &envelope_id),
-                };
+                let result = ack(&mut self.session, now, &envelope_id, payload.as_deref());
                 match reply {
                     Some(reply) => drop(reply.send(result)),
                     None => {
@@ -265,20 +263,8 @@ impl Driver {
                 }
             }
             Command::Rtm { message, reply } => {
-                let (result, silent) = match message {
-                    RtmMessage::Message { channel, text } => {
-                        (self.session.send_message(now, &channel, &text), false)
-                    }
-                    RtmMessage::Typing { channel } => {
-                        (self.session.send_typing(now, &channel), true)
-                    }
-                    RtmMessage::Ping => {
-                        (self.session.send_ping(now, &serde_json::Value::Null), false)
-                    }
-                    RtmMessage::Raw(value) => (self.session.send_rtm(now, &value), false),
-                };
-                let queued = result.map(|id| {
-                    if silent {
+                let queued = message.send(&mut self.session, now).map(|id| {
+                    if message.is_silent() {
                         (id, None)
                     } else {
                         let (tx, rx) = crossbeam_channel::bounded(1);

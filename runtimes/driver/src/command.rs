@@ -4,18 +4,60 @@
 use futures_channel::{mpsc, oneshot};
 use futures_util::SinkExt;
 use serde_json::value::RawValue;
-use slackline::{AckError, RtmOutcome, SendError};
+use slackline::{AckError, Instant, RtmOutcome, SendError, Session};
 
 /// How many commands may wait for the loop before senders wait in turn.
 pub(crate) const COMMAND_CAPACITY: usize = 256;
 
-/// An RTM message to queue.
+/// An RTM message to queue (both this crate's loop and the blocking one carry it).
 #[derive(Debug)]
-pub(crate) enum RtmMessage {
-    Message { channel: String, text: String },
-    Typing { channel: String },
+pub enum RtmMessage {
+    /// `send_message`.
+    Message {
+        /// The channel id.
+        channel: String,
+        /// The message text.
+        text: String,
+    },
+    /// `typing`.
+    Typing {
+        /// The channel id.
+        channel: String,
+    },
+    /// An app-level ping.
     Ping,
+    /// Any other RTM frame.
     Raw(serde_json::Value),
+}
+
+impl RtmMessage {
+    /// Queues it in the session; its id.
+    pub fn send(&self, session: &mut Session, now: Instant) -> Result<u64, SendError> {
+        match self {
+            RtmMessage::Message { channel, text } => session.send_message(now, channel, text),
+            RtmMessage::Typing { channel } => session.send_typing(now, channel),
+            RtmMessage::Ping => session.send_ping(now, &serde_json::Value::Null),
+            RtmMessage::Raw(value) => session.send_rtm(now, value),
+        }
+    }
+
+    /// Whether nobody awaits its outcome (Slack does not answer `typing`).
+    pub fn is_silent(&self) -> bool {
+        matches!(self, RtmMessage::Typing { .. })
+    }
+}
+
+/// The app's ack of `envelope_id`, with its response payload if it has one.
+pub fn ack(
+    session: &mut Session,
+    now: Instant,
+    envelope_id: &str,
+    payload: Option<&RawValue>,
+) -> Result<(), AckError> {
+    match payload {
+        Some(payload) => session.ack_with(now, envelope_id, payload),
+        None => session.ack(now, envelope_id),
+    }
 }
 
 /// What an accepted RTM send returns: its id and, unless it is silent, where its outcome arrives.

@@ -24,7 +24,7 @@ use tracing::Instrument;
 use async_tungstenite::tungstenite::Message;
 
 use crate::clock::Clock;
-use crate::command::{Command, RtmMessage};
+use crate::command::{ack, Command};
 use crate::http::HttpClient;
 use crate::link::{Link, Read};
 use crate::router::Work;
@@ -370,10 +370,7 @@ impl<R: Runtime> Driver<R> {
                 payload,
                 reply,
             } => {
-                let result = match &payload {
-                    Some(payload) => self.session.ack_with(now, &envelope_id, payload.as_ref()),
-                    None => self.session.ack(now, &envelope_id),
-                };
+                let result = ack(&mut self.session, now, &envelope_id, payload.as_deref());
                 match reply {
                     Some(reply) => drop(reply.send(result)),
                     None => {
@@ -384,20 +381,8 @@ impl<R: Runtime> Driver<R> {
                 }
             }
             Command::Rtm { message, reply } => {
-                let (result, silent) = match message {
-                    RtmMessage::Message { channel, text } => {
-                        (self.session.send_message(now, &channel, &text), false)
-                    }
-                    RtmMessage::Typing { channel } => {
-                        (self.session.send_typing(now, &channel), true)
-                    }
-                    RtmMessage::Ping => {
-                        (self.session.send_ping(now, &serde_json::Value::Null), false)
-                    }
-                    RtmMessage::Raw(value) => (self.session.send_rtm(now, &value), false),
-                };
-                let queued = result.map(|id| {
-                    if silent {
+                let queued = message.send(&mut self.session, now).map(|id| {
+                    if message.is_silent() {
                         (id, None)
                     } else {
                         let (tx, rx) = oneshot::channel();

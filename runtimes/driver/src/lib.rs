@@ -85,6 +85,7 @@ pub use web::{WebClient, WebClientBuilder, DEFAULT_MAX_RETRY_WAIT, DEFAULT_RATE_
 /// same URL, TLS and proxy rules. Not a stable API.
 #[doc(hidden)]
 pub mod shared {
+    pub use crate::command::{ack, RtmMessage};
     pub use crate::proxy::{ProxyChoice, ProxyEndpoint};
     pub use crate::target::{check, Protocol, Target};
     pub use crate::web::RetryPolicy;
