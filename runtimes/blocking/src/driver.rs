@@ -63,8 +63,6 @@ pub(crate) struct Driver {
     conns: BTreeMap<ConnId, ConnLink>,
     conn_threads: Tracker,
     backlog: VecDeque<Work>,
-    /// Whether the session has been told that reading stopped for the backlog.
-    input_paused: bool,
     work: Option<Sender<Work>>,
     observer: Option<Sender<Event>>,
     rtm_replies: HashMap<u64, Sender<RtmOutcome>>,
@@ -96,7 +94,6 @@ impl Driver {
             conns: BTreeMap::new(),
             conn_threads: Tracker::new(),
             backlog: VecDeque::new(),
-            input_paused: false,
             work: Some(parts.work),
             observer: parts.observer,
             rtm_replies: HashMap::new(),
@@ -161,8 +158,7 @@ impl Driver {
         // No network input while the handlers are behind; the session hears of each pause (an
         // unread pong is not a dead connection).
         let paused = !self.backlog.is_empty();
-        if paused != self.input_paused {
-            self.input_paused = paused;
+        if paused != self.session.is_input_paused() {
             self.session.handle_input_paused(now, paused);
             self.drain();
             return;

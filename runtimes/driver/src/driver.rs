@@ -60,8 +60,6 @@ pub(crate) struct Driver<R: Runtime> {
     timer: Option<(slackline::Instant, BoxFuture<'static, ()>)>,
     /// Events for handlers that did not fit in the work queue yet.
     backlog: VecDeque<Work>,
-    /// Whether the session has been told that reading stopped for the backlog.
-    input_paused: bool,
     work: mpsc::Sender<Work>,
     observer: Option<mpsc::Sender<Event>>,
     rtm_replies: HashMap<u64, oneshot::Sender<RtmOutcome>>,
@@ -99,7 +97,6 @@ impl<R: Runtime> Driver<R> {
             conn_tasks: TaskTracker::new(),
             timer: None,
             backlog: VecDeque::new(),
-            input_paused: false,
             work: parts.work,
             observer: parts.observer,
             rtm_replies: HashMap::new(),
@@ -194,8 +191,7 @@ impl<R: Runtime> Driver<R> {
         // Frames only while the handlers keep up (back-pressure reaches TCP otherwise). The
         // session hears of each pause: an unread pong is not a dead connection.
         let paused = !self.backlog.is_empty();
-        if paused != self.input_paused {
-            self.input_paused = paused;
+        if paused != self.session.is_input_paused() {
             self.session.handle_input_paused(now, paused);
             self.drain();
         }
