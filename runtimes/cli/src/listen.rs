@@ -110,15 +110,12 @@ async fn serve_on<R: Runtime>(
             builder = builder.transcript(sink);
         }
         let mut client = builder.build()?;
-        print_lifecycle(client.events(), args.quiet);
-        let handle = client.handle();
-        let stop = stop_on(tally, move || {
+        let (events, handle) = (client.events(), client.handle());
+        let shutdown = move || {
             let handle = handle.clone();
             async move { handle.shutdown().await }
-        });
-        let ended = client.run().await;
-        stop.abort();
-        ended
+        };
+        run_until_stopped(client.run(), events, args.quiet, tally, shutdown).await
     } else {
         let t = Arc::clone(&tally);
         let mut builder = SocketModeClient::builder_on(runtime, token)
@@ -135,15 +132,12 @@ async fn serve_on<R: Runtime>(
             builder = builder.transcript(sink);
         }
         let mut client = builder.build()?;
-        print_lifecycle(client.events(), args.quiet);
-        let handle = client.handle();
-        let stop = stop_on(tally, move || {
+        let (events, handle) = (client.events(), client.handle());
+        let shutdown = move || {
             let handle = handle.clone();
             async move { handle.shutdown().await }
-        });
-        let ended = client.run().await;
-        stop.abort();
-        ended
+        };
+        run_until_stopped(client.run(), events, args.quiet, tally, shutdown).await
     }
 }
 
@@ -165,6 +159,26 @@ fn print_lifecycle(mut events: EventStream, quiet: bool) {
 }
 
 /// Shuts the client down on SIGINT, SIGTERM or once `--max-events` is reached.
+/// Runs a built client, printing its lifecycle events, until it ends: by itself, or by
+/// `shutdown` once `--max-events` is reached or a signal arrives.
+async fn run_until_stopped<F, Fut>(
+    run: impl std::future::Future<Output = Result<(), Error>>,
+    events: EventStream,
+    quiet: bool,
+    tally: Arc<Tally>,
+    shutdown: F,
+) -> Result<(), Error>
+where
+    F: Fn() -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
+    print_lifecycle(events, quiet);
+    let stop = stop_on(tally, shutdown);
+    let ended = run.await;
+    stop.abort();
+    ended
+}
+
 fn stop_on<F, Fut>(tally: Arc<Tally>, shutdown: F) -> tokio::task::JoinHandle<()>
 where
     F: Fn() -> Fut + Send + 'static,
