@@ -216,7 +216,8 @@ fn next_of(bytes: &[u8], from: usize, needles: [u8; 3]) -> Option<usize> {
 fn value_end(bytes: &[u8], start: usize) -> Result<usize, ScanError> {
     match bytes.get(start) {
         Some(b'"') => string_end(bytes, start),
-        Some(&open @ (b'{' | b'[')) => container_end(bytes, start, open),
+        Some(b'{' | b'[') => crate::json_skip::container_end(bytes, start)
+            .map_or_else(|| error("unterminated object or array", start), Ok),
         Some(b'-' | b'0'..=b'9' | b't' | b'f' | b'n') => {
             let mut i = start;
             while bytes
@@ -229,32 +230,6 @@ fn value_end(bytes: &[u8], start: usize) -> Result<usize, ScanError> {
         }
         _ => error("expected a value", start),
     }
-}
-
-/// Index just past the container opening at `start`. Only quotes and this container's own kind
-/// of bracket can change where it ends (once strings are skipped, the other kind of bracket
-/// cannot change the depth).
-fn container_end(bytes: &[u8], start: usize, open: u8) -> Result<usize, ScanError> {
-    let close = if open == b'{' { b'}' } else { b']' };
-    let mut depth = 0usize;
-    let mut i = start;
-    while let Some(at) = next_of(bytes, i, [b'"', open, close]) {
-        match bytes[at] {
-            b'"' => {
-                i = string_end(bytes, at)?;
-                continue;
-            }
-            b if b == open => depth += 1,
-            _ => {
-                depth -= 1;
-                if depth == 0 {
-                    return Ok(at + 1);
-                }
-            }
-        }
-        i = at + 1;
-    }
-    error("unterminated object or array", start)
 }
 
 /// The text of a JSON string value without its quotes, still escaped; `None` if it is not a string.

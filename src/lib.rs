@@ -98,6 +98,7 @@ pub mod fake;
 mod ids;
 mod json;
 mod json_object;
+mod json_skip;
 mod rtm;
 mod secret;
 mod session;
