@@ -210,7 +210,7 @@ impl<R: Runtime, M> ClientBuilder<R, M> {
             options: self.options,
             router,
             handle: ClientHandle {
-                commands: commands_tx,
+                commands: std::sync::Arc::new(commands_tx),
             },
             commands: commands_rx,
             observer: None,

@@ -1,6 +1,8 @@
 //! What application code asks of the drive loop, through one bounded channel: acks, RTM sends
 //! and shutdown. Each request carries a oneshot for its answer.
 
+use std::sync::Arc;
+
 use futures_channel::{mpsc, oneshot};
 use futures_util::SinkExt;
 use serde_json::value::RawValue;
@@ -81,7 +83,10 @@ pub(crate) enum Command {
 /// Controls a running client from anywhere: clone it freely.
 #[derive(Clone, Debug)]
 pub struct ClientHandle {
-    pub(crate) commands: mpsc::Sender<Command>,
+    /// Shared, not cloned per handle: a clone of a bounded sender allocates (and reserves a
+    /// slot of its own), and every envelope's responder carries a handle. Senders are cloned
+    /// where they are used, which is rare.
+    pub(crate) commands: Arc<mpsc::Sender<Command>>,
 }
 
 impl ClientHandle {
@@ -89,13 +94,17 @@ impl ClientHandle {
     /// (bounded by the shutdown timeout), running handlers may finish, every connection is
     /// closed with 1000, and `run()` returns `Ok(())`. Does nothing if the client has stopped.
     pub async fn shutdown(&self) {
-        let _ = self.commands.clone().send(Command::Shutdown).await;
+        let _ = self.sender().send(Command::Shutdown).await;
     }
 
     /// Like [`shutdown`](Self::shutdown), without waiting for room in the command queue
     /// (for signal handlers and `Drop`); returns false if it could not be queued.
     pub fn try_shutdown(&self) -> bool {
-        self.commands.clone().try_send(Command::Shutdown).is_ok()
+        self.sender().try_send(Command::Shutdown).is_ok()
+    }
+
+    pub(crate) fn sender(&self) -> mpsc::Sender<Command> {
+        mpsc::Sender::clone(&self.commands)
     }
 
     pub(crate) async fn request<T>(
@@ -103,7 +112,7 @@ impl ClientHandle {
         make: impl FnOnce(oneshot::Sender<T>) -> Command,
     ) -> Option<T> {
         let (tx, rx) = oneshot::channel();
-        self.commands.clone().send(make(tx)).await.ok()?;
+        self.sender().send(make(tx)).await.ok()?;
         rx.await.ok()
     }
 }

@@ -195,12 +195,14 @@ impl<R: Runtime> Driver<R> {
             self.session.handle_input_paused(now, paused);
             self.drain();
         }
-        !paused && self.read_links(cx)
+        !paused && self.read_links(cx, now)
     }
 
     /// Reads one frame from each link that has one (starting from a rotating link, so that a
     /// busy socket cannot starve the others); true if any did.
-    fn read_links(&mut self, cx: &mut Context<'_>) -> bool {
+    /// `now` was read at the start of this step: one clock read per frame is a measurable
+    /// share of the loop's time, and the frames of one step arrived together.
+    fn read_links(&mut self, cx: &mut Context<'_>, now: slackline::Instant) -> bool {
         // The ids first (the loop needs `self` for each frame), on the stack: this runs once
         // per frame.
         let mut conns = [None; MAX_LINKS];
@@ -229,7 +231,7 @@ impl<R: Runtime> Driver<R> {
                 Poll::Ready(Read::Nothing) => progressed = true,
                 Poll::Ready(Read::Input(input)) => {
                     progressed = true;
-                    self.input(input);
+                    self.input_at(now, input);
                 }
                 Poll::Ready(Read::Lost { code, reason }) => {
                     progressed = true;
@@ -324,7 +326,10 @@ impl<R: Runtime> Driver<R> {
     }
 
     fn input(&mut self, input: Inbound) {
-        let now = self.now();
+        self.input_at(self.now(), input);
+    }
+
+    fn input_at(&mut self, now: slackline::Instant, input: Inbound) {
         if let Some(tap) = &mut self.tap {
             tap.input(now, &input);
         }

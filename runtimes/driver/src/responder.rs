@@ -81,7 +81,7 @@ impl Drop for Responder {
         if self.pending {
             // Best effort: if the queue is full, the session's ack deadline still covers it.
             let envelope_id = self.envelope_id().to_owned();
-            let _ = self.handle.commands.try_send(Command::Ack {
+            let _ = self.handle.sender().try_send(Command::Ack {
                 envelope_id,
                 payload: None,
                 reply: None,
