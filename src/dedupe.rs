@@ -174,7 +174,10 @@ mod tests {
             for bit in 0..8 {
                 let mut id = base;
                 id[at] ^= 1 << bit;
-                assert!(seen.insert(id_key(IdKind::Envelope, &id)), "byte {at} bit {bit}");
+                assert!(
+                    seen.insert(id_key(IdKind::Envelope, &id)),
+                    "byte {at} bit {bit}"
+                );
             }
         }
         for n in 0..200_000u32 {

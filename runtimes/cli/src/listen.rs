@@ -69,7 +69,14 @@ async fn listen(args: ListenArgs, record: Option<PathBuf>) -> anyhow::Result<Out
             serve_on(slackline_tokio::TokioRuntime, &args, token, sink, tally).await
         }
         RuntimeChoice::Smol => {
-            serve_on(slackline_smol::SmolRuntime, &args, token, sink, tally).await
+            serve_on(
+                slackline_smol::SmolRuntime::default(),
+                &args,
+                token,
+                sink,
+                tally,
+            )
+            .await
         }
         RuntimeChoice::AsyncStd => {
             serve_on(

@@ -27,13 +27,14 @@ fn main() {
                 expected,
             ))
             .map_err(|e| e.to_string()),
-        "smol" => smol::block_on(slackline_client::run(
-            "smol",
-            slackline_smol::SmolRuntime,
-            url,
-            expected,
-        ))
-        .map_err(|e| e.to_string()),
+        "smol" => {
+            // The client's tasks on this thread's executor, beside the reactor (what a smol
+            // user who cares about latency does): see `SmolRuntime::on`.
+            let executor = std::sync::Arc::new(smol::Executor::new());
+            let runtime = slackline_smol::SmolRuntime::on(executor.clone());
+            smol::block_on(executor.run(slackline_client::run("smol", runtime, url, expected)))
+                .map_err(|e| e.to_string())
+        }
         "async-std" => async_std::task::block_on(slackline_client::run(
             "async-std",
             slackline_async_std::AsyncStdRuntime,
