@@ -402,7 +402,7 @@ impl<R: Runtime> ClientCore<R> {
             tap,
         } = self;
         let span = tracing::info_span!("slackline", protocol);
-        let (work_tx, work_rx) = mpsc::channel(options.handler_queue);
+        let (work_tx, work_rx) = crate::work_queue::work_queue(options.handler_queue);
         let handlers = TaskTracker::new();
         let dispatcher = Dispatcher {
             runtime: runtime.clone(),

@@ -12,14 +12,14 @@ use std::sync::Arc;
 use std::task::Poll;
 
 use async_lock::Semaphore;
-use futures_channel::mpsc;
-use futures_util::{FutureExt, StreamExt};
+use futures_util::FutureExt;
 use tracing::Instrument;
 
 use crate::command::ClientHandle;
 use crate::router::{Router, Work};
 use crate::runtime::{BoxFuture, Runtime};
 use crate::tasks::TaskToken;
+use crate::work_queue::WorkReceiver;
 
 /// How handlers run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,14 +35,14 @@ pub(crate) struct Dispatcher<R> {
     pub(crate) router: Router,
     pub(crate) client: ClientHandle,
     pub(crate) concurrency: Concurrency,
-    pub(crate) work: mpsc::Receiver<Work>,
+    pub(crate) work: WorkReceiver<Work>,
     /// Cloned into every handler task, so shutdown can wait for all of them.
     pub(crate) token: TaskToken,
 }
 
 impl<R: Runtime> Dispatcher<R> {
     /// Runs until the work queue is closed and drained.
-    pub(crate) async fn run(mut self) {
+    pub(crate) async fn run(self) {
         let permits = match self.concurrency {
             Concurrency::Limit(n) => Some(Arc::new(Semaphore::new(n.max(1)))),
             Concurrency::Ordered => None,

@@ -9,7 +9,7 @@
 //! its end. It never awaits: handlers get their work through a bounded queue, and while that
 //! queue is full the loop stops taking network input (but keeps serving timers and acks).
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap};
 use std::future::{poll_fn, Future};
 use std::pin::pin;
 use std::task::{Context, Poll};
@@ -32,6 +32,7 @@ use crate::runtime::{BoxFuture, Runtime};
 use crate::tap::Tap;
 use crate::tasks::TaskTracker;
 use crate::websocket::{Inbound, Opening, Report, WsSetup};
+use crate::work_queue::WorkSender;
 
 /// Open sockets the loop reads at most (Slack allows 10; the session keeps at most 11 while
 /// one is replaced).
@@ -58,9 +59,8 @@ pub(crate) struct Driver<R: Runtime> {
     next_link: usize,
     conn_tasks: TaskTracker,
     timer: Option<(slackline::Instant, BoxFuture<'static, ()>)>,
-    /// Events for handlers that did not fit in the work queue yet.
-    backlog: VecDeque<Work>,
-    work: mpsc::Sender<Work>,
+    /// Events for the handlers.
+    work: WorkSender<Work>,
     observer: Option<mpsc::Sender<Event>>,
     rtm_replies: HashMap<u64, oneshot::Sender<RtmOutcome>>,
     /// Records the traffic when the app asked for a transcript.
@@ -72,7 +72,7 @@ pub(crate) struct DriverParts<R: Runtime> {
     pub(crate) http: HttpClient<R>,
     pub(crate) ws: WsSetup<R>,
     pub(crate) commands: mpsc::Receiver<Command>,
-    pub(crate) work: mpsc::Sender<Work>,
+    pub(crate) work: WorkSender<Work>,
     pub(crate) observer: Option<mpsc::Sender<Event>>,
     pub(crate) tap: Option<Tap>,
 }
@@ -96,7 +96,6 @@ impl<R: Runtime> Driver<R> {
             next_link: 0,
             conn_tasks: TaskTracker::new(),
             timer: None,
-            backlog: VecDeque::new(),
             work: parts.work,
             observer: parts.observer,
             rtm_replies: HashMap::new(),
@@ -114,18 +113,9 @@ impl<R: Runtime> Driver<R> {
         self.commands.close();
         self.reports.close();
         let drain_timeout = self.session.config().shutdown_timeout();
-        let backlog = std::mem::take(&mut self.backlog);
-        let work = &mut self.work;
-        let handlers_done = async move {
-            for item in backlog {
-                if work.send(item).await.is_err() {
-                    break;
-                }
-            }
-            // The dispatcher finishes what is queued, then ends.
-            work.close_channel();
-            handlers.wait().await;
-        };
+        // The dispatcher finishes what is queued, then ends.
+        self.work.close();
+        let handlers_done = handlers.wait();
         let runtime = self.runtime.clone();
         if !within(&runtime, drain_timeout, handlers_done).await {
             tracing::warn!("handlers still running after the shutdown timeout; not waiting");
@@ -152,7 +142,6 @@ impl<R: Runtime> Driver<R> {
             if self.session.stop_reason().is_some() {
                 break;
             }
-            self.flush_backlog(cx);
             if !(self.step(cx) || self.poll_timer(cx)) {
                 busy = false;
                 break;
@@ -190,7 +179,7 @@ impl<R: Runtime> Driver<R> {
         }
         // Frames only while the handlers keep up (back-pressure reaches TCP otherwise). The
         // session hears of each pause: an unread pong is not a dead connection.
-        let paused = !self.backlog.is_empty();
+        let paused = self.work.is_full(cx);
         if paused != self.session.is_input_paused() {
             self.session.handle_input_paused(now, paused);
             self.drain();
@@ -306,23 +295,6 @@ impl<R: Runtime> Driver<R> {
             self.timer = None;
         }
         fired
-    }
-
-    fn flush_backlog(&mut self, cx: &mut Context<'_>) {
-        while !self.backlog.is_empty() {
-            match self.work.poll_ready(cx) {
-                Poll::Ready(Ok(())) => {
-                    if let Some(item) = self.backlog.pop_front() {
-                        let _ = self.work.start_send(item);
-                    }
-                }
-                Poll::Ready(Err(_)) => {
-                    tracing::error!("the handler dispatcher is gone; dropping its work");
-                    self.backlog.clear();
-                }
-                Poll::Pending => return,
-            }
-        }
     }
 
     fn input(&mut self, input: Inbound) {
@@ -471,10 +443,16 @@ impl<R: Runtime> Driver<R> {
         }
     }
 
+    fn hand_over(&mut self, work: Work) {
+        if !self.work.push(work) {
+            tracing::error!("the handler dispatcher is gone; dropping its work");
+        }
+    }
+
     fn dispatch(&mut self, event: Event) {
         match event {
-            Event::Envelope(envelope) => self.backlog.push_back(Work::Envelope(envelope)),
-            Event::Rtm(event) => self.backlog.push_back(Work::Rtm(event)),
+            Event::Envelope(envelope) => self.hand_over(Work::Envelope(envelope)),
+            Event::Rtm(event) => self.hand_over(Work::Rtm(event)),
             Event::RtmReply(reply) => match self.rtm_replies.remove(&reply.id) {
                 Some(waiter) => drop(waiter.send(reply.outcome)),
                 None => tracing::debug!(id = reply.id, outcome = ?reply.outcome, "RTM reply"),

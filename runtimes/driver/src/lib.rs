@@ -63,6 +63,7 @@ mod tasks;
 mod tls;
 mod web;
 mod websocket;
+mod work_queue;
 
 pub use client::{
     ClientBuilder, EventStream, RtmClient, SocketModeClient, DEFAULT_CLOSE_TIMEOUT,
