@@ -173,42 +173,13 @@ fn skip_whitespace(bytes: &[u8], mut i: usize) -> usize {
 /// Index just past the closing quote of the string opening at `start`.
 fn string_end(bytes: &[u8], start: usize) -> Result<usize, ScanError> {
     let mut i = start + 1;
-    while let Some(at) = next_of(bytes, i, [b'"', b'\\', b'"']) {
+    while let Some(at) = crate::json_skip::next_quote_or_backslash(bytes, i) {
         if bytes[at] == b'"' {
             return Ok(at + 1);
         }
         i = at + 2;
     }
     error("unterminated string", start)
-}
-
-/// The first index at or after `from` holding one of `needles`, looking at eight bytes per step
-/// (SWAR: a word-wide "has this byte" test, no `unsafe`, no call overhead). JSON puts a quote
-/// every few bytes, so this beats both a byte loop and a vector search set up per short run.
-fn next_of(bytes: &[u8], from: usize, needles: [u8; 3]) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let matches = |word: u64| {
-        needles.iter().fold(0, |acc, &n| {
-            let x = word ^ (ONES * u64::from(n));
-            acc | (x.wrapping_sub(ONES) & !x & HIGHS)
-        })
-    };
-    let mut i = from;
-    while let Some(chunk) = bytes.get(i..i + 8) {
-        let word = u64::from_le_bytes(chunk.try_into().ok()?);
-        let found = matches(word);
-        if found != 0 {
-            // The lowest flagged byte is always a true match (borrows only run upwards).
-            return Some(i + (found.trailing_zeros() / 8) as usize);
-        }
-        i += 8;
-    }
-    bytes
-        .get(i..)?
-        .iter()
-        .position(|b| needles.contains(b))
-        .map(|p| i + p)
 }
 
 /// Index just past the value starting at `start`. Containers are matched by depth only: their
@@ -367,37 +338,6 @@ mod tests {
             err.to_string(),
             "unexpected text after the object at byte 8"
         );
-    }
-
-    #[test]
-    fn the_word_search_finds_the_first_needle_anywhere() {
-        let text = b"0123456789abcdefghij\"klmnopqrstuvwxyz{";
-        for from in 0..text.len() {
-            let expected = text[from..]
-                .iter()
-                .position(|b| matches!(b, b'"' | b'{' | b'~'))
-                .map(|p| p + from);
-            assert_eq!(
-                next_of(text, from, [b'"', b'{', b'~']),
-                expected,
-                "from {from}"
-            );
-        }
-        // Bytes just above a needle (borrow propagation) are never mistaken for it.
-        assert_eq!(
-            next_of(
-                b"\x23\x22\x23\x23\x23\x23\x23\x23\x23",
-                0,
-                [b'"', b'"', b'"']
-            ),
-            Some(1)
-        );
-        assert_eq!(
-            next_of(b"\x01\x00\x01\x01\x01\x01\x01\x01\x00", 0, [0, 0, 0]),
-            Some(1)
-        );
-        assert_eq!(next_of(b"", 0, [b'"'; 3]), None);
-        assert_eq!(next_of(b"abc", 7, [b'"'; 3]), None);
     }
 
     #[test]

@@ -45,6 +45,50 @@ pub(crate) fn container_end(bytes: &[u8], start: usize) -> Option<usize> {
     None
 }
 
+/// The first quote or backslash at or after `from`: where a string that is being read may end.
+/// Sixteen bytes per compare; most keys and ids fit in one.
+pub(crate) fn next_quote_or_backslash(bytes: &[u8], from: usize) -> Option<usize> {
+    let mut at = from;
+    while let Some(chunk) = bytes.get(at..).and_then(<[u8]>::first_chunk::<16>) {
+        let found = quote_or_backslash_mask(chunk);
+        if found != 0 {
+            return Some(at + found.trailing_zeros() as usize);
+        }
+        at += 16;
+    }
+    let tail = bytes.get(at..)?;
+    tail.iter()
+        .position(|&b| b == b'"' || b == b'\\')
+        .map(|offset| at + offset)
+}
+
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+fn quote_or_backslash_mask(chunk: &[u8; 16]) -> u32 {
+    use safe_arch::{
+        bitor_m128i, cmp_eq_mask_i8_m128i, load_unaligned_m128i, move_mask_i8_m128i,
+        set_splat_i8_m128i,
+    };
+    let bytes = load_unaligned_m128i(chunk);
+    let quotes = cmp_eq_mask_i8_m128i(bytes, set_splat_i8_m128i(b'"' as i8));
+    let backslashes = cmp_eq_mask_i8_m128i(bytes, set_splat_i8_m128i(b'\\' as i8));
+    move_mask_i8_m128i(bitor_m128i(quotes, backslashes)) as u32
+}
+
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+use portable_quote_or_backslash_mask as quote_or_backslash_mask;
+
+#[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), allow(dead_code))]
+fn portable_quote_or_backslash_mask(chunk: &[u8; 16]) -> u32 {
+    chunk
+        .chunks_exact(8)
+        .enumerate()
+        .fold(0, |mask, (k, half)| {
+            let word = u64::from_le_bytes(half.try_into().unwrap_or_default());
+            let found = equal_bytes(word, b'"') | equal_bytes(word, b'\\');
+            mask | (u32::from(gather_high_bits(found)) << (8 * k))
+        })
+}
+
 /// Walks the brackets of one block in order; the offset of the one that brings `depth` to zero.
 fn where_depth_ends(depth: &mut usize, opens: u64, closes: u64) -> Option<usize> {
     let mut brackets = opens | closes;
@@ -274,6 +318,18 @@ mod tests {
         }
     }
 
+    #[test]
+    fn finds_the_first_quote_or_backslash_from_anywhere() {
+        let text = br#"0123456789abcdef0123456789"abcdef\\0123456789abcdef"#;
+        for from in 0..=text.len() + 2 {
+            let expected = text
+                .get(from..)
+                .and_then(|rest| rest.iter().position(|&b| b == b'"' || b == b'\\'))
+                .map(|p| p + from);
+            assert_eq!(next_quote_or_backslash(text, from), expected, "from {from}");
+        }
+    }
+
     proptest! {
         #[test]
         fn agrees_with_the_byte_walk(
@@ -301,7 +357,16 @@ mod tests {
             bytes[32..].copy_from_slice(&block);
             bytes[40] = needles[0];
             bytes[63] = needles[3];
+            bytes[usize::from(needles[1]) % 16] = b'"';
+            bytes[16 + usize::from(needles[2]) % 16] = b'\\';
             prop_assert_eq!(portable_masks(&bytes, needles), masks(&bytes, needles));
+            for half in bytes.chunks_exact(16) {
+                let half: &[u8; 16] = half.try_into().unwrap();
+                prop_assert_eq!(
+                    portable_quote_or_backslash_mask(half),
+                    quote_or_backslash_mask(half)
+                );
+            }
             for (mask, needle) in masks(&bytes, needles).into_iter().zip(needles) {
                 for (i, &b) in bytes.iter().enumerate() {
                     prop_assert_eq!(mask >> i & 1 == 1, b == needle);
