@@ -1,11 +1,10 @@
 //! The drive loop: one [`Session`], fed one input at a time, its actions carried out at once.
 //!
 //! It is a hand-written poll function (after quinn's `ConnectionDriver`) rather than a
-//! `select!`: each step takes one input, in order an expired deadline (read from the clock, not
-//! the timer future), an app command or a report from the background tasks (HTTP answers,
-//! sockets opened; every few steps while frames keep coming, and always before going idle),
-//! one frame from each open WebSocket; it drains the session's actions after each, and a wake
-//! does a bounded number of steps before yielding. The loop reads and writes the
+//! `select!`: each wake it takes, in order, an expired deadline (read from the clock, not the
+//! timer future), one app command, one frame from each open WebSocket, and one report from
+//! the background tasks (HTTP answers, sockets opened), drains the session's actions after
+//! each, and does a bounded amount of work before yielding. The loop reads and writes the
 //! WebSockets itself ([`Link`]): frames queued during a wake are written with one flush at
 //! its end. It never awaits: handlers get their work through a bounded queue, and while that
 //! queue is full the loop stops taking network input (but keeps serving timers and acks).
@@ -42,9 +41,6 @@ const MAX_LINKS: usize = 16;
 const REPORT_CAPACITY: usize = 64;
 /// Inputs handled per wake before yielding to other tasks on the executor.
 const STEPS_PER_WAKE: usize = 64;
-/// While frames keep coming, commands (acks from handlers) and reports are looked at every
-/// this many steps: an ack waits at most a few frames' work.
-const CHANNELS_EVERY: usize = 8;
 
 pub(crate) struct Driver<R: Runtime> {
     runtime: R,
@@ -142,11 +138,11 @@ impl<R: Runtime> Driver<R> {
 
     fn poll_drive(&mut self, cx: &mut Context<'_>) -> Poll<StopReason> {
         let mut busy = true;
-        for n in 0..STEPS_PER_WAKE {
+        for _ in 0..STEPS_PER_WAKE {
             if self.session.stop_reason().is_some() {
                 break;
             }
-            if !(self.step(cx, n % CHANNELS_EVERY == 0) || self.poll_timer(cx)) {
+            if !(self.step(cx) || self.poll_timer(cx)) {
                 busy = false;
                 break;
             }
@@ -163,9 +159,8 @@ impl<R: Runtime> Driver<R> {
         Poll::Pending
     }
 
-    /// Feeds one input if one is ready. The app's commands and the tasks' reports are looked at
-    /// first when `channels_first` (every few steps), and always before the loop goes idle.
-    fn step(&mut self, cx: &mut Context<'_>, channels_first: bool) -> bool {
+    /// Feeds one input if one is ready.
+    fn step(&mut self, cx: &mut Context<'_>) -> bool {
         // The clock decides expiry, not the timer future: a sleep can stay Pending past its
         // deadline (tokio's cooperative budget), and a late tick must not delay pings or acks.
         let now = self.now();
@@ -174,7 +169,12 @@ impl<R: Runtime> Driver<R> {
             self.drain();
             return true;
         }
-        if channels_first && self.poll_channels(cx) {
+        if let Poll::Ready(Some(command)) = self.commands.poll_next_unpin(cx) {
+            self.command(command);
+            return true;
+        }
+        if let Poll::Ready(Some(report)) = self.reports.poll_next_unpin(cx) {
+            self.report(report);
             return true;
         }
         // Frames only while the handlers keep up (back-pressure reaches TCP otherwise). The
@@ -184,26 +184,7 @@ impl<R: Runtime> Driver<R> {
             self.session.handle_input_paused(now, paused);
             self.drain();
         }
-        if !paused && self.read_links(cx, now) {
-            return true;
-        }
-        // Nothing to read: before the loop sleeps, nothing may be left in the channels (a
-        // channel that returned an item registered no waker for the ones behind it).
-        !channels_first && self.poll_channels(cx)
-    }
-
-    /// One command or report, if one waits. Polling an empty channel costs about as much as
-    /// a tenth of a frame, so the busy loop does it every few steps rather than every one.
-    fn poll_channels(&mut self, cx: &mut Context<'_>) -> bool {
-        if let Poll::Ready(Some(command)) = self.commands.poll_next_unpin(cx) {
-            self.command(command);
-            return true;
-        }
-        if let Poll::Ready(Some(report)) = self.reports.poll_next_unpin(cx) {
-            self.report(report);
-            return true;
-        }
-        false
+        !paused && self.read_links(cx, now)
     }
 
     /// Reads one frame from each link that has one (starting from a rotating link, so that a
