@@ -1,4 +1,5 @@
-//! Finding where a nested JSON container ends, 64 bytes at a time.
+//! Stepping over JSON a vector at a time: where a nested container ends, and where a string
+//! may end.
 //!
 //! Most of a Slack frame is the payload's nested `event` (or `view`, `blocks`…), which the ack
 //! path only has to step over. A byte-at-a-time walk stops at every quote, and JSON has one every
@@ -6,8 +7,9 @@
 //! container's brackets), escapes and string interiors are resolved with word arithmetic, and a
 //! whole block is skipped with two popcounts unless the container could close inside it.
 //! The escape and in-string steps are the ones published for simdjson (Langdale and Lemire,
-//! "Parsing Gigabytes of JSON per Second", 2019), written here with plain `u64` words so the core
-//! stays portable and free of `unsafe`.
+//! "Parsing Gigabytes of JSON per Second", 2019), on plain `u64` masks. The masks come from one
+//! primitive, `chunk_masks`: SSE2 compares through `safe_arch` on x86-64 (so the core stays
+//! free of `unsafe`), eight-byte word arithmetic elsewhere.
 
 const BLOCK: usize = 64;
 const ONES: u64 = 0x0101_0101_0101_0101;
@@ -62,31 +64,9 @@ pub(crate) fn next_quote_or_backslash(bytes: &[u8], from: usize) -> Option<usize
         .map(|offset| at + offset)
 }
 
-#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-fn quote_or_backslash_mask(chunk: &[u8; 16]) -> u32 {
-    use safe_arch::{
-        bitor_m128i, cmp_eq_mask_i8_m128i, load_unaligned_m128i, move_mask_i8_m128i,
-        set_splat_i8_m128i,
-    };
-    let bytes = load_unaligned_m128i(chunk);
-    let quotes = cmp_eq_mask_i8_m128i(bytes, set_splat_i8_m128i(b'"' as i8));
-    let backslashes = cmp_eq_mask_i8_m128i(bytes, set_splat_i8_m128i(b'\\' as i8));
-    move_mask_i8_m128i(bitor_m128i(quotes, backslashes)) as u32
-}
-
-#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
-use portable_quote_or_backslash_mask as quote_or_backslash_mask;
-
-#[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), allow(dead_code))]
-fn portable_quote_or_backslash_mask(chunk: &[u8; 16]) -> u32 {
-    chunk
-        .chunks_exact(8)
-        .enumerate()
-        .fold(0, |mask, (k, half)| {
-            let word = u64::from_le_bytes(half.try_into().unwrap_or_default());
-            let found = equal_bytes(word, b'"') | equal_bytes(word, b'\\');
-            mask | (u32::from(gather_high_bits(found)) << (8 * k))
-        })
+fn quote_or_backslash_mask(chunk: &[u8; 16]) -> u16 {
+    let [quotes, backslashes] = chunk_masks(chunk, [b'"', b'\\']);
+    quotes | backslashes
 }
 
 /// Walks the brackets of one block in order; the offset of the one that brings `depth` to zero.
@@ -138,39 +118,47 @@ impl Block {
     }
 }
 
-/// One mask per needle, 16 bytes per compare (SSE2 is part of every x86-64 CPU; `safe_arch`
-/// wraps the intrinsics so the core stays free of `unsafe`).
-#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+/// One mask per needle over a 64-byte block.
 fn masks(block: &[u8; BLOCK], needles: [u8; 4]) -> [u64; 4] {
-    use safe_arch::{
-        cmp_eq_mask_i8_m128i, load_unaligned_m128i, move_mask_i8_m128i, set_splat_i8_m128i,
-    };
-    let splats = needles.map(|n| set_splat_i8_m128i(n as i8));
     let mut out = [0u64; 4];
     for (k, chunk) in block.chunks_exact(16).enumerate() {
         let Some(chunk) = chunk.first_chunk::<16>() else {
             continue; // never: the chunks are exact
         };
-        let bytes = load_unaligned_m128i(chunk);
-        for (mask, &splat) in out.iter_mut().zip(&splats) {
-            let bits = move_mask_i8_m128i(cmp_eq_mask_i8_m128i(bytes, splat)) as u16;
+        for (mask, bits) in out.iter_mut().zip(chunk_masks(chunk, needles)) {
             *mask |= u64::from(bits) << (16 * k);
         }
     }
     out
 }
 
-#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
-use portable_masks as masks;
+/// Bit `i` of mask `n` set where byte `i` of `chunk` is `needles[n]`: one SSE2 compare per
+/// needle (SSE2 is part of every x86-64 CPU; `safe_arch` wraps the intrinsics).
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+fn chunk_masks<const N: usize>(chunk: &[u8; 16], needles: [u8; N]) -> [u16; N] {
+    use safe_arch::{
+        cmp_eq_mask_i8_m128i, load_unaligned_m128i, move_mask_i8_m128i, set_splat_i8_m128i,
+    };
+    let bytes = load_unaligned_m128i(chunk);
+    needles.map(|needle| {
+        move_mask_i8_m128i(cmp_eq_mask_i8_m128i(
+            bytes,
+            set_splat_i8_m128i(needle as i8),
+        )) as u16
+    })
+}
 
-/// One mask per needle, eight bytes per word (SWAR), where SSE2 is not available.
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+use portable_chunk_masks as chunk_masks;
+
+/// `chunk_masks` with eight-byte words (SWAR), where SSE2 is not available.
 #[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), allow(dead_code))]
-fn portable_masks(block: &[u8; BLOCK], needles: [u8; 4]) -> [u64; 4] {
-    let mut out = [0u64; 4];
-    for (k, chunk) in block.chunks_exact(8).enumerate() {
-        let word = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+fn portable_chunk_masks<const N: usize>(chunk: &[u8; 16], needles: [u8; N]) -> [u16; N] {
+    let mut out = [0u16; N];
+    for (k, half) in chunk.chunks_exact(8).enumerate() {
+        let word = u64::from_le_bytes(half.try_into().unwrap_or_default());
         for (mask, &needle) in out.iter_mut().zip(&needles) {
-            *mask |= u64::from(gather_high_bits(equal_bytes(word, needle))) << (8 * k);
+            *mask |= u16::from(gather_high_bits(equal_bytes(word, needle))) << (8 * k);
         }
     }
     out
@@ -359,12 +347,13 @@ mod tests {
             bytes[63] = needles[3];
             bytes[usize::from(needles[1]) % 16] = b'"';
             bytes[16 + usize::from(needles[2]) % 16] = b'\\';
-            prop_assert_eq!(portable_masks(&bytes, needles), masks(&bytes, needles));
-            for half in bytes.chunks_exact(16) {
-                let half: &[u8; 16] = half.try_into().unwrap();
+            for chunk in bytes.chunks_exact(16) {
+                let chunk: &[u8; 16] = chunk.try_into().unwrap();
+                prop_assert_eq!(portable_chunk_masks(chunk, needles), chunk_masks(chunk, needles));
+                let quote_or_backslash = portable_chunk_masks(chunk, [b'"', b'\\']);
                 prop_assert_eq!(
-                    portable_quote_or_backslash_mask(half),
-                    quote_or_backslash_mask(half)
+                    quote_or_backslash[0] | quote_or_backslash[1],
+                    quote_or_backslash_mask(chunk)
                 );
             }
             for (mask, needle) in masks(&bytes, needles).into_iter().zip(needles) {
