@@ -40,6 +40,16 @@ impl<T> Shared<T> {
     fn lock(&self) -> MutexGuard<'_, State<T>> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
+
+    /// Runs `change` under the lock, then wakes the waker it hands back, once the lock is
+    /// released (a wake may run executor code).
+    fn change<R>(&self, change: impl FnOnce(&mut State<T>) -> (R, Option<Waker>)) -> R {
+        let (result, waker) = change(&mut self.lock());
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+        result
+    }
 }
 
 struct State<T> {
@@ -52,11 +62,6 @@ struct State<T> {
     /// No more work will come: the dispatcher ends once the queue is empty.
     closed: bool,
     receiver_gone: bool,
-}
-
-/// Wakes `slot`'s waker, if any, once the lock is released (a wake may run executor code).
-fn take_waker(slot: &mut Option<Waker>) -> Option<Waker> {
-    slot.take()
 }
 
 fn register(slot: &mut Option<Waker>, cx: &Context<'_>) {
@@ -74,18 +79,13 @@ pub(crate) struct WorkSender<T> {
 impl<T> WorkSender<T> {
     /// Queues `work` for the handlers; false if the dispatcher is gone (the work is dropped).
     pub(crate) fn push(&self, work: T) -> bool {
-        let waker = {
-            let mut state = self.shared.lock();
+        self.shared.change(|state| {
             if state.receiver_gone {
-                return false;
+                return (false, None);
             }
             state.items.push_back(work);
-            take_waker(&mut state.dispatcher)
-        };
-        if let Some(waker) = waker {
-            waker.wake();
-        }
-        true
+            (true, state.dispatcher.take())
+        })
     }
 
     /// Whether the handlers are behind; if so the loop is woken when room frees up.
@@ -100,14 +100,10 @@ impl<T> WorkSender<T> {
 
     /// No more work: the dispatcher finishes what is queued, then ends.
     pub(crate) fn close(&self) {
-        let waker = {
-            let mut state = self.shared.lock();
+        self.shared.change(|state| {
             state.closed = true;
-            take_waker(&mut state.dispatcher)
-        };
-        if let Some(waker) = waker {
-            waker.wake();
-        }
+            ((), state.dispatcher.take())
+        });
     }
 }
 
@@ -129,41 +125,33 @@ impl<T> WorkReceiver<T> {
     }
 
     fn poll_next(&self, cx: &Context<'_>) -> Poll<Option<T>> {
-        let (item, waker) = {
-            let mut state = self.shared.lock();
-            match state.items.pop_front() {
-                Some(item) => {
-                    // Room again: the loop may read.
-                    let waker = (state.items.len() < state.capacity)
-                        .then(|| take_waker(&mut state.loop_waiting))
-                        .flatten();
-                    (Some(item), waker)
-                }
-                None if state.closed => return Poll::Ready(None),
-                None => {
-                    register(&mut state.dispatcher, cx);
-                    return Poll::Pending;
-                }
+        self.shared.change(|state| match state.items.pop_front() {
+            Some(item) => {
+                // Room again: the loop may read.
+                let room = state.items.len() < state.capacity;
+                let waker = if room {
+                    state.loop_waiting.take()
+                } else {
+                    None
+                };
+                (Poll::Ready(Some(item)), waker)
             }
-        };
-        if let Some(waker) = waker {
-            waker.wake();
-        }
-        Poll::Ready(item)
+            None if state.closed => (Poll::Ready(None), None),
+            None => {
+                register(&mut state.dispatcher, cx);
+                (Poll::Pending, None)
+            }
+        })
     }
 }
 
 impl<T> Drop for WorkReceiver<T> {
     fn drop(&mut self) {
-        let waker = {
-            let mut state = self.shared.lock();
+        self.shared.change(|state| {
             state.receiver_gone = true;
             state.items.clear();
-            take_waker(&mut state.loop_waiting)
-        };
-        if let Some(waker) = waker {
-            waker.wake();
-        }
+            ((), state.loop_waiting.take())
+        });
     }
 }
 
