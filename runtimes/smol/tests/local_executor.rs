@@ -4,19 +4,20 @@ use std::sync::{Arc, Mutex};
 use std::thread::ThreadId;
 
 use slackline_smol::{SmolRuntime, SocketModeClient};
-use slackline_testkit::against_fake::{event_step, Fake};
+use slackline_testkit::against_fake::{event_step, script, Fake, END, WAIT_ACKS};
 
 #[test]
 fn a_client_on_a_local_executor_runs_its_handlers_on_the_thread_that_drives_it() {
-    let script = [
-        r#"{"slackline_script":1,"name":"local executor"}"#.to_owned(),
-        event_step("first", "app_mention"),
-        event_step("second", "app_mention"),
-        r#"{"wait":"acks"}"#.to_owned(),
-        r#"{"end":true}"#.to_owned(),
-    ]
-    .join("\n");
-    let fake = Fake::start(&script);
+    let fake = Fake::start(&script(
+        "local executor",
+        "",
+        &[
+            &event_step("first", "app_mention"),
+            &event_step("second", "app_mention"),
+            WAIT_ACKS,
+            END,
+        ],
+    ));
     let executor = Arc::new(smol::Executor::new());
     let handled_on: Arc<Mutex<Vec<(String, ThreadId)>>> = Arc::default();
     let seen = handled_on.clone();

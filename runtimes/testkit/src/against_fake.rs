@@ -25,11 +25,11 @@ use slackline::{
 use slackline_driver::{Error, RtmError};
 use slackline_fake_server::{FakeServer, Observation, Observed, ServerConfig, ServerThread};
 
-use crate::client::{Behaviour, Client, Gate, Route, RtmOp, Setup};
+use crate::client::{
+    hello_conn, is_hello, shut_down, Behaviour, Client, Gate, Route, RtmOp, Setup, APP_TOKEN,
+    BOT_TOKEN,
+};
 use crate::{init_tracing, ms, recv, PATIENCE};
-
-const APP_TOKEN: &str = "xapp-1-A1-1-supersecret";
-const BOT_TOKEN: &str = "xoxb-1-2-botsecret";
 
 /// One `#[test]` per scenario against the fake, in a module `against_fake`, for the client
 /// type given.
@@ -169,7 +169,7 @@ impl Fake {
 // ----- scripts -----
 
 /// A script: the header (`name` plus `header`, extra fields starting with a comma) and steps.
-fn script(name: &str, header: &str, steps: &[&str]) -> String {
+pub fn script(name: &str, header: &str, steps: &[&str]) -> String {
     let mut text = format!(r#"{{"slackline_script":1,"name":"{name}"{header}}}"#);
     for step in steps {
         text.push('\n');
@@ -217,8 +217,10 @@ pub fn command_step(id: &str, command: &str, text: &str) -> String {
     )
 }
 
-const WAIT_ACKS: &str = r#"{"wait":"acks"}"#;
-const END: &str = r#"{"end":true}"#;
+/// Waits until every envelope sent so far is acked.
+pub const WAIT_ACKS: &str = r#"{"wait":"acks"}"#;
+/// Ends the script.
+pub const END: &str = r#"{"end":true}"#;
 
 // ----- checks -----
 
@@ -261,23 +263,6 @@ fn ack_of(envelope_id: &str) -> impl Fn(&Observed) -> bool + '_ {
 /// A close frame from the client with this code on the fake's socket `socket`.
 fn client_closed(socket: u32, code: u16) -> impl Fn(&Observed) -> bool {
     move |o| matches!(o, Observed::ClientClosed { socket: s, code: Some(c) } if *s == socket && *c == code)
-}
-
-fn is_hello(event: &Event) -> bool {
-    matches!(event, Event::Hello(_))
-}
-
-fn hello_conn<C: Client>(client: &mut C) -> slackline::ConnId {
-    match client.next_event("hello", &is_hello) {
-        Event::Hello(hello) => hello.conn,
-        _ => unreachable!(),
-    }
-}
-
-/// Shuts down and expects a clean `Ok(())`.
-fn shut_down<C: Client>(client: C) {
-    client.shutdown();
-    client.finish().expect("a clean shutdown");
 }
 
 /// `n` handler reports, sorted.

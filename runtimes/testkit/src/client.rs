@@ -203,6 +203,10 @@ pub trait Web {
     fn chat_post_message(&self, channel: &str, text: &str) -> Result<PostedMessage, ApiError>;
 }
 
+/// The tokens the scenarios use: their secret parts are checked never to show.
+pub(crate) const APP_TOKEN: &str = "xapp-1-A1-1-supersecret";
+pub(crate) const BOT_TOKEN: &str = "xoxb-1-2-botsecret";
+
 /// A running client under test. Every wait is bounded by [`PATIENCE`](crate::PATIENCE).
 pub trait Client: Sized {
     type Web: Web;
@@ -237,4 +241,22 @@ pub trait Client: Sized {
     fn debug(&self) -> String;
 
     fn web(setup: WebSetup) -> Result<Self::Web, Error>;
+}
+
+pub(crate) fn is_hello(event: &Event) -> bool {
+    matches!(event, Event::Hello(_))
+}
+
+/// Waits for the client's `hello` and returns its connection.
+pub(crate) fn hello_conn<C: Client>(client: &mut C) -> slackline::ConnId {
+    match client.next_event("hello", &is_hello) {
+        Event::Hello(hello) => hello.conn,
+        _ => unreachable!(),
+    }
+}
+
+/// Shuts down and expects a clean `Ok(())`.
+pub(crate) fn shut_down<C: Client>(client: C) {
+    client.shutdown();
+    client.finish().expect("a clean shutdown");
 }

@@ -25,13 +25,13 @@ use std::time::Duration;
 use slackline::{ApiError, CloseCause, Event};
 use slackline_driver::{Error, UrlError};
 
-use crate::client::{Behaviour, Client, Gate, Route, Setup, Web, WebSetup};
+use crate::client::{
+    hello_conn, shut_down, Behaviour, Client, Gate, Route, Setup, Web, WebSetup, APP_TOKEN,
+    BOT_TOKEN,
+};
 use crate::{
     ack, events_api, frame, init_tracing, ms, recv, Reply, ScriptedSlack, TestPki, TestProxy,
 };
-
-const APP_TOKEN: &str = "xapp-1-A1-1-supersecret";
-const BOT_TOKEN: &str = "xoxb-1-2-botsecret";
 
 /// One `#[test]` per scenario for the client type given: the ones here, and (in a module
 /// `against_fake`) the ones against the fake Slack.
@@ -66,23 +66,6 @@ macro_rules! end_to_end_tests {
 fn socket_mode(slack: &ScriptedSlack) -> Setup {
     init_tracing();
     Setup::socket_mode(APP_TOKEN, &slack.api_url)
-}
-
-fn is_hello(event: &Event) -> bool {
-    matches!(event, Event::Hello(_))
-}
-
-fn hello_conn<C: Client>(client: &mut C) -> slackline::ConnId {
-    match client.next_event("hello", &is_hello) {
-        Event::Hello(hello) => hello.conn,
-        _ => unreachable!(),
-    }
-}
-
-/// Shuts down and expects a clean `Ok(())`.
-fn shut_down<C: Client>(client: C) {
-    client.shutdown();
-    client.finish().expect("a clean shutdown");
 }
 
 fn next_log(log: &mpsc::Receiver<String>) -> String {
