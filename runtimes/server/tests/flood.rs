@@ -14,6 +14,9 @@ use slackline::fake::{Script, ScriptHeader};
 use slackline_fake_server::{FakeServer, ServerConfig};
 use slackline_tokio::SocketModeClient;
 
+mod support;
+use support::socket_url;
+
 const PATIENCE: Duration = Duration::from_secs(20);
 
 fn recorded() -> Vec<(String, String)> {
@@ -72,7 +75,7 @@ async fn the_tokio_client_acks_a_whole_flood() {
 async fn a_raw_client_gets_hello_first_then_a_window_and_pongs() {
     let config = flood(FloodConfig::new(50).max_unacked(5).pace(Pace::Window));
     let mut server = FakeServer::start(empty_script(), config).await.unwrap();
-    let (mut ws, _) = connect_async(socket_url(server.api_url()).await)
+    let (mut ws, _) = connect_async(socket_url(&server.api_url()).await)
         .await
         .unwrap();
     assert_eq!(next_json(&mut ws).await["type"], "hello");
@@ -131,7 +134,7 @@ async fn acks_that_arrive_with_the_end_of_the_stream_count() {
 
     let config = flood(FloodConfig::new(5).max_unacked(5).pace(Pace::Window));
     let mut server = FakeServer::start(empty_script(), config).await.unwrap();
-    let url = socket_url(server.api_url()).await;
+    let url = socket_url(&server.api_url()).await;
     let address = url.trim_start_matches("ws://").split('/').next().unwrap();
     let tcp = tokio::net::TcpStream::connect(address).await.unwrap();
     let (mut ws, _) = async_tungstenite::tokio::client_async(url.as_str(), tcp)
@@ -178,17 +181,6 @@ async fn acks_that_arrive_with_the_end_of_the_stream_count() {
     let report = server.flood_report().unwrap();
     assert_eq!((report.acked, report.in_flight), (5, 0), "{report:?}");
     assert!(report.finished);
-}
-
-/// A WebSocket URL from the fake's `apps.connections.open`, for a raw client.
-async fn socket_url(api_url: String) -> String {
-    let web = slackline_tokio::WebClient::builder("xapp-1-A1-1-secret")
-        .api_url(api_url)
-        .build()
-        .unwrap();
-    let answer = web.call("apps.connections.open", &[]).await.unwrap();
-    let body: Value = serde_json::from_slice(answer.body()).unwrap();
-    body["url"].as_str().unwrap().to_owned()
 }
 
 async fn next_json<S>(ws: &mut async_tungstenite::WebSocketStream<S>) -> Value

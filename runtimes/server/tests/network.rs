@@ -13,6 +13,8 @@ use slackline_fake_server::{FakeServer, Observed, ServerConfig};
 use slackline_tokio::{Error, SocketModeClient};
 use tokio::sync::mpsc;
 
+mod support;
+
 /// Every wait is bounded: a hang fails the test instead of blocking CI.
 const PATIENCE: Duration = Duration::from_secs(20);
 
@@ -127,13 +129,7 @@ async fn web_api_calls_are_answered_by_the_fake() {
 async fn open_socket(
     api_url: &str,
 ) -> async_tungstenite::WebSocketStream<async_tungstenite::tokio::ConnectStream> {
-    let web = slackline_tokio::WebClient::builder("xapp-1-A1-1-secret")
-        .api_url(api_url)
-        .build()
-        .unwrap();
-    let answer = web.call("apps.connections.open", &[]).await.unwrap();
-    let body: Value = serde_json::from_slice(answer.body()).unwrap();
-    let url = body["url"].as_str().unwrap().to_owned();
+    let url = support::socket_url(api_url).await;
     assert!(url.starts_with("ws://127.0.0.1:"), "{url}");
     connect_async(url).await.unwrap().0
 }
