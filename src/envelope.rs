@@ -16,8 +16,8 @@ use serde::Deserialize;
 
 use crate::ids::ConnId;
 use crate::json::{
-    as_bool, as_str, as_u64, find, find_with_inner, is_echoable, member, span_of, string_contents,
-    unescape,
+    as_bool, as_str, as_u64, decode, find, find_with_inner, has_escapes, is_echoable, member,
+    quoted, span_of,
 };
 use crate::time::Instant;
 
@@ -36,12 +36,21 @@ pub enum EnvelopeType {
 }
 
 impl EnvelopeType {
-    fn from_wire(kind: &str) -> Self {
-        match kind {
-            "events_api" => EnvelopeType::EventsApi,
-            "interactive" => EnvelopeType::Interactive,
-            "slash_commands" => EnvelopeType::SlashCommands,
-            other => EnvelopeType::Other(other.into()),
+    /// From the contents of the `type` string as they appear on the wire.
+    fn from_wire(contents: &[u8]) -> Self {
+        Self::known(contents).unwrap_or_else(|| {
+            // An escaped spelling of a known name (`events\u005fapi`) is still that name.
+            let name = decode(contents);
+            Self::known(name.as_bytes()).unwrap_or_else(|| EnvelopeType::Other(name.into()))
+        })
+    }
+
+    fn known(name: &[u8]) -> Option<Self> {
+        match name {
+            b"events_api" => Some(EnvelopeType::EventsApi),
+            b"interactive" => Some(EnvelopeType::Interactive),
+            b"slash_commands" => Some(EnvelopeType::SlashCommands),
+            _ => None,
         }
     }
 
@@ -100,7 +109,16 @@ impl Envelope {
 
     /// `envelope_id`.
     pub fn envelope_id(&self) -> Cow<'_, str> {
-        unescape(self.slice(&self.id))
+        decode(self.raw(&self.id))
+    }
+
+    /// `envelope_id` as shared bytes (UTF-8): a slice of the frame, without a copy, unless the
+    /// id had escapes to decode. For handing the id on once per envelope at no cost.
+    pub fn envelope_id_bytes(&self) -> Bytes {
+        match self.unescaped(&self.id) {
+            Cow::Borrowed(_) => self.frame.slice(self.id.clone()),
+            Cow::Owned(id) => Bytes::from(id),
+        }
     }
 
     /// `type`.
@@ -122,28 +140,33 @@ impl Envelope {
     pub fn retry_reason(&self) -> Option<Cow<'_, str>> {
         self.retry_reason
             .as_ref()
-            .map(|r| unescape(self.slice(r)))
+            .map(|r| decode(self.raw(r)))
             .filter(|r| !r.is_empty())
     }
 
     /// `payload.event_id`, for Events API envelopes.
     pub fn event_id(&self) -> Option<Cow<'_, str>> {
-        self.event_id.as_ref().map(|r| unescape(self.slice(r)))
+        self.event_id.as_ref().map(|r| decode(self.raw(r)))
     }
 
-    /// The payload's JSON text, exactly as received (`None` if the envelope had none).
+    /// The payload's JSON text, exactly as received (`None` if the envelope had none, or if it
+    /// is not UTF-8: the ack path does not check the payload, [`payload`](Self::payload) says why).
     pub fn payload_json(&self) -> Option<&str> {
-        self.payload.as_ref().map(|r| self.slice(r))
+        self.payload
+            .as_ref()
+            .and_then(|r| std::str::from_utf8(self.raw(r)).ok())
     }
 
-    /// The payload deserialised into `T` (borrowing from the frame where `T` allows).
+    /// The payload deserialised into `T` (borrowing from the frame where `T` allows). This is
+    /// where the payload is validated, UTF-8 included.
     pub fn payload<'a, T: Deserialize<'a>>(&'a self) -> Result<T, serde_json::Error> {
-        serde_json::from_str(self.payload_json().unwrap_or("null"))
+        let json = self.payload.as_ref().map_or(&b"null"[..], |r| self.raw(r));
+        serde_json::from_slice(json)
     }
 
-    /// The whole frame as received.
+    /// The whole frame as received (empty if it is not UTF-8, which a WebSocket text message
+    /// always is).
     pub fn frame(&self) -> &str {
-        // Frames come from text messages and were parsed as JSON, so they are UTF-8.
         std::str::from_utf8(&self.frame).unwrap_or_default()
     }
 
@@ -190,7 +213,17 @@ impl Envelope {
     /// The id as it appeared on the wire: valid JSON string contents, so an ack can echo it
     /// without escaping.
     pub(crate) fn raw_id(&self) -> &str {
-        self.slice(&self.id)
+        crate::json::text_at(&self.frame, self.id.clone())
+    }
+
+    /// The id's bytes, unescaped: what deduplication keys on.
+    pub(crate) fn id_bytes(&self) -> Cow<'_, [u8]> {
+        self.unescaped(&self.id)
+    }
+
+    /// `payload.event_id`'s bytes, unescaped.
+    pub(crate) fn event_id_bytes(&self) -> Option<Cow<'_, [u8]>> {
+        self.event_id.as_ref().map(|r| self.unescaped(r))
     }
 
     /// Where the raw id sits in the frame (pending acks keep the frame, not a copy of the id).
@@ -202,8 +235,19 @@ impl Envelope {
         self.ack = ack;
     }
 
-    fn slice(&self, range: &Range<usize>) -> &str {
-        crate::json::text_at(&self.frame, range.clone())
+    /// The bytes at a range the scanner found in this frame.
+    fn raw(&self, range: &Range<usize>) -> &[u8] {
+        self.frame.get(range.clone()).unwrap_or_default()
+    }
+
+    /// Ids are compared as bytes; only one with escapes needs decoding (and a copy).
+    fn unescaped(&self, range: &Range<usize>) -> Cow<'_, [u8]> {
+        let raw = self.raw(range);
+        if has_escapes(raw) {
+            Cow::Owned(decode(raw).into_owned().into_bytes())
+        } else {
+            Cow::Borrowed(raw)
+        }
     }
 }
 
@@ -327,26 +371,25 @@ pub(crate) fn parse_frame(conn: ConnId, frame: Bytes, now: Instant) -> Result<Fr
             envelope_id,
         }
     };
-    let Ok(text) = std::str::from_utf8(&frame) else {
-        return Err(salvage("not UTF-8".into()));
-    };
+    // The frame is not checked for UTF-8 as a whole: the scanner reads only ASCII structure,
+    // the id is checked below, the payload where the application deserialises it.
     let (
         [kind, envelope_id, payload, accepts, retry_attempt, retry_reason, reason, num_connections, debug_info, connection_info],
         [event_id],
-    ) = find_with_inner(text, MEMBERS, "payload", ["event_id"])
+    ) = find_with_inner(&frame, MEMBERS, "payload", ["event_id"])
         .map_err(|e| salvage(e.to_string()))?;
-    let kind = kind.and_then(as_str);
+    let kind = kind.and_then(quoted);
     if let Some(id) = envelope_id {
-        let Some(contents) = string_contents(id).filter(|c| !c.is_empty() && is_echoable(c)) else {
+        let Some(contents) = quoted(id).filter(|c| !c.is_empty() && is_echoable(c)) else {
             return Err(FrameError {
                 detail: "`envelope_id` is not a valid non-empty string".into(),
                 envelope_id: None,
             });
         };
-        let kind = EnvelopeType::from_wire(kind.as_deref().unwrap_or(""));
+        let kind = EnvelopeType::from_wire(kind.unwrap_or_default());
         let event_id = match kind {
             EnvelopeType::EventsApi => event_id
-                .and_then(string_contents)
+                .and_then(quoted)
                 // An empty id (schema samples, broken senders) must never make envelopes collide.
                 .filter(|s| !s.is_empty())
                 .map(|s| span_of(&frame, s)),
@@ -357,9 +400,7 @@ pub(crate) fn parse_frame(conn: ConnId, frame: Bytes, now: Instant) -> Result<Fr
             id: span_of(&frame, contents),
             payload: payload.map(|p| span_of(&frame, p)),
             event_id,
-            retry_reason: retry_reason
-                .and_then(string_contents)
-                .map(|s| span_of(&frame, s)),
+            retry_reason: retry_reason.and_then(quoted).map(|s| span_of(&frame, s)),
             retry_attempt: retry_attempt
                 .and_then(as_u64)
                 .map_or(0, |n| u32::try_from(n).unwrap_or(u32::MAX)),
@@ -371,25 +412,31 @@ pub(crate) fn parse_frame(conn: ConnId, frame: Bytes, now: Instant) -> Result<Fr
         };
         return Ok(Frame::Envelope(envelope));
     }
-    match kind.as_deref() {
+    match kind.map(decode).as_deref() {
         Some("hello") => {
             let [host, build_number, lifetime] = debug_info
+                .and_then(|raw| std::str::from_utf8(raw).ok())
                 .and_then(|d| find(d, ["host", "build_number", "approximate_connection_time"]).ok())
                 .unwrap_or_default();
-            let app_id = connection_info.and_then(|c| member(c, "app_id"));
+            let app_id = connection_info
+                .and_then(|raw| std::str::from_utf8(raw).ok())
+                .and_then(|c| member(c, "app_id"));
             Ok(Frame::Hello(Hello {
                 conn,
                 num_connections: num_connections
                     .and_then(as_u64)
                     .and_then(|n| u32::try_from(n).ok()),
-                approximate_connection_time: lifetime.and_then(as_u64).map(Duration::from_secs),
+                approximate_connection_time: lifetime
+                    .map(str::as_bytes)
+                    .and_then(as_u64)
+                    .map(Duration::from_secs),
                 app_id: app_id.and_then(as_str).map(Cow::into_owned),
                 host: host.and_then(as_str).map(Cow::into_owned),
-                build_number: build_number.and_then(as_u64),
+                build_number: build_number.map(str::as_bytes).and_then(as_u64),
             }))
         }
         Some("disconnect") => {
-            let reason = reason.and_then(as_str).unwrap_or(Cow::Borrowed(""));
+            let reason = reason.and_then(quoted).map(decode).unwrap_or_default();
             Ok(Frame::Disconnect(DisconnectReason::from_wire(&reason)))
         }
         other => Ok(Frame::Unknown(other.map(str::to_owned))),
@@ -495,5 +542,40 @@ mod tests {
             matches!(parse(r#"{"type":"mystery"}"#), Ok(Frame::Unknown(Some(t))) if t == "mystery")
         );
         assert!(matches!(parse("{}"), Ok(Frame::Unknown(None))));
+    }
+
+    fn parse_bytes(frame: &[u8]) -> Result<Frame, FrameError> {
+        parse_frame(ConnId(1), Bytes::copy_from_slice(frame), Instant::ZERO)
+    }
+
+    #[test]
+    fn text_that_is_not_utf8_is_caught_where_it_is_read() {
+        // In the payload: the envelope is still acked and handled; deserialising says why not.
+        let Ok(Frame::Envelope(e)) = parse_bytes(
+            b"{\"envelope_id\":\"e-1\",\"type\":\"interactive\",\"payload\":{\"t\":\"\xff\"}}",
+        ) else {
+            panic!("the header is readable")
+        };
+        assert_eq!(e.envelope_id(), "e-1");
+        assert_eq!(e.payload_json(), None);
+        let error = e.payload::<serde_json::Value>().unwrap_err();
+        assert!(error.to_string().contains("unicode"), "{error}");
+        // In the id: no ack could carry it.
+        let Err(error) = parse_bytes(b"{\"envelope_id\":\"e\xff\",\"payload\":{}}") else {
+            panic!("an id that is not UTF-8 is refused")
+        };
+        assert!(error.detail.contains("envelope_id"), "{}", error.detail);
+    }
+
+    #[test]
+    fn the_id_as_shared_bytes_is_a_slice_of_the_frame_unless_escaped() {
+        let e = envelope(r#"{"envelope_id":"e-1","payload":{}}"#);
+        let id = e.envelope_id_bytes();
+        assert_eq!(&id[..], b"e-1");
+        let frame = e.frame_bytes().as_ptr_range();
+        assert!(frame.contains(&id.as_ptr()), "no copy");
+        let e = envelope(r#"{"envelope_id":"a\u0062c","payload":{}}"#);
+        assert_eq!(&e.envelope_id_bytes()[..], b"abc");
+        assert_eq!(&e.id_bytes()[..], b"abc");
     }
 }

@@ -5,13 +5,17 @@
 //! after it) and records the raw text of the members asked for, but inside nested values it only
 //! finds where they end (strings, brackets). The payload is validated when the application
 //! deserialises it, not on the ack path. Values are then decoded leniently by the helpers below.
+//!
+//! The scanner reads bytes: only JSON's ASCII structure matters to it, so a frame's text need
+//! not be checked for UTF-8 as a whole (the WebSocket layer already did, and the pieces that are
+//! used as text are checked where they are used).
 
 use std::borrow::Cow;
 use std::fmt;
 use std::ops::Range;
 
 /// Where `part` (a slice of `whole`) sits inside `whole`.
-pub(crate) fn span_of(whole: &[u8], part: &str) -> Range<usize> {
+pub(crate) fn span_of(whole: &[u8], part: &[u8]) -> Range<usize> {
     let start = (part.as_ptr() as usize).saturating_sub(whole.as_ptr() as usize);
     start..start + part.len()
 }
@@ -48,33 +52,34 @@ pub(crate) fn find<'a, const N: usize>(
     text: &'a str,
     keys: [&str; N],
 ) -> Result<[Option<&'a str>; N], ScanError> {
-    find_with_inner(text, keys, "", []).map(|(found, _)| found)
+    let (found, _) = find_with_inner(text.as_bytes(), keys, "", [])?;
+    // Members start and end at ASCII structure, so these are always character boundaries.
+    Ok(found.map(|value| value.and_then(|v| text.get(span_of(text.as_bytes(), v)))))
 }
 
 /// The raw values of the members asked for, in the order asked.
-pub(crate) type Found<'a, const N: usize> = [Option<&'a str>; N];
+pub(crate) type Found<'a, const N: usize> = [Option<&'a [u8]>; N];
 
-/// Like [`find`], and also the members `inner_keys` of the object that is the value of
-/// `inner`, read in the same pass (the payload's `event_id` costs no second walk).
+/// Like [`find`] over bytes, and also the members `inner_keys` of the object that is the value
+/// of `inner`, read in the same pass (the payload's `event_id` costs no second walk).
 pub(crate) fn find_with_inner<'a, const N: usize, const M: usize>(
-    text: &'a str,
+    bytes: &'a [u8],
     keys: [&str; N],
     inner: &str,
     inner_keys: [&str; M],
 ) -> Result<(Found<'a, N>, Found<'a, M>), ScanError> {
-    let bytes = text.as_bytes();
     let mut found = [None; N];
     let mut inner_found = [None; M];
     let start = skip_whitespace(bytes, 0);
-    let end = walk_object(text, start, |key, value_start| {
-        let value_end = if key == inner && bytes.get(value_start) == Some(&b'{') {
-            walk_object(text, value_start, |inner_key, inner_start| {
+    let end = walk_object(bytes, start, |key, value_start| {
+        let value_end = if key == inner.as_bytes() && bytes.get(value_start) == Some(&b'{') {
+            walk_object(bytes, value_start, |inner_key, inner_start| {
                 let inner_end = value_end(bytes, inner_start)?;
                 record(
                     &mut inner_found,
                     inner_keys,
                     inner_key,
-                    &text[inner_start..inner_end],
+                    &bytes[inner_start..inner_end],
                     inner_start,
                 )?;
                 Ok(inner_end)
@@ -86,7 +91,7 @@ pub(crate) fn find_with_inner<'a, const N: usize, const M: usize>(
             &mut found,
             keys,
             key,
-            &text[value_start..value_end],
+            &bytes[value_start..value_end],
             value_start,
         )?;
         Ok(value_end)
@@ -96,13 +101,13 @@ pub(crate) fn find_with_inner<'a, const N: usize, const M: usize>(
 }
 
 fn record<'a, const N: usize>(
-    found: &mut [Option<&'a str>; N],
+    found: &mut Found<'a, N>,
     keys: [&str; N],
-    key: &str,
-    value: &'a str,
+    key: &[u8],
+    value: &'a [u8],
     at: usize,
 ) -> Result<(), ScanError> {
-    if let Some(slot) = keys.iter().position(|k| *k == key) {
+    if let Some(slot) = keys.iter().position(|k| k.as_bytes() == key) {
         if found[slot].is_some() {
             return error("repeated member", at);
         }
@@ -114,11 +119,10 @@ fn record<'a, const N: usize>(
 /// Walks the object opening at `start`, calling `on_member(key, value_start)` for each member;
 /// `on_member` returns where the value ends. Returns the index just past the closing brace.
 fn walk_object<'a>(
-    text: &'a str,
+    bytes: &'a [u8],
     start: usize,
-    mut on_member: impl FnMut(&'a str, usize) -> Result<usize, ScanError>,
+    mut on_member: impl FnMut(&'a [u8], usize) -> Result<usize, ScanError>,
 ) -> Result<usize, ScanError> {
-    let bytes = text.as_bytes();
     if bytes.get(start) != Some(&b'{') {
         return error("expected a JSON object", start);
     }
@@ -131,7 +135,7 @@ fn walk_object<'a>(
             return error("expected a member name", i);
         }
         let key_end = string_end(bytes, i)?;
-        let key = &text[i + 1..key_end - 1];
+        let key = &bytes[i + 1..key_end - 1];
         i = skip_whitespace(bytes, key_end);
         if bytes.get(i) != Some(&b':') {
             return error("expected `:`", i);
@@ -208,24 +212,49 @@ pub(crate) fn string_contents(raw: &str) -> Option<&str> {
     (raw.len() >= 2 && raw.starts_with('"') && raw.ends_with('"')).then(|| &raw[1..raw.len() - 1])
 }
 
-/// Whether string contents are valid JSON as they stand, so they can be echoed verbatim inside
-/// another JSON string (an ack's `envelope_id`): no control characters, and escapes that parse.
-pub(crate) fn is_echoable(contents: &str) -> bool {
-    if contents.bytes().any(|b| b < 0x20) {
+/// [`string_contents`] of raw bytes.
+pub(crate) fn quoted(raw: &[u8]) -> Option<&[u8]> {
+    match raw {
+        [b'"', contents @ .., b'"'] => Some(contents),
+        _ => None,
+    }
+}
+
+/// Whether string contents are JSON that can be echoed verbatim inside another JSON string (an
+/// ack's `envelope_id`): UTF-8, no control characters, and escapes that parse.
+pub(crate) fn is_echoable(contents: &[u8]) -> bool {
+    if contents.iter().any(|&b| b < 0x20) {
         return false;
     }
-    !contents.contains('\\') || serde_json::from_str::<String>(&format!("\"{contents}\"")).is_ok()
+    if !has_escapes(contents) {
+        return contents.is_ascii() || std::str::from_utf8(contents).is_ok();
+    }
+    std::str::from_utf8(contents)
+        .is_ok_and(|c| serde_json::from_str::<String>(&format!("\"{c}\"")).is_ok())
+}
+
+/// Whether string contents hold a backslash (an escape to decode).
+pub(crate) fn has_escapes(contents: &[u8]) -> bool {
+    memchr::memchr(b'\\', contents).is_some()
 }
 
 /// Unescapes the contents of a JSON string; borrowed when there is nothing to unescape, which
 /// is the norm for ids. Undecodable escapes are left as they are.
 pub(crate) fn unescape(contents: &str) -> Cow<'_, str> {
-    if !contents.contains('\\') {
+    if !has_escapes(contents.as_bytes()) {
         return Cow::Borrowed(contents);
     }
     match serde_json::from_str::<String>(&format!("\"{contents}\"")) {
         Ok(s) => Cow::Owned(s),
         Err(_) => Cow::Borrowed(contents),
+    }
+}
+
+/// String contents as text, unescaped; bytes that are not UTF-8 are replaced (U+FFFD).
+pub(crate) fn decode(contents: &[u8]) -> Cow<'_, str> {
+    match String::from_utf8_lossy(contents) {
+        Cow::Borrowed(text) => unescape(text),
+        Cow::Owned(text) => Cow::Owned(unescape(&text).into_owned()),
     }
 }
 
@@ -235,17 +264,18 @@ pub(crate) fn as_str(raw: &str) -> Option<Cow<'_, str>> {
 }
 
 /// A boolean, also accepting `"true"` / `"false"` (Slack sends some booleans as strings).
-pub(crate) fn as_bool(raw: &str) -> Option<bool> {
+pub(crate) fn as_bool(raw: &[u8]) -> Option<bool> {
     match raw {
-        "true" | "\"true\"" => Some(true),
-        "false" | "\"false\"" => Some(false),
+        b"true" | b"\"true\"" => Some(true),
+        b"false" | b"\"false\"" => Some(false),
         _ => None,
     }
 }
 
 /// A non-negative integer, also accepting one written as a string.
-pub(crate) fn as_u64(raw: &str) -> Option<u64> {
-    string_contents(raw).unwrap_or(raw).parse().ok()
+pub(crate) fn as_u64(raw: &[u8]) -> Option<u64> {
+    let digits = quoted(raw).unwrap_or(raw);
+    std::str::from_utf8(digits).ok()?.parse().ok()
 }
 
 /// A signed integer, also accepting one written as a string.
@@ -268,7 +298,8 @@ pub(crate) fn salvage_string_field<'a>(frame: &'a [u8], field: &str) -> Option<&
                 let end = body.find(['"', '\\'])?;
                 let id = &body[..end];
                 // Only ids that can be echoed verbatim inside a JSON string (no escapes, no controls).
-                let echoable = body.as_bytes()[end] == b'"' && !id.is_empty() && is_echoable(id);
+                let echoable =
+                    body.as_bytes()[end] == b'"' && !id.is_empty() && is_echoable(id.as_bytes());
                 return echoable.then_some(id);
             }
         }
@@ -321,18 +352,20 @@ mod tests {
             "repeats of members nobody asked for do not matter"
         );
         let ([payload], [inner]) = find_with_inner(
-            r#"{"payload":{"event":{"event_id":"no"},"event_id":"Ev1"}}"#,
+            br#"{"payload":{"event":{"event_id":"no"},"event_id":"Ev1"}}"#,
             ["payload"],
             "payload",
             ["event_id"],
         )
         .unwrap();
-        assert_eq!(inner, Some(r#""Ev1""#));
+        assert_eq!(inner, Some(&br#""Ev1""#[..]));
         assert_eq!(
             payload,
-            Some(r#"{"event":{"event_id":"no"},"event_id":"Ev1"}"#)
+            Some(&br#"{"event":{"event_id":"no"},"event_id":"Ev1"}"#[..])
         );
-        assert!(find_with_inner(r#"{"payload":{"a":1,}}"#, ["payload"], "payload", ["a"]).is_err());
+        assert!(
+            find_with_inner(br#"{"payload":{"a":1,}}"#, ["payload"], "payload", ["a"]).is_err()
+        );
         let err = find(r#"{"a":1} x"#, ["a"]).unwrap_err();
         assert_eq!(
             err.to_string(),
@@ -342,10 +375,12 @@ mod tests {
 
     #[test]
     fn lenient_scalars() {
-        assert_eq!(as_bool("\"true\""), Some(true));
-        assert_eq!(as_bool("1"), None);
-        assert_eq!(as_u64("\"12\""), Some(12));
-        assert_eq!(as_u64("-1"), None);
+        assert_eq!(as_bool(b"\"true\""), Some(true));
+        assert_eq!(as_bool(b"1"), None);
+        assert_eq!(as_u64(b"\"12\""), Some(12));
+        assert_eq!(as_u64(b"-1"), None);
+        assert_eq!(quoted(b"\"ab\""), Some(&b"ab"[..]));
+        assert_eq!(quoted(b"\""), None);
         assert_eq!(as_i64("-1"), Some(-1));
         assert_eq!(as_str(r#""a\"b""#).as_deref(), Some("a\"b"));
         assert_eq!(as_str("3"), None);
@@ -353,10 +388,15 @@ mod tests {
 
     #[test]
     fn only_valid_string_contents_are_echoable() {
-        assert!(is_echoable("abc-1"));
-        assert!(is_echoable(r"a\u0062c"));
-        assert!(!is_echoable("a\nb"));
-        assert!(!is_echoable(r"a\qb"));
+        assert!(is_echoable(b"abc-1"));
+        assert!(is_echoable("ab\u{e9}".as_bytes()));
+        assert!(is_echoable(br"a\u0062c"));
+        assert!(!is_echoable(b"a\nb"));
+        assert!(!is_echoable(br"a\qb"));
+        assert!(
+            !is_echoable(b"a\xffb"),
+            "not UTF-8: an ack could not carry it"
+        );
     }
 
     #[test]

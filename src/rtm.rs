@@ -304,8 +304,8 @@ pub(crate) fn parse_frame(
     let [kind, subtype, reply_to, ok, ts, text_member, error, user] =
         find(text, MEMBERS).map_err(|e| e.to_string())?;
     let user = user.and_then(as_str).map(Cow::into_owned);
-    if let Some(reply_to) = reply_to.and_then(as_u64) {
-        let ok = ok.and_then(as_bool);
+    if let Some(reply_to) = reply_to.map(str::as_bytes).and_then(as_u64) {
+        let ok = ok.map(str::as_bytes).and_then(as_bool);
         let is_pong = kind.and_then(as_str).as_deref() == Some("pong");
         let outcome = if ok == Some(false) || (ok.is_none() && error.is_some() && !is_pong) {
             let (code, msg) = error_body(error);
@@ -332,10 +332,10 @@ pub(crate) fn parse_frame(
         }
         _ => RtmFrame::Event(RtmEvent {
             conn,
-            kind: span_of(&frame, kind_raw),
+            kind: span_of(&frame, kind_raw.as_bytes()),
             subtype: subtype
                 .and_then(string_contents)
-                .map(|s| span_of(&frame, s)),
+                .map(|s| span_of(&frame, s.as_bytes())),
             received_at: now,
             frame: frame.clone(),
         }),

@@ -67,13 +67,12 @@ impl Session {
             self.stats.refused_while_draining += 1;
             return;
         }
-        let envelope_key = id_key(IdKind::Envelope, envelope.envelope_id().as_bytes());
+        let envelope_key = id_key(IdKind::Envelope, &envelope.id_bytes());
         let duplicate = match self.dedupe.as_mut() {
-            Some(dedupe) => match envelope.event_id() {
-                Some(event_id) => dedupe.check_and_insert(
-                    now,
-                    &[envelope_key, id_key(IdKind::Event, event_id.as_bytes())],
-                ),
+            Some(dedupe) => match envelope.event_id_bytes() {
+                Some(event_id) => {
+                    dedupe.check_and_insert(now, &[envelope_key, id_key(IdKind::Event, &event_id)])
+                }
                 None => dedupe.check_and_insert(now, &[envelope_key]),
             },
             None => false,

@@ -36,7 +36,7 @@ fn redact_ws_url_field(text: &str) -> Cow<'_, str> {
     if redacted == url {
         return Cow::Borrowed(text);
     }
-    let span = span_of(text.as_bytes(), raw);
+    let span = span_of(text.as_bytes(), raw.as_bytes());
     let quoted = serde_json::to_string(&redacted).unwrap_or_else(|_| "\"\"".into());
     let mut out = String::with_capacity(text.len());
     out.push_str(&text[..span.start]);

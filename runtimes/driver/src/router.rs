@@ -1,12 +1,10 @@
 //! Handler tables: which application function gets an envelope or an RTM event.
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
 
-use bytes::Bytes;
 use slackline::{AckState, Envelope, EnvelopeType, RtmEvent};
 
 use crate::command::ClientHandle;
@@ -182,12 +180,8 @@ impl Router {
         match (self, work) {
             (Router::SocketMode(routes), Work::Envelope(envelope)) => {
                 let pending = matches!(envelope.ack_state(), AckState::AwaitingApp { .. });
-                // The id as a slice of the received frame unless it had escapes to decode.
-                let id = match envelope.envelope_id() {
-                    Cow::Borrowed(id) => envelope.frame_bytes().slice_ref(id.as_bytes()),
-                    Cow::Owned(id) => Bytes::from(id),
-                };
-                let responder = Responder::new(id, pending, client.clone());
+                let responder =
+                    Responder::new(envelope.envelope_id_bytes(), pending, client.clone());
                 let handler = routes.find(&envelope)?;
                 Some(handler(envelope, responder))
             }

@@ -5,7 +5,7 @@
 
 use std::ops::Range;
 
-use crate::json::{find_with_inner, span_of, string_contents};
+use crate::json::{find_with_inner, quoted, span_of};
 
 /// `envelope_id` on the wire: UUID-shaped, `SSSSSSSS-f100-4d00-8000-NNNNNNNNNNNN` with the slot
 /// (S, hex) and the delivery's sequence number (N, hex).
@@ -29,8 +29,9 @@ impl Template {
     /// (`events_api`, `interactive` or `slash_commands`, with an `envelope_id`).
     pub(crate) fn from_frame(name: &str, text: &str) -> Option<Result<Template, String>> {
         let text = text.trim();
+        let bytes = text.as_bytes();
         let ([kind, envelope_id, _payload], [event_id]) = match find_with_inner(
-            text,
+            bytes,
             ["type", "envelope_id", "payload"],
             "payload",
             ["event_id"],
@@ -38,15 +39,14 @@ impl Template {
             Ok(found) => found,
             Err(e) => return Some(Err(format!("{name}: not a JSON object: {e}"))),
         };
-        let kind = kind.and_then(string_contents)?;
-        if !matches!(kind, "events_api" | "interactive" | "slash_commands") {
+        let kind = kind.and_then(quoted)?;
+        if !matches!(kind, b"events_api" | b"interactive" | b"slash_commands") {
             return None;
         }
-        let envelope_id = envelope_id.and_then(string_contents)?;
-        let event_id = event_id.and_then(string_contents);
-        let bytes = text.as_bytes();
+        let envelope_id = envelope_id.and_then(quoted)?;
+        let event_id = event_id.and_then(quoted);
         let mut spans = vec![(span_of(bytes, envelope_id), ENVELOPE_ID_LEN)];
-        if let (Some(id), "events_api") = (event_id, kind) {
+        if let (Some(id), b"events_api") = (event_id, kind) {
             spans.push((span_of(bytes, id), EVENT_ID_LEN));
         }
         spans.sort_by_key(|(span, _)| span.start);
@@ -61,7 +61,7 @@ impl Template {
             from = span.end;
         }
         out.extend_from_slice(&bytes[from..]);
-        let range_for = |original: Option<&str>| {
+        let range_for = |original: Option<&[u8]>| {
             let start = span_of(bytes, original?).start;
             placed
                 .iter()
@@ -69,7 +69,7 @@ impl Template {
                 .map(|(_, r)| r.clone())
         };
         let envelope_range = range_for(Some(envelope_id))?;
-        let event_range = if kind == "events_api" {
+        let event_range = if kind == b"events_api" {
             range_for(event_id)
         } else {
             None
