@@ -355,14 +355,21 @@ pub fn classify(response: &HttpResponse) -> Result<ApiResponse, ApiError> {
             })
         }
     };
+    // Every text taken from the body is shown in errors and logs: a server that echoes a token
+    // (in an error code, even glued to other text) must not get it printed.
     let messages = envelope
         .response_metadata
-        .map(|m| m.messages)
+        .map(|m| m.messages.into_iter().map(from_body).collect())
         .unwrap_or_default();
-    match (envelope.ok, envelope.error) {
+    let (warning, needed, provided) = (
+        envelope.warning.map(from_body),
+        envelope.needed.map(from_body),
+        envelope.provided.map(from_body),
+    );
+    match (envelope.ok, envelope.error.map(from_body)) {
         (Some(true), _) if response.status == 200 => Ok(ApiResponse {
             body: response.body.clone(),
-            warning: envelope.warning,
+            warning,
             messages,
         }),
         (_, Some(code)) if code == "ratelimited" => Err(ApiError::RateLimited {
@@ -370,10 +377,10 @@ pub fn classify(response: &HttpResponse) -> Result<ApiResponse, ApiError> {
         }),
         (_, Some(code)) => Err(ApiError::Platform {
             code,
-            needed: envelope.needed,
-            provided: envelope.provided,
+            needed,
+            provided,
             messages,
-            warning: envelope.warning,
+            warning,
         }),
         _ if response.status != 200 => Err(ApiError::Http {
             status: response.status,
@@ -388,8 +395,16 @@ pub fn classify(response: &HttpResponse) -> Result<ApiResponse, ApiError> {
             needed: None,
             provided: None,
             messages,
-            warning: envelope.warning,
+            warning,
         }),
+    }
+}
+
+/// A string from a response body, with any token in it redacted.
+fn from_body(text: String) -> String {
+    match redact_tokens(&text) {
+        Cow::Borrowed(_) => text,
+        Cow::Owned(redacted) => redacted,
     }
 }
 
@@ -618,6 +633,18 @@ mod tests {
         assert_eq!(post.content_type(), "application/json; charset=utf-8");
         let v: serde_json::Value = serde_json::from_str(post.body()).unwrap();
         assert_eq!(v["text"], "héllo \"x\"");
+    }
+
+    #[test]
+    fn tokens_echoed_in_a_body_never_reach_an_error() {
+        // Found by the web_api_response fuzz target: a token glued into the error code.
+        let body = r#"{"ok":false,"error":"notxapp-1_au;the#","needed":"xoxb-2","warning":"w xoxp-3","response_metadata":{"messages":["xapp-4"]}}"#;
+        let err = classify(&HttpResponse::new(307, body)).unwrap_err();
+        let shown = format!("{err} {err:?}");
+        for token in ["xapp-1", "xoxb-2", "xoxp-3", "xapp-4"] {
+            assert!(!shown.contains(token), "{shown}");
+        }
+        assert_eq!(err.code(), Some("notxapp-<redacted>;the#"));
     }
 
     #[test]
