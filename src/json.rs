@@ -209,7 +209,8 @@ fn value_end(bytes: &[u8], start: usize) -> Result<usize, ScanError> {
 
 /// The text of a JSON string value without its quotes, still escaped; `None` if it is not a string.
 pub(crate) fn string_contents(raw: &str) -> Option<&str> {
-    (raw.len() >= 2 && raw.starts_with('"') && raw.ends_with('"')).then(|| &raw[1..raw.len() - 1])
+    // The quotes are one byte each, so the contents start and end on character boundaries.
+    quoted(raw.as_bytes()).and_then(|contents| raw.get(1..1 + contents.len()))
 }
 
 /// [`string_contents`] of raw bytes.

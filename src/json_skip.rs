@@ -5,7 +5,8 @@
 //! path only has to step over. A byte-at-a-time walk stops at every quote, and JSON has one every
 //! few bytes. Here each 64-byte block is turned into bitmasks (quotes, backslashes, this
 //! container's brackets), escapes and string interiors are resolved with word arithmetic, and a
-//! whole block is skipped with two popcounts unless the container could close inside it.
+//! whole block is skipped once its brackets are counted, unless the container could close
+//! inside it.
 //! The escape and in-string steps are the ones published for simdjson (Langdale and Lemire,
 //! "Parsing Gigabytes of JSON per Second", 2019), on plain `u64` masks. The masks come from one
 //! primitive, `chunk_masks`: SSE2 compares through `safe_arch` on x86-64 (so the core stays

@@ -402,10 +402,7 @@ pub fn classify(response: &HttpResponse) -> Result<ApiResponse, ApiError> {
 
 /// A string from a response body, with any token in it redacted.
 fn from_body(text: String) -> String {
-    match redact_tokens(&text) {
-        Cow::Borrowed(_) => text,
-        Cow::Owned(redacted) => redacted,
-    }
+    redact_tokens(&text).into_owned()
 }
 
 /// `apps.connections.open` / `rtm.connect` / `rtm.start`: the WebSocket URL.
