@@ -72,6 +72,38 @@ impl Write for Stream {
     }
 }
 
+/// A WebSocket's stream, read ahead: tungstenite asks for what is left of its buffer after the
+/// last frame (often a few KiB), so reading the socket directly cost a system call per frame
+/// or two under load; one read here takes whatever the socket holds, up to 64 KiB.
+#[derive(Debug)]
+pub(crate) struct ReadAhead(io::BufReader<Stream>);
+
+impl ReadAhead {
+    pub(crate) fn new(stream: Stream) -> Self {
+        ReadAhead(io::BufReader::with_capacity(64 * 1024, stream))
+    }
+
+    pub(crate) fn stream(&self) -> &Stream {
+        self.0.get_ref()
+    }
+}
+
+impl Read for ReadAhead {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.0.read(buf)
+    }
+}
+
+impl Write for ReadAhead {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.get_mut().write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.get_mut().flush()
+    }
+}
+
 /// Time left until `deadline`, or a timeout error once it has passed (a zero timeout would
 /// mean "block forever" to std).
 pub(crate) fn remaining(deadline: Instant) -> io::Result<Duration> {

@@ -17,7 +17,7 @@ use tungstenite::protocol::{CloseFrame, WebSocketConfig};
 use tungstenite::{Message, Utf8Bytes, WebSocket};
 
 use crate::driver::Inbound;
-use crate::net::{remaining, Connector, Stream};
+use crate::net::{remaining, Connector, ReadAhead};
 
 /// Longest a queued frame waits for the thread to stop reading and write it.
 const SLICE: Duration = Duration::from_millis(10);
@@ -159,7 +159,7 @@ impl Connection {
         }
     }
 
-    fn open(&self, url: &str) -> Result<WebSocket<Stream>, String> {
+    fn open(&self, url: &str) -> Result<WebSocket<ReadAhead>, String> {
         let target = check(url, Protocol::WebSocket).map_err(|e| e.to_string())?;
         let deadline = Instant::now() + OPEN_TIMEOUT;
         let stream = self
@@ -167,33 +167,46 @@ impl Connection {
             .connector
             .connect(&target, deadline)
             .map_err(|e| format!("connecting to {}: {e}", target.server_name))?;
-        let (ws, _) = tungstenite::client::client_with_config(url, stream, Some(self.setup.config))
-            .map_err(|e| format!("WebSocket handshake with {}: {e}", target.server_name))?;
+        let (ws, _) = tungstenite::client::client_with_config(
+            url,
+            ReadAhead::new(stream),
+            Some(self.setup.config),
+        )
+        .map_err(|e| format!("WebSocket handshake with {}: {e}", target.server_name))?;
         ws.get_ref()
+            .stream()
             .set_timeouts(Some(SLICE), Some(self.setup.close_timeout))
             .map_err(|e| e.to_string())?;
         Ok(ws)
     }
 
     /// Alternates writing what is queued and reading for a slice, until the connection ends.
-    fn serve(&self, ws: &mut WebSocket<Stream>) -> Ending {
+    fn serve(&self, ws: &mut WebSocket<ReadAhead>) -> Ending {
         // An input the loop had no room for yet (back-pressure): retried between writes.
         let mut pending: Option<Inbound> = None;
         loop {
             if let Ok((code, reason)) = self.close.try_recv() {
                 return Ending::Requested(code, reason);
             }
+            // Everything queued goes out with one flush (one system call for a burst of acks).
+            let mut written = false;
             loop {
                 match self.out.try_recv() {
                     Ok(frame) => {
-                        if let Err(e) = ws.send(frame.into_message()) {
+                        if let Err(e) = ws.write(frame.into_message()) {
                             return lost(e.to_string());
                         }
+                        written = true;
                     }
                     Err(TryRecvError::Empty) => break,
                     Err(TryRecvError::Disconnected) => {
                         return Ending::Requested(slackline::CLOSE_NORMAL, "bye")
                     }
+                }
+            }
+            if written {
+                if let Err(e) = ws.flush() {
+                    return lost(e.to_string());
                 }
             }
             if let Some(input) = pending.take() {
@@ -242,7 +255,7 @@ impl Connection {
     }
 
     /// Sends our close frame and waits (bounded) for the peer's.
-    fn close_handshake(&self, ws: &mut WebSocket<Stream>, code: u16, reason: &'static str) {
+    fn close_handshake(&self, ws: &mut WebSocket<ReadAhead>, code: u16, reason: &'static str) {
         let deadline = Instant::now() + self.setup.close_timeout;
         let frame = CloseFrame {
             code: CloseCode::from(code),

@@ -13,6 +13,7 @@ use async_tungstenite::tungstenite::{Message, Utf8Bytes};
 use async_tungstenite::WebSocketStream;
 use futures_channel::{mpsc, oneshot};
 use futures_util::future::{select, Either};
+use futures_util::io::BufReader;
 use futures_util::{SinkExt, StreamExt};
 use slackline::{redact_tokens, ConnId, HttpResponse, RequestId};
 use tracing::Instrument;
@@ -158,6 +159,12 @@ impl<R: Runtime> WsSetup<R> {
     }
 }
 
+/// What one read from the socket asks for. Tungstenite reads into what is left of its buffer
+/// after the last frame was split off (often a frame's remainder, a few KiB), so without this
+/// layer a busy connection made a `recv` per frame or two; read ahead, a burst of envelopes
+/// costs one system call.
+const READ_AHEAD: usize = 64 * 1024;
+
 /// Tungstenite's own size limit sits well above the session's, so oversized frames reach the
 /// session and are reported there instead of killing the connection.
 pub fn websocket_config(session_limit: usize) -> WebSocketConfig {
@@ -176,6 +183,7 @@ async fn open<R: Runtime>(setup: &WsSetup<R>, url: &str) -> Result<Ws, String> {
         .connect(&setup.runtime, &target)
         .await
         .map_err(|e| format!("connecting to {}: {e}", target.server_name))?;
+    let io: BoxedIo = Box::new(BufReader::with_capacity(READ_AHEAD, io));
     let (ws, _) = async_tungstenite::client_async_with_config(url, io, Some(setup.config))
         .await
         .map_err(|e| format!("WebSocket handshake with {}: {e}", target.server_name))?;
