@@ -39,8 +39,11 @@ use crate::work_queue::WorkSender;
 const MAX_LINKS: usize = 16;
 /// Reports the background tasks may have queued for the loop.
 const REPORT_CAPACITY: usize = 64;
-/// Inputs handled per wake before yielding to other tasks on the executor.
+/// Steps per wake before yielding to other tasks on the executor.
 const STEPS_PER_WAKE: usize = 64;
+/// Frames read from one link in one step. The acks they produce stay queued until the end of
+/// the wake, so a wake reads at most the link's high-water mark of frames anyway.
+const FRAMES_PER_STEP: usize = 16;
 
 pub(crate) struct Driver<R: Runtime> {
     runtime: R,
@@ -57,6 +60,8 @@ pub(crate) struct Driver<R: Runtime> {
     links: BTreeMap<ConnId, Link>,
     /// Which link is read first next time, so that none is favoured.
     next_link: usize,
+    /// A link was skipped this wake because its writes were queued up to the high-water mark.
+    held_back: bool,
     conn_tasks: TaskTracker,
     timer: Option<(slackline::Instant, BoxFuture<'static, ()>)>,
     /// Events for the handlers.
@@ -94,6 +99,7 @@ impl<R: Runtime> Driver<R> {
             opening: BTreeMap::new(),
             links: BTreeMap::new(),
             next_link: 0,
+            held_back: false,
             conn_tasks: TaskTracker::new(),
             timer: None,
             work: parts.work,
@@ -138,6 +144,7 @@ impl<R: Runtime> Driver<R> {
 
     fn poll_drive(&mut self, cx: &mut Context<'_>) -> Poll<StopReason> {
         let mut busy = true;
+        self.held_back = false;
         for _ in 0..STEPS_PER_WAKE {
             if self.session.stop_reason().is_some() {
                 break;
@@ -152,8 +159,10 @@ impl<R: Runtime> Driver<R> {
         if let Some(reason) = self.session.stop_reason() {
             return Poll::Ready(reason.clone());
         }
-        if busy {
-            // Bounded work per wake: let the executor run other tasks, then come back.
+        // Bounded work per wake: let the executor run other tasks, then come back. A link held
+        // back by its queued writes was not polled for reading: if the flush made room, nothing
+        // else would wake the loop for it.
+        if busy || (self.held_back && self.links.values().any(Link::wants_input)) {
             cx.waker().wake_by_ref();
         }
         Poll::Pending
@@ -187,13 +196,13 @@ impl<R: Runtime> Driver<R> {
         !paused && self.read_links(cx, now)
     }
 
-    /// Reads one frame from each link that has one (starting from a rotating link, so that a
-    /// busy socket cannot starve the others); true if any did.
-    /// `now` was read at the start of this step: one clock read per frame is a measurable
-    /// share of the loop's time, and the frames of one step arrived together.
+    /// Reads up to `FRAMES_PER_STEP` frames from each link that has them (starting from a
+    /// rotating link, so that a busy socket cannot starve the others); true if any did.
+    /// `now` was read at the start of this step: the frames of one step arrived together, and
+    /// the step's other work (the clock, the session's next deadline, polling the command and
+    /// report channels) is paid once for all of them instead of once per frame.
     fn read_links(&mut self, cx: &mut Context<'_>, now: slackline::Instant) -> bool {
-        // The ids first (the loop needs `self` for each frame), on the stack: this runs once
-        // per frame.
+        // The ids first (the loop needs `self` for each frame), on the stack.
         let mut conns = [None; MAX_LINKS];
         for (slot, &conn) in conns.iter_mut().zip(self.links.keys()) {
             *slot = Some(conn);
@@ -209,31 +218,48 @@ impl<R: Runtime> Driver<R> {
             let Some(conn) = conns[(start + k) % count] else {
                 continue;
             };
-            let Some(link) = self.links.get_mut(&conn) else {
-                continue;
-            };
-            if !link.wants_input() {
-                continue;
-            }
-            match link.poll_read(conn, cx) {
-                Poll::Pending => {}
-                Poll::Ready(Read::Nothing) => progressed = true,
-                Poll::Ready(Read::Input(input)) => {
-                    progressed = true;
-                    self.input_at(now, input);
+            for _ in 0..FRAMES_PER_STEP {
+                if self.read_link(cx, now, conn).is_none() {
+                    break;
                 }
-                Poll::Ready(Read::Lost { code, reason }) => {
-                    progressed = true;
-                    tracing::info!(%conn, ?code, %reason, "connection closed");
-                    if let Some(link) = self.links.remove(&conn) {
-                        // Completes the close handshake if the peer started one.
-                        self.ws.finish(link, self.conn_tasks.token());
-                    }
-                    self.input(Inbound::Closed { conn, code, reason });
+                progressed = true;
+                // Handlers that fall behind stop the reading (the next step tells the session).
+                if self.work.is_full(cx) {
+                    return true;
                 }
             }
         }
         progressed
+    }
+
+    /// Reads one frame from `conn` and hands it to the session; `None` if there was none to
+    /// read (or the link is gone or wants no input while its writes are queued).
+    fn read_link(
+        &mut self,
+        cx: &mut Context<'_>,
+        now: slackline::Instant,
+        conn: ConnId,
+    ) -> Option<()> {
+        let link = self.links.get_mut(&conn)?;
+        if !link.wants_input() {
+            // Not polled, so no waker: the loop must come back once the writes are out.
+            self.held_back = true;
+            return None;
+        }
+        match link.poll_read(conn, cx) {
+            Poll::Pending => return None,
+            Poll::Ready(Read::Nothing) => {}
+            Poll::Ready(Read::Input(input)) => self.input_at(now, input),
+            Poll::Ready(Read::Lost { code, reason }) => {
+                tracing::info!(%conn, ?code, %reason, "connection closed");
+                if let Some(link) = self.links.remove(&conn) {
+                    // Completes the close handshake if the peer started one.
+                    self.ws.finish(link, self.conn_tasks.token());
+                }
+                self.input(Inbound::Closed { conn, code, reason });
+            }
+        }
+        Some(())
     }
 
     /// Writes and flushes what the links have queued; a link that fails is reported closed.
