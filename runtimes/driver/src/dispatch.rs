@@ -7,11 +7,13 @@
 //! something: most handlers of a busy bot finish at once (or hand the envelope on), and a
 //! task per envelope was a third of the dispatch cost.
 
+use std::future::poll_fn;
 use std::panic::AssertUnwindSafe;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::task::Poll;
 
-use async_lock::Semaphore;
+use futures_util::task::AtomicWaker;
 use futures_util::FutureExt;
 use tracing::Instrument;
 
@@ -43,8 +45,8 @@ pub(crate) struct Dispatcher<R> {
 impl<R: Runtime> Dispatcher<R> {
     /// Runs until the work queue is closed and drained.
     pub(crate) async fn run(self) {
-        let permits = match self.concurrency {
-            Concurrency::Limit(n) => Some(Arc::new(Semaphore::new(n.max(1)))),
+        let slots = match self.concurrency {
+            Concurrency::Limit(n) => Some(Slots::new(n.max(1))),
             Concurrency::Ordered => None,
         };
         while let Some(work) = self.work.next().await {
@@ -52,25 +54,78 @@ impl<R: Runtime> Dispatcher<R> {
                 continue;
             };
             let span = tracing::debug_span!("slack_handler");
-            match &permits {
+            match &slots {
                 None => guarded(call, span).await,
-                Some(permits) => {
-                    let permit = permits.acquire_arc().await;
+                Some(slots) => {
+                    // A handler may go on waiting after its first poll: it starts only when it
+                    // could have a slot, so no more than the limit ever wait at once.
+                    slots.free().await;
                     // The first poll happens here: a handler with nothing to wait for (or
-                    // that only hands its envelope on) finishes without a task of its own.
+                    // that only hands its envelope on) finishes without a task or a slot.
                     let Some(call) = first_poll(call, &span).await else {
                         continue;
                     };
                     // It waits on something: it goes on on its own task (a pinned, boxed
                     // future moves freely; its first poll there registers that task's waker).
-                    let token = self.token.clone();
+                    let (slot, token) = (slots.take(), self.token.clone());
                     self.runtime.spawn(Box::pin(async move {
                         guarded(call, span).await;
-                        drop((permit, token));
+                        drop((slot, token));
                     }));
                 }
             }
         }
+    }
+}
+
+/// The handlers that may wait on something at once: a count of free slots. The dispatcher is
+/// the only taker, so a slot it saw free is still free when it takes it; a task gives its slot
+/// back when it ends. (A semaphore did the same with a permit taken and returned, and a waiter
+/// list notified, for every envelope, even those that never wait.)
+struct Slots {
+    free: AtomicUsize,
+    dispatcher: AtomicWaker,
+}
+
+/// A slot held by a handler task.
+struct Slot(Arc<Slots>);
+
+impl Slots {
+    fn new(limit: usize) -> Arc<Self> {
+        Arc::new(Slots {
+            free: AtomicUsize::new(limit),
+            dispatcher: AtomicWaker::new(),
+        })
+    }
+
+    /// Returns once a slot is free.
+    async fn free(&self) {
+        poll_fn(|cx| {
+            if self.free.load(Ordering::Acquire) > 0 {
+                return Poll::Ready(());
+            }
+            self.dispatcher.register(cx.waker());
+            // A slot given back between the check and the registration woke no one.
+            if self.free.load(Ordering::Acquire) > 0 {
+                Poll::Ready(())
+            } else {
+                Poll::Pending
+            }
+        })
+        .await;
+    }
+
+    /// Takes a slot that [`free`](Self::free) found.
+    fn take(self: &Arc<Self>) -> Slot {
+        self.free.fetch_sub(1, Ordering::AcqRel);
+        Slot(Arc::clone(self))
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.0.free.fetch_add(1, Ordering::AcqRel);
+        self.0.dispatcher.wake();
     }
 }
 
@@ -105,4 +160,40 @@ async fn guarded(call: BoxFuture<'static, ()>, span: tracing::Span) {
     }
     .instrument(span)
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use std::future::Future;
+    use std::pin::pin;
+    use std::task::{Context, Wake, Waker};
+
+    use super::*;
+
+    #[derive(Default)]
+    struct Woken(AtomicUsize);
+
+    impl Wake for Woken {
+        fn wake(self: Arc<Self>) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    #[test]
+    fn a_slot_given_back_wakes_the_waiting_dispatcher() {
+        let woken = Arc::new(Woken::default());
+        let waker = Waker::from(woken.clone());
+        let mut cx = Context::from_waker(&waker);
+        let slots = Slots::new(1);
+        assert!(pin!(slots.free()).poll(&mut cx).is_ready());
+        let slot = slots.take();
+        let mut waiting = pin!(slots.free());
+        assert!(
+            waiting.as_mut().poll(&mut cx).is_pending(),
+            "the only slot is taken"
+        );
+        drop(slot);
+        assert_eq!(woken.0.load(Ordering::SeqCst), 1);
+        assert!(waiting.as_mut().poll(&mut cx).is_ready());
+    }
 }
