@@ -2,6 +2,10 @@
 //! tokio (TCP_NODELAY set) that finds each frame's `envelope_id` by a byte search and echoes it
 //! in an ack. No JSON parsing, no dedupe, no dispatch, no liveness. What it costs is what the
 //! transport costs; slackline is measured against it.
+//!
+//! `floor-read-ahead` is the same client with a 64 KiB read-ahead buffer under the WebSocket,
+//! as slackline's drivers have: not the floor the goals are set against, but what the floor
+//! would be with that one transport change, reported beside it so the two are not confused.
 
 use std::time::Instant;
 
@@ -12,13 +16,35 @@ use crate::ClientReport;
 
 /// Opens a Socket Mode connection to the fake Slack at `api_url` and acks until `expected`
 /// envelopes are acked or the server closes.
-pub async fn run(api_url: &str, expected: u64) -> Result<ClientReport, Box<dyn std::error::Error>> {
+pub async fn run(
+    api_url: &str,
+    expected: u64,
+    read_ahead: bool,
+) -> Result<ClientReport, Box<dyn std::error::Error>> {
     let ws_url = crate::open::socket_mode_url(api_url, crate::BENCH_TOKEN).await?;
     let ws_url = ws_url.as_str();
     let address = host_port(ws_url).ok_or("the floor client only takes ws://host:port/... URLs")?;
     let tcp = tokio::net::TcpStream::connect(address).await?;
     tcp.set_nodelay(true)?;
-    let (socket, _) = async_tungstenite::tokio::client_async(ws_url, tcp).await?;
+    if read_ahead {
+        let tcp = tokio::io::BufReader::with_capacity(64 * 1024, tcp);
+        let (socket, _) = async_tungstenite::tokio::client_async(ws_url, tcp).await?;
+        ack_all(socket, expected, "floor-read-ahead").await
+    } else {
+        let (socket, _) = async_tungstenite::tokio::client_async(ws_url, tcp).await?;
+        ack_all(socket, expected, "floor").await
+    }
+}
+
+/// Acks what arrives until `expected` envelopes are acked or the server closes.
+async fn ack_all<S>(
+    socket: async_tungstenite::WebSocketStream<S>,
+    expected: u64,
+    kind: &str,
+) -> Result<ClientReport, Box<dyn std::error::Error>>
+where
+    S: futures_util::AsyncRead + futures_util::AsyncWrite + Unpin,
+{
     let (mut sink, stream) = socket.split();
     // Everything already readable in one go, then one flush for all its acks.
     let mut batches = stream.ready_chunks(256);
@@ -45,7 +71,7 @@ pub async fn run(api_url: &str, expected: u64) -> Result<ClientReport, Box<dyn s
     let elapsed = first.map(|f| f.elapsed()).unwrap_or_default();
     let _ = sink.close(None).await;
     Ok(ClientReport {
-        kind: "floor".into(),
+        kind: kind.into(),
         acks,
         elapsed,
         usage: crate::resources::current(),

@@ -1,5 +1,5 @@
 //! One benchmark client process: `bench-client KIND API_URL ENVELOPES`, with KIND one of
-//! `floor`, `tokio`, `smol`, `async-std` or `blocking`, and API_URL the fake Slack's Web API
+//! `floor`, `tokio`, `smol`, `async-std` or `blocking` (or `floor-read-ahead`, see `floor`), and API_URL the fake Slack's Web API
 //! (`slackline serve DIR --flood N` prints it). Prints one JSON report line.
 
 use slackline_bench::{blocking_client, floor, slackline_client};
@@ -7,7 +7,7 @@ use slackline_bench::{blocking_client, floor, slackline_client};
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [kind, url, envelopes] = args.as_slice() else {
-        eprintln!("usage: bench-client floor|tokio|smol|async-std|blocking API_URL ENVELOPES");
+        eprintln!("usage: bench-client floor|floor-read-ahead|tokio|smol|async-std|blocking API_URL ENVELOPES");
         std::process::exit(2);
     };
     let Ok(expected) = envelopes.parse::<u64>() else {
@@ -16,8 +16,8 @@ fn main() {
     };
     // Each client on its own executor, single-threaded like the floor's (one connection).
     let report = match kind.as_str() {
-        "floor" => tokio_current_thread()
-            .block_on(floor::run(url, expected))
+        "floor" | "floor-read-ahead" => tokio_current_thread()
+            .block_on(floor::run(url, expected, kind == "floor-read-ahead"))
             .map_err(|e| e.to_string()),
         "tokio" => tokio_current_thread()
             .block_on(slackline_client::run(
