@@ -99,6 +99,7 @@ mod ids;
 mod json;
 mod json_object;
 mod json_skip;
+mod key_set;
 mod rtm;
 mod secret;
 mod session;
