@@ -7,7 +7,7 @@ use std::collections::VecDeque;
 use std::task::{Context, Poll};
 
 use async_tungstenite::tungstenite::{Error as WsError, Message};
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use futures_util::{Sink, Stream};
 use slackline::ConnId;
 
@@ -18,6 +18,8 @@ use crate::websocket::{Inbound, Ws};
 const HIGH_WATER: usize = 64;
 /// Frames queued before the link is judged stuck and dropped.
 const STUCK: usize = 1024;
+/// Received text is copied into chunks of this size (see [`FrameCopies`]).
+const FRAME_CHUNK: usize = 16 * 1024;
 
 /// What a read produced.
 pub(crate) enum Read {
@@ -35,6 +37,7 @@ pub(crate) struct Stuck;
 
 pub(crate) struct Link {
     ws: Box<Ws>,
+    frames: FrameCopies,
     /// Frames accepted from the session and not yet handed to the WebSocket.
     queued: VecDeque<Message>,
     /// Written to the WebSocket (or read: tungstenite queues pongs) since the last flush.
@@ -45,6 +48,7 @@ impl Link {
     pub(crate) fn new(ws: Box<Ws>) -> Self {
         Link {
             ws,
+            frames: FrameCopies::default(),
             queued: VecDeque::new(),
             unflushed: false,
         }
@@ -76,7 +80,9 @@ impl Link {
         // Tungstenite queues pongs and close replies as it reads: they go out with the flush.
         self.unflushed = true;
         Poll::Ready(match message {
-            Message::Text(text) => Read::Input(Inbound::Text(conn, Bytes::from(text))),
+            Message::Text(text) => {
+                Read::Input(Inbound::Text(conn, self.frames.copy(text.as_bytes())))
+            }
             Message::Binary(data) => Read::Input(Inbound::Binary(conn, data)),
             Message::Ping(_) => Read::Input(Inbound::Ping(conn)),
             Message::Pong(payload) => Read::Input(Inbound::Pong(conn, payload)),
@@ -133,5 +139,51 @@ impl Link {
     /// The socket and the frames not yet written, for a closing task.
     pub(crate) fn into_parts(self) -> (Ws, VecDeque<Message>) {
         (*self.ws, self.queued)
+    }
+}
+
+/// Where received text frames live while the session and the handlers hold them: copied out of
+/// tungstenite's read buffer, one after another, into shared chunks.
+///
+/// A frame kept as tungstenite hands it over is a slice of its read buffer, so the buffer
+/// cannot be reused while the envelope is alive, and tungstenite then allocates a new one sized
+/// to the next frame or two: an allocation (and a copy of the partial frame) per two envelopes
+/// under load, most of them on malloc's slow path. Copied out, the frame leaves tungstenite's
+/// buffer to be reused in place, and a chunk serves a dozen envelopes for one allocation.
+/// Chunks are small so that a handler holding one envelope for long keeps little else alive.
+#[derive(Default)]
+struct FrameCopies {
+    chunk: BytesMut,
+}
+
+impl FrameCopies {
+    fn copy(&mut self, text: &[u8]) -> Bytes {
+        if self.chunk.capacity() - self.chunk.len() < text.len() {
+            self.chunk = BytesMut::with_capacity(FRAME_CHUNK.max(text.len()));
+        }
+        self.chunk.extend_from_slice(text);
+        self.chunk.split().freeze()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frames_share_a_chunk_until_it_is_full() {
+        let mut frames = FrameCopies::default();
+        let a = frames.copy(b"first");
+        let b = frames.copy(b"second");
+        assert_eq!((&a[..], &b[..]), (&b"first"[..], &b"second"[..]));
+        assert_eq!(
+            a.as_ptr().wrapping_add(a.len()),
+            b.as_ptr(),
+            "one chunk, one after the other"
+        );
+        let big = vec![b'x'; FRAME_CHUNK * 2];
+        assert_eq!(&frames.copy(&big)[..], &big[..]);
+        assert_eq!(&frames.copy(b"after")[..], b"after");
+        assert_eq!(&a[..], b"first", "earlier frames are untouched");
     }
 }
