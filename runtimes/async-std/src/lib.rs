@@ -30,9 +30,25 @@ pub use slackline_driver::{
     UrlError, WebClientBuilder,
 };
 
-/// async-std as a [`Runtime`]: `async_std::net` sockets, its timers and task pool.
+/// async-std as a [`Runtime`]: `async_std::net` sockets, its timers, and its task pool unless
+/// [`AsyncStdRuntime::local`] keeps the client's tasks on one thread.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct AsyncStdRuntime;
+pub struct AsyncStdRuntime {
+    local: bool,
+}
+
+impl AsyncStdRuntime {
+    /// Spawns the client's tasks (the drive loop, the handler dispatcher, handlers that wait)
+    /// on the executor of the thread that awaits `client.run()` instead of the task pool: run
+    /// it inside `async_std::task::block_on` (or `#[async_std::main]`) and the loop, its
+    /// handlers and the reactor share that thread, so no wake-up crosses threads on an
+    /// envelope's way (with the pool, every frame went from the thread that saw the socket
+    /// ready to a pool thread). Handlers then share the thread too: one that computes for long
+    /// delays everything, as on any single-threaded executor.
+    pub fn local() -> Self {
+        AsyncStdRuntime { local: true }
+    }
+}
 
 impl Runtime for AsyncStdRuntime {
     type Tcp = TcpStream;
@@ -54,7 +70,11 @@ impl Runtime for AsyncStdRuntime {
 
     fn spawn(&self, task: BoxFuture<'static, ()>) {
         // Dropping the handle detaches the task.
-        drop(async_std::task::spawn(task));
+        if self.local {
+            drop(async_std::task::spawn_local(task));
+        } else {
+            drop(async_std::task::spawn(task));
+        }
     }
 }
 

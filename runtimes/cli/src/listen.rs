@@ -80,7 +80,7 @@ async fn listen(args: ListenArgs, record: Option<PathBuf>) -> anyhow::Result<Out
         }
         RuntimeChoice::AsyncStd => {
             serve_on(
-                slackline_async_std::AsyncStdRuntime,
+                slackline_async_std::AsyncStdRuntime::default(),
                 &args,
                 token,
                 sink,

@@ -37,7 +37,8 @@ fn main() {
         }
         "async-std" => async_std::task::block_on(slackline_client::run(
             "async-std",
-            slackline_async_std::AsyncStdRuntime,
+            // Like smol: the client's tasks on the thread that waits for it (see `local`).
+            slackline_async_std::AsyncStdRuntime::local(),
             url,
             expected,
         ))
