@@ -303,13 +303,17 @@ impl<R: Runtime> Driver<R> {
         }
     }
 
-    /// Re-arms the timer only when the session's deadline moved; true if it has fired.
+    /// Re-arms the timer only when the session's deadline moved earlier; true if it has fired.
+    /// A sleep that ends before the deadline is kept: when it fires, the step finds nothing due
+    /// and the timer is re-armed then. (A deferred ack's deadline comes and goes with each such
+    /// envelope; re-arming for each was a timer registration, and on async-io an `eventfd`
+    /// write, per envelope.)
     fn poll_timer(&mut self, cx: &mut Context<'_>) -> bool {
         let Some(deadline) = self.session.poll_timeout() else {
             self.timer = None;
             return false;
         };
-        if !matches!(&self.timer, Some((at, _)) if *at == deadline) {
+        if !matches!(&self.timer, Some((at, _)) if *at <= deadline) {
             let sleep = self.runtime.sleep_until(self.clock.to_std(deadline));
             self.timer = Some((deadline, sleep));
         }
