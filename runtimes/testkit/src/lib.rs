@@ -7,6 +7,7 @@
 //! - [`against_fake`]: the protocol scenarios (hello, routing and acks, refresh, half-open
 //!   servers, rate limits, `link_disabled`, shutdown, slow handlers, RTM) against the project's
 //!   fake Slack, `slackline-fake-server`, which plays a script and reports a verdict.
+//! - [`local`]: clients whose tasks run on the thread that drives them.
 //! - [`scenarios`]: what the fake cannot serve, against the pieces kept here beside it: a
 //!   scripted Slack ([`ScriptedSlack`]) for TLS with a test certificate ([`TestPki`]), exact Web
 //!   API requests, URLs the fake never hands out and frame-by-frame back-pressure probes; and a
@@ -22,6 +23,7 @@ pub mod against_fake;
 pub mod async_client;
 pub mod client;
 mod frames;
+pub mod local;
 mod pki;
 mod proxy;
 pub mod scenarios;
