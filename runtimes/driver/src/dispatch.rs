@@ -166,22 +166,14 @@ async fn guarded(call: BoxFuture<'static, ()>, span: tracing::Span) {
 mod tests {
     use std::future::Future;
     use std::pin::pin;
-    use std::task::{Context, Wake, Waker};
+    use std::task::{Context, Waker};
 
     use super::*;
-
-    #[derive(Default)]
-    struct Woken(AtomicUsize);
-
-    impl Wake for Woken {
-        fn wake(self: Arc<Self>) {
-            self.0.fetch_add(1, Ordering::SeqCst);
-        }
-    }
+    use crate::work_queue::tests::CountingWaker;
 
     #[test]
     fn a_slot_given_back_wakes_the_waiting_dispatcher() {
-        let woken = Arc::new(Woken::default());
+        let woken = Arc::new(CountingWaker::default());
         let waker = Waker::from(woken.clone());
         let mut cx = Context::from_waker(&waker);
         let slots = Slots::new(1);

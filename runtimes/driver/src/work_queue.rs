@@ -156,14 +156,15 @@ impl<T> Drop for WorkReceiver<T> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::task::Wake;
 
     use super::*;
 
+    /// A waker that counts its wakes (shared with the other modules' tests).
     #[derive(Default)]
-    struct CountingWaker(AtomicUsize);
+    pub(crate) struct CountingWaker(pub(crate) AtomicUsize);
 
     impl Wake for CountingWaker {
         fn wake(self: Arc<Self>) {
