@@ -3,8 +3,8 @@
 //! in an ack. No JSON parsing, no dedupe, no dispatch, no liveness. What it costs is what the
 //! transport costs; slackline is measured against it.
 //!
-//! `floor-read-ahead` is the same client with a 64 KiB read-ahead buffer under the WebSocket,
-//! as slackline's drivers have: not the floor the goals are set against, but what the floor
+//! `floor-read-ahead` is the same client with the read-ahead buffer slackline's drivers put
+//! under the WebSocket (`READ_AHEAD`, 64 KiB): not the floor the goals are set against, but what the floor
 //! would be with that one transport change, reported beside it so the two are not confused.
 
 use std::time::Instant;
@@ -27,7 +27,7 @@ pub async fn run(
     let tcp = tokio::net::TcpStream::connect(address).await?;
     tcp.set_nodelay(true)?;
     if read_ahead {
-        let tcp = tokio::io::BufReader::with_capacity(64 * 1024, tcp);
+        let tcp = tokio::io::BufReader::with_capacity(slackline_driver::shared::READ_AHEAD, tcp);
         let (socket, _) = async_tungstenite::tokio::client_async(ws_url, tcp).await?;
         ack_all(socket, expected, "floor-read-ahead").await
     } else {

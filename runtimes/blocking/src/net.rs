@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use rustls::pki_types::ServerName;
 use rustls::{ClientConnection, StreamOwned};
-use slackline_driver::shared::{ProxyEndpoint, Target};
+use slackline_driver::shared::{ProxyEndpoint, Target, READ_AHEAD};
 use slackline_driver::{Proxy, TlsConfig};
 
 use crate::http1;
@@ -72,15 +72,16 @@ impl Write for Stream {
     }
 }
 
-/// A WebSocket's stream, read ahead: tungstenite asks for what is left of its buffer after the
-/// last frame (often a few KiB), so reading the socket directly cost a system call per frame
-/// or two under load; one read here takes whatever the socket holds, up to 64 KiB.
+/// A WebSocket's stream, read ahead as in the async driver: tungstenite asks for what is left of
+/// its buffer after the last frame (often a few KiB), so reading the socket directly cost a
+/// system call per frame or two under load; one read here takes whatever the socket holds, up
+/// to [`READ_AHEAD`].
 #[derive(Debug)]
 pub(crate) struct ReadAhead(io::BufReader<Stream>);
 
 impl ReadAhead {
     pub(crate) fn new(stream: Stream) -> Self {
-        ReadAhead(io::BufReader::with_capacity(64 * 1024, stream))
+        ReadAhead(io::BufReader::with_capacity(READ_AHEAD, stream))
     }
 
     pub(crate) fn stream(&self) -> &Stream {

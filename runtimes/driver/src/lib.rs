@@ -90,7 +90,7 @@ pub mod shared {
     pub use crate::proxy::{ProxyChoice, ProxyEndpoint};
     pub use crate::target::{check, Protocol, Target};
     pub use crate::web::RetryPolicy;
-    pub use crate::websocket::websocket_config;
+    pub use crate::websocket::{websocket_config, READ_AHEAD};
 }
 
 /// The core crate, for its types (`Envelope`, `Event`, `StopReason`, `ApiError`, ...).

@@ -163,7 +163,7 @@ impl<R: Runtime> WsSetup<R> {
 /// after the last frame was split off (often a frame's remainder, a few KiB), so without this
 /// layer a busy connection made a `recv` per frame or two; read ahead, a burst of envelopes
 /// costs one system call.
-const READ_AHEAD: usize = 64 * 1024;
+pub const READ_AHEAD: usize = 64 * 1024;
 
 /// Tungstenite's own size limit sits well above the session's, so oversized frames reach the
 /// session and are reported there instead of killing the connection. Its reads are kept to

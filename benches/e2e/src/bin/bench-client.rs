@@ -1,6 +1,7 @@
 //! One benchmark client process: `bench-client KIND API_URL ENVELOPES`, with KIND one of
-//! `floor`, `tokio`, `smol`, `async-std` or `blocking` (or `floor-read-ahead`, see `floor`), and API_URL the fake Slack's Web API
-//! (`slackline serve DIR --flood N` prints it). Prints one JSON report line.
+//! `floor`, `tokio`, `smol`, `async-std` or `blocking` (or `floor-read-ahead`, see `floor`), and
+//! API_URL the fake Slack's Web API (`slackline serve DIR --flood N` prints it). Prints one JSON
+//! report line.
 
 use slackline_bench::{blocking_client, floor, slackline_client};
 
