@@ -20,11 +20,6 @@ impl Rng {
         z ^ (z >> 31)
     }
 
-    /// Uniform in `0..n` (0 when `n` is 0).
-    pub(crate) fn below(&mut self, n: u64) -> u64 {
-        n.checked_sub(1).map_or(0, |max| self.below_or_equal(max))
-    }
-
     /// Uniform in `0..=bound` (bound in nanoseconds).
     fn below_or_equal(&mut self, bound: u64) -> u64 {
         if bound == u64::MAX {

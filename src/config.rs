@@ -3,6 +3,8 @@
 use std::fmt;
 use std::time::Duration;
 
+use serde::{Deserialize, Serialize};
+
 use crate::secret::{Token, TokenKind};
 
 /// Slack's documented ceiling on concurrent Socket Mode connections per app.
@@ -54,7 +56,8 @@ pub const DEFAULT_RTM_REPLY_TIMEOUT: Duration = Duration::from_secs(30);
 pub const DEFAULT_API_URL: &str = "https://slack.com/api/";
 
 /// Which real-time API the session speaks.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Mode {
     /// Socket Mode over `apps.connections.open` (app-level `xapp-` token).
@@ -64,7 +67,8 @@ pub enum Mode {
 }
 
 /// How an RTM session gets its WebSocket URL.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum RtmConnect {
     /// `rtm.connect`: a URL plus `self` and `team`.
@@ -74,7 +78,7 @@ pub enum RtmConnect {
 }
 
 /// Options of `rtm.connect`.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RtmConnectOptions {
     /// Only deliver `presence_change` events in batches.
     pub batch_presence_aware: bool,
@@ -83,7 +87,7 @@ pub struct RtmConnectOptions {
 }
 
 /// Options of `rtm.start`; `None` leaves the parameter out so Slack's default applies.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RtmStartOptions {
     /// Return a simpler `latest` value for channels.
     pub simple_latest: Option<bool>,
@@ -120,7 +124,8 @@ impl RtmStartOptions {
 
 /// What happens when a deferred ack (an envelope that accepts a response payload) is not given by
 /// the app in time.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum LateAckPolicy {
     /// Send a bare ack at the deadline, so Slack does not retry; a later `ack` is refused.
@@ -131,35 +136,105 @@ pub enum LateAckPolicy {
 
 /// Everything a [`Session`](crate::Session) needs. Build with [`Config::socket_mode`] or
 /// [`Config::rtm`], adjust with the `with_*` setters; `Session::new` validates.
-#[derive(Clone)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Config {
+    /// Never written: a configuration read back needs [`Config::with_token`].
+    #[serde(skip)]
     pub(crate) token: Token,
     pub(crate) mode: Mode,
     pub(crate) api_url: String,
     pub(crate) connections: u8,
+    #[serde(with = "secs")]
     pub(crate) ping_interval: Duration,
+    #[serde(with = "secs")]
     pub(crate) pong_timeout: Duration,
+    #[serde(with = "secs")]
     pub(crate) idle_timeout: Duration,
+    #[serde(with = "secs")]
     pub(crate) hello_timeout: Duration,
+    #[serde(with = "secs")]
     pub(crate) http_timeout: Duration,
+    #[serde(with = "secs")]
     pub(crate) ack_timeout: Duration,
     pub(crate) late_ack: LateAckPolicy,
     pub(crate) defer_response_acks: bool,
+    #[serde(with = "dedupe_setting")]
     pub(crate) dedupe: Option<(Duration, usize)>,
+    #[serde(with = "secs")]
     pub(crate) refresh_ahead: Duration,
+    #[serde(with = "secs")]
     pub(crate) backoff_initial: Duration,
+    #[serde(with = "secs")]
     pub(crate) backoff_max: Duration,
+    #[serde(with = "secs")]
     pub(crate) rate_limit_wait: Duration,
+    #[serde(with = "secs")]
     pub(crate) stable_after: Duration,
     pub(crate) max_inbound_frame: usize,
+    #[serde(with = "secs")]
     pub(crate) shutdown_timeout: Duration,
     pub(crate) debug_reconnects: bool,
     pub(crate) seed: u64,
+    #[serde(with = "secs")]
     pub(crate) rtm_send_interval: Duration,
     pub(crate) rtm_queue_capacity: usize,
+    #[serde(with = "secs")]
     pub(crate) rtm_resume_window: Duration,
+    #[serde(with = "secs")]
     pub(crate) rtm_reply_timeout: Duration,
     pub(crate) rtm_ignore_self: bool,
+}
+
+impl Default for Config {
+    /// Socket Mode with every default and no token (set one with [`Config::with_token`]).
+    fn default() -> Self {
+        Self::new(Token::new(""), Mode::SocketMode)
+    }
+}
+
+/// Durations as seconds (a JSON number), the way people write them.
+mod secs {
+    use std::time::Duration;
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_f64(d.as_secs_f64())
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        Duration::try_from_secs_f64(f64::deserialize(d)?).map_err(serde::de::Error::custom)
+    }
+}
+
+/// Redelivery suppression as `{"window": seconds, "capacity": n}`, or `null` when off.
+mod dedupe_setting {
+    use std::time::Duration;
+
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    #[derive(Serialize, Deserialize)]
+    struct Dedupe {
+        #[serde(with = "super::secs")]
+        window: Duration,
+        capacity: usize,
+    }
+
+    pub(super) fn serialize<S: Serializer>(
+        setting: &Option<(Duration, usize)>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        setting
+            .map(|(window, capacity)| Dedupe { window, capacity })
+            .serialize(s)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<(Duration, usize)>, D::Error> {
+        Ok(Option::<Dedupe>::deserialize(d)?.map(|d| (d.window, d.capacity)))
+    }
 }
 
 impl Config {
@@ -236,6 +311,57 @@ impl Config {
     /// Largest inbound frame the session dispatches.
     pub fn max_inbound_frame(&self) -> usize {
         self.max_inbound_frame
+    }
+
+    /// Client ping interval.
+    pub fn ping_interval(&self) -> Duration {
+        self.ping_interval
+    }
+
+    /// Pong deadline after each client ping.
+    pub fn pong_timeout(&self) -> Duration {
+        self.pong_timeout
+    }
+
+    /// Deadline from connect to `hello`.
+    pub fn hello_timeout(&self) -> Duration {
+        self.hello_timeout
+    }
+
+    /// Deadline for the URL request.
+    pub fn http_timeout(&self) -> Duration {
+        self.http_timeout
+    }
+
+    /// Largest backoff delay.
+    pub fn backoff_max(&self) -> Duration {
+        self.backoff_max
+    }
+
+    /// Wait after a 429 that carries no `Retry-After`.
+    pub fn rate_limit_wait(&self) -> Duration {
+        self.rate_limit_wait
+    }
+
+    /// How long redeliveries are suppressed (`None`: dedupe is off).
+    pub fn dedupe_window(&self) -> Option<Duration> {
+        self.dedupe.map(|(window, _)| window)
+    }
+
+    /// What happens to a deferred ack the app does not give in time.
+    pub fn late_ack_policy(&self) -> LateAckPolicy {
+        self.late_ack
+    }
+
+    /// The RTM pacing interval (`None` for Socket Mode).
+    pub fn rtm_send_interval(&self) -> Option<Duration> {
+        self.is_rtm().then_some(self.rtm_send_interval)
+    }
+
+    /// The token (a configuration read back from JSON has none).
+    pub fn with_token(mut self, token: impl Into<String>) -> Self {
+        self.token = Token::new(token);
+        self
     }
 
     /// Switch to RTM through `rtm.start` with these options.

@@ -94,26 +94,26 @@ mod config;
 mod dedupe;
 mod envelope;
 mod event;
-pub mod fake;
 mod ids;
+mod input;
 mod json;
-mod json_object;
 mod json_skip;
 mod key_set;
 mod rtm;
 mod secret;
 mod session;
-pub mod testing;
 mod time;
 mod timer;
-pub mod transcript;
 pub mod webapi;
 
 pub use action::{Action, CLOSE_GOING_AWAY, CLOSE_NORMAL};
 pub use config::*;
-pub use envelope::{AckState, DisconnectReason, Envelope, EnvelopeType, Hello};
+pub use envelope::{
+    salvage_envelope_id, AckState, DisconnectReason, Envelope, EnvelopeType, Hello,
+};
 pub use event::{CloseCause, Event, ProtocolError, ProtocolErrorKind, ReconnectCause, StopReason};
 pub use ids::{ConnId, RequestId};
+pub use input::{Handled, Input, Refused, RtmMessage};
 pub use rtm::{RtmConnected, RtmEvent, RtmOutcome, RtmReply, SendError};
 pub use secret::{redact_tokens, Token, TokenKind};
 pub use session::{AckError, ConnectionInfo, Phase, Session, Stats};

@@ -92,7 +92,7 @@ impl fmt::Debug for HttpRequest {
 }
 
 /// What came back for an [`HttpRequest`].
-#[derive(Clone)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct HttpResponse {
     /// HTTP status code.
     pub status: u16,

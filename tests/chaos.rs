@@ -20,9 +20,9 @@ mod support;
 use std::time::Duration;
 
 use proptest::prelude::*;
-use slackline::fake::ViolationKind;
-use slackline::testing::{Direction, Fault, FaultPlan, NetFaults, TimedFault, Which};
 use slackline::StopReason;
+use slackline_fake::ViolationKind;
+use slackline_sim::{Direction, Fault, FaultPlan, NetFaults, TimedFault, Which};
 use support::chaos::*;
 
 fn which() -> impl Strategy<Value = Which> {
@@ -324,7 +324,7 @@ fn replay_a_saved_plan() {
         ..Workload::short()
     };
     let mut bot = ChaosBot::for_workload(&w);
-    let outcome = slackline::testing::Harness::new(w.config(), w.script())
+    let outcome = slackline_sim::Harness::new(w.config(), w.script())
         .unwrap()
         .with_faults(plan.clone())
         .with_transcript(Some(format!("replay of {path}")))

@@ -4,9 +4,9 @@
 mod common;
 
 use serde_json::json;
-use slackline::fake::{AckOutcome, Script};
-use slackline::testing::{Ctx, Ending, Harness};
 use slackline::{CloseCause, Config, Event, StopReason};
+use slackline_fake::{AckOutcome, Script};
+use slackline_sim::{Ctx, Ending, Harness};
 
 use common::{data_dir, APP_TOKEN};
 

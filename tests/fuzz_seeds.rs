@@ -9,9 +9,9 @@ mod common;
 
 use std::path::Path;
 
-use slackline::fake::Script;
-use slackline::testing::Harness;
 use slackline::Config;
+use slackline_fake::Script;
+use slackline_sim::Harness;
 
 use common::{data_dir, json_files, APP_TOKEN, BOT_TOKEN};
 

@@ -10,7 +10,7 @@ mod support;
 
 use std::time::{Duration, Instant as Wall};
 
-use slackline::testing::{FaultPlan, FaultProfile};
+use slackline_sim::{FaultPlan, FaultProfile};
 use support::chaos::*;
 
 const DAY: Duration = Duration::from_secs(24 * 3600);

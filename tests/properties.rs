@@ -2,7 +2,7 @@
 //! (CI runs a few hundred per property); failures are saved in `proptest-regressions/`.
 //!
 //! Checked after every step by the test driver (`support::Sim::drain` runs
-//! `slackline::testing::Audit`): no frame is sent on a closed connection, never more sockets
+//! `slackline_sim::Audit`): no frame is sent on a closed connection, never more sockets
 //! than the pool allows (N + 1 during a replacement, at most 10), `poll_timeout()` is never in
 //! the past after a drain, no delivery acked twice or late, no envelope dispatched twice within
 //! the dedupe window, reconnect delays within the policy and honouring `Retry-After`, nothing

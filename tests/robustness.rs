@@ -3,9 +3,9 @@
 
 mod common;
 
-use slackline::fake::{ApiRequest, FakeConfig, FakeSlack, Script};
-use slackline::transcript::{Recorder, Transcript};
 use slackline::{Config, Instant};
+use slackline_fake::{ApiRequest, FakeConfig, FakeSlack, Script};
+use slackline_transcript::{Recorder, Transcript};
 
 use common::{data_dir, APP_TOKEN, BOT_TOKEN};
 
@@ -81,7 +81,7 @@ fn mutated_client_frames_and_requests_never_panic_the_fake() {
             },
         );
         while let Some(output) = fake.poll_output() {
-            if let slackline::fake::Output::HttpResponse { response, .. } = output {
+            if let slackline_fake::Output::HttpResponse { response, .. } = output {
                 let v: serde_json::Value = serde_json::from_str(&response.body).unwrap();
                 if let Some(url) = v["url"].as_str() {
                     let url = if round % 3 == 0 {
@@ -132,7 +132,7 @@ fn mutated_scripts_and_transcripts_never_panic_the_parsers() {
         let _ = Script::parse(&String::from_utf8_lossy(&script));
         let text = m.mutate(transcript.as_bytes());
         if let Ok(t) = Transcript::parse(&String::from_utf8_lossy(&text)) {
-            let _ = slackline::transcript::replay(&t, &Default::default());
+            let _ = slackline_transcript::replay(&t, &Default::default());
         }
     }
 }

@@ -6,12 +6,12 @@ mod common;
 use std::time::Duration;
 
 use serde_json::json;
-use slackline::fake::{AckOutcome, ViolationKind};
-use slackline::testing::{Bot, Ctx, Ending, Harness, Outcome};
 use slackline::{
     CloseCause, Config, Event, Instant, LateAckPolicy, ReconnectCause, RtmOutcome, StopReason,
     WebApi,
 };
+use slackline_fake::{AckOutcome, ViolationKind};
+use slackline_sim::{Bot, Ctx, Ending, Harness, Outcome};
 
 use common::{script, APP_TOKEN, BOT_TOKEN};
 

@@ -5,9 +5,9 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use slackline::fake::{AckOutcome, DeliveryReport, Script};
-use slackline::testing::{Ending, Harness, Outcome};
 use slackline::{Config, Event, StopReason};
+use slackline_fake::{AckOutcome, DeliveryReport, Script};
+use slackline_sim::{Ending, Harness, Outcome};
 
 use common::{data_dir, json_files, APP_TOKEN};
 

@@ -6,10 +6,10 @@ mod common;
 use std::time::Duration;
 
 use serde_json::json;
-use slackline::fake::Script;
-use slackline::testing::{Ctx, Harness, Outcome};
-use slackline::transcript::{replay, Direction, Divergence, Entry, ReplayOptions, Transcript};
 use slackline::{Config, Event};
+use slackline_fake::Script;
+use slackline_sim::{Ctx, Harness, Outcome};
+use slackline_transcript::{replay, Direction, Divergence, Entry, ReplayOptions, Transcript};
 
 use common::{data_dir, json_files, script, APP_TOKEN, BOT_TOKEN};
 
@@ -198,7 +198,7 @@ fn a_record_far_in_the_future_does_not_stall_the_replay() {
     let (_, mut transcript) = recorded(Config::socket_mode(APP_TOKEN), demo());
     let line =
         r#"{"t":4870722395,"dir":"out","kind":"send_ping","conn":3,"payload":"000000000000002f"}"#;
-    let far = slackline::transcript::Record::parse_line(line).unwrap();
+    let far = slackline_transcript::Record::parse_line(line).unwrap();
     transcript.records.insert(transcript.records.len() / 2, far);
     let replay = replay(&transcript, &ReplayOptions::default()).unwrap();
     assert!(replay.timers_cut_short);

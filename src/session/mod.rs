@@ -23,6 +23,7 @@ use crate::event::{
     CloseCause, Event, ProtocolError, ProtocolErrorKind, ReconnectCause, StopReason,
 };
 use crate::ids::{ConnId, RequestId};
+use crate::input::{Handled, Input, Refused};
 use crate::json::unescape;
 use crate::time::Instant;
 use crate::timer::{Timer, TimerTable};
@@ -169,6 +170,47 @@ impl Session {
     }
 
     // ----- inputs -----
+
+    /// Feeds one input at `now`: the single entry point (the `handle_*` methods and the app
+    /// commands below are the same inputs, one at a time). Only the application's inputs can
+    /// be refused; the network's never are.
+    pub fn handle(&mut self, now: Instant, input: Input) -> Result<Handled, Refused> {
+        match input {
+            Input::HttpResponse { request, response } => {
+                self.handle_http_response(now, request, response)
+            }
+            Input::HttpFailed { request, detail } => self.handle_http_failed(now, request, &detail),
+            Input::Connected(conn) => self.handle_connected(now, conn),
+            Input::ConnectFailed { conn, detail } => self.handle_connect_failed(now, conn, &detail),
+            Input::Text { conn, frame } => self.handle_text(now, conn, frame),
+            Input::Binary { conn, frame } => self.handle_binary(now, conn, frame),
+            Input::Ping(conn) => self.handle_ping(now, conn),
+            Input::Pong { conn, payload } => self.handle_pong(now, conn, &payload),
+            Input::Closed { conn, code, reason } => self.handle_closed(now, conn, code, &reason),
+            Input::Timeout => self.handle_timeout(now),
+            Input::InputPaused(paused) => self.handle_input_paused(now, paused),
+            Input::Ack {
+                envelope_id,
+                payload,
+            } => {
+                if let Some(Err(error)) = payload.as_deref().map(is_json) {
+                    return Err(Refused::Ack(AckError::Payload(error.to_string())));
+                }
+                return self
+                    .ack_json(now, &envelope_id, payload.as_deref())
+                    .map(|()| Handled::Done)
+                    .map_err(Refused::Ack);
+            }
+            Input::Rtm(message) => {
+                return self
+                    .send_rtm_message(now, &message)
+                    .map(Handled::RtmQueued)
+                    .map_err(Refused::Rtm)
+            }
+            Input::Shutdown => self.shutdown(now),
+        }
+        Ok(Handled::Done)
+    }
 
     /// The driver's answer to [`Action::Http`]. Responses to requests the session no longer
     /// waits for (timed out, shut down) are ignored.
@@ -766,7 +808,7 @@ impl Session {
     /// that can still be read so Slack does not redeliver it forever.
     fn reject_frame(&mut self, conn: ConnId, kind: ProtocolErrorKind, frame: Bytes) {
         let salvaged = if self.rtm.is_none() {
-            crate::json::salvage_string_field(&frame, "envelope_id").map(str::to_owned)
+            crate::envelope::salvage_envelope_id(&frame).map(str::to_owned)
         } else {
             None
         };
@@ -925,6 +967,11 @@ impl Session {
             .chain(conns)
             .min_by_key(|&(_, at)| at)
     }
+}
+
+/// An ack payload is written into the frame as it is: it must be JSON.
+fn is_json(text: &str) -> Result<(), serde_json::Error> {
+    serde_json::from_str::<serde::de::IgnoredAny>(text).map(|_| ())
 }
 
 /// Slack hands out `wss://` URLs; `ws://` appears only with local test servers, and the driver

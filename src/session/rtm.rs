@@ -16,6 +16,7 @@ use crate::dedupe::{id_key, Dedupe, IdKind};
 use crate::envelope::Hello;
 use crate::event::{Event, ProtocolErrorKind};
 use crate::ids::ConnId;
+use crate::input::RtmMessage;
 use crate::rtm::{parse_frame, RtmConnected, RtmFrame, RtmOutcome, RtmReply, SendError};
 use crate::time::Instant;
 use crate::timer::Timer;
@@ -123,6 +124,20 @@ impl Session {
         let mut frame = object_of(extra)?;
         frame.insert("type".into(), "ping".into());
         self.enqueue_rtm(now, &serde_json::Value::Object(frame), false)
+    }
+
+    /// RTM: queues `message` ([`Input::Rtm`](crate::Input::Rtm)); returns its id.
+    pub(super) fn send_rtm_message(
+        &mut self,
+        now: Instant,
+        message: &RtmMessage,
+    ) -> Result<u64, SendError> {
+        match message {
+            RtmMessage::Message { channel, text } => self.send_message(now, channel, text),
+            RtmMessage::Typing { channel } => self.send_typing(now, channel),
+            RtmMessage::Ping => self.send_ping(now, &serde_json::Value::Null),
+            RtmMessage::Raw(value) => self.send_rtm(now, value),
+        }
     }
 
     /// RTM: queues any client message (an object with a `type`); the session adds the `id`.

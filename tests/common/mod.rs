@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use slackline::fake::Script;
+use slackline_fake::Script;
 
 /// Test tokens: the right shape, nothing secret.
 pub const APP_TOKEN: &str = "xapp-1-A0FAKEAPP01-1-test-app-secret";

@@ -8,12 +8,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use serde_json::json;
-use slackline::fake::script::{EnvelopeStep, ScriptEnvelope, StepAction, Target, Timing};
-use slackline::fake::{AckOutcome, Script, ScriptHeader, ViolationKind};
-use slackline::testing::{
+use slackline::{AckState, Config, Event, Instant, RequestId, RtmOutcome};
+use slackline_fake::script::{EnvelopeStep, ScriptEnvelope, StepAction, Target, Timing};
+use slackline_fake::{AckOutcome, Script, ScriptHeader, ViolationKind};
+use slackline_sim::{
     Bot, Ctx, Direction, Ending, Fault, FaultPlan, Harness, NetFaults, Outcome, TimedFault, Which,
 };
-use slackline::{AckState, Config, Event, Instant, RequestId, RtmOutcome};
 
 pub const APP_TOKEN: &str = "xapp-1-A0FAKEAPP01-1-chaos-app-secret";
 pub const BOT_TOKEN: &str = "xoxb-1-2-chaos-bot-secret";

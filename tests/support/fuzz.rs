@@ -4,11 +4,11 @@
 
 use std::time::Duration;
 
-use slackline::fake::script::StepAction;
-use slackline::fake::Script;
-use slackline::testing::{Ending, Harness};
-use slackline::transcript::{replay, ReplayOptions, Transcript};
 use slackline::Config;
+use slackline_fake::script::StepAction;
+use slackline_fake::Script;
+use slackline_sim::{Ending, Harness};
+use slackline_transcript::{replay, ReplayOptions, Transcript};
 
 use super::chaos::{assert_correct, assert_nothing_lost, plan_from_bytes, run, Workload};
 

@@ -10,10 +10,10 @@ pub mod script;
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use slackline::testing::Audit;
 use slackline::{
     Action, Config, ConnId, Event, HttpRequest, HttpResponse, Instant, RequestId, Session,
 };
+use slackline_sim::Audit;
 
 pub const APP_TOKEN: &str = "xapp-1-A111-1-s3cr3t";
 pub const BOT_TOKEN: &str = "xoxb-111-222-s3cr3t";
@@ -58,7 +58,7 @@ pub struct Sim {
     pub now: Instant,
     pub log: Vec<(Instant, Action)>,
     open: BTreeSet<ConnId>,
-    /// Checks every invariant of the session after every drain (slackline::testing::Audit).
+    /// Checks every invariant of the session after every drain (slackline_sim::Audit).
     audit: Audit,
     /// Answer every client ping at once (a healthy network); off to simulate a half-open socket.
     pub auto_pong: bool,

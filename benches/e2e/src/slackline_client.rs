@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use slackline_driver::{Runtime, SocketModeClient};
+use slackline_async_driver::{Runtime, SocketModeClient};
 
 use crate::ClientReport;
 
@@ -16,10 +16,10 @@ pub async fn run<R: Runtime>(
     runtime: R,
     api_url: &str,
     expected: u64,
-) -> Result<ClientReport, slackline_driver::Error> {
+) -> Result<ClientReport, slackline_async_driver::Error> {
     let dispatched = Arc::new(AtomicU64::new(0));
     let first: Arc<Mutex<Option<Instant>>> = Arc::default();
-    let client_slot: Arc<Mutex<Option<slackline_driver::ClientHandle>>> = Arc::default();
+    let client_slot: Arc<Mutex<Option<slackline_async_driver::ClientHandle>>> = Arc::default();
     let (counter, first_seen, handle_slot) =
         (dispatched.clone(), first.clone(), client_slot.clone());
     let client = SocketModeClient::builder_on(runtime, crate::BENCH_TOKEN)

@@ -23,7 +23,7 @@ use std::time::Instant;
 
 use async_std::net::TcpStream;
 
-pub use slackline_driver::{
+pub use slackline_async_driver::{
     slackline, AckError, ApiError, ApiResponse, BoxFuture, ClientBuilder, ClientHandle, Envelope,
     EnvelopeType, Error, Event, EventStream, LateAckPolicy, Proxy, ProxyError, Responder, RtmError,
     RtmEvent, RtmHandle, RtmRoutes, Runtime, Sent, SocketModeRoutes, StopReason, TlsConfig,
@@ -79,8 +79,8 @@ impl Runtime for AsyncStdRuntime {
 }
 
 /// A Socket Mode client on async-std.
-pub type SocketModeClient = slackline_driver::SocketModeClient<AsyncStdRuntime>;
+pub type SocketModeClient = slackline_async_driver::SocketModeClient<AsyncStdRuntime>;
 /// An RTM client on async-std.
-pub type RtmClient = slackline_driver::RtmClient<AsyncStdRuntime>;
+pub type RtmClient = slackline_async_driver::RtmClient<AsyncStdRuntime>;
 /// A Web API client on async-std.
-pub type WebClient = slackline_driver::WebClient<AsyncStdRuntime>;
+pub type WebClient = slackline_async_driver::WebClient<AsyncStdRuntime>;

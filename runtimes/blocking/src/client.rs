@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use crossbeam_channel::{Receiver, Sender};
 use slackline::{Config, Envelope, Event, LateAckPolicy, RtmEvent, RtmStartOptions, Session};
-use slackline_driver::shared::{check, websocket_config, Protocol, ProxyChoice};
-use slackline_driver::{Error, RtmRoutes, SocketModeRoutes, TlsConfig};
+use slackline_async_driver::shared::{check, websocket_config, Protocol, ProxyChoice};
+use slackline_async_driver::{Error, RtmRoutes, SocketModeRoutes, TlsConfig};
 
 use crate::command::{ClientHandle, Command, COMMAND_CAPACITY};
 use crate::dispatch::{start_pool, EnvelopeHandler, Router, RtmHandler};

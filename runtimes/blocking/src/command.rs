@@ -8,7 +8,7 @@ use slackline::{AckError, RtmOutcome, SendError};
 /// How many commands may wait for the loop before senders wait in turn.
 pub(crate) const COMMAND_CAPACITY: usize = 256;
 
-pub(crate) use slackline_driver::shared::RtmMessage;
+pub(crate) use slackline_async_driver::shared::RtmMessage;
 
 /// An accepted RTM send: its id and, unless it is silent, where its outcome arrives.
 pub(crate) type RtmQueued = (u64, Option<Receiver<RtmOutcome>>);

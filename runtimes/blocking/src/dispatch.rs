@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use crossbeam_channel::Receiver;
 use slackline::{AckState, Envelope, RtmEvent};
-use slackline_driver::{RtmRoutes, SocketModeRoutes};
+use slackline_async_driver::{RtmRoutes, SocketModeRoutes};
 
 use crate::command::ClientHandle;
 use crate::responder::Responder;

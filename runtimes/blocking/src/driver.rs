@@ -22,7 +22,7 @@ use crate::dispatch::Work;
 use crate::http::{HttpClient, HttpFailure};
 use crate::tracker::Tracker;
 use crate::websocket::{ConnLink, Outbound, WsSetup};
-use slackline_driver::shared::ack;
+use slackline_async_driver::shared::ack;
 
 /// Inputs the connection and HTTP threads may have queued for the loop.
 const INBOUND_CAPACITY: usize = 64;

@@ -7,7 +7,7 @@ use http::header::{
     HeaderValue, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HOST, RETRY_AFTER, USER_AGENT,
 };
 use slackline::{redact_tokens, HttpRequest, HttpResponse};
-use slackline_driver::shared::{check, Protocol};
+use slackline_async_driver::shared::{check, Protocol};
 
 use crate::http1;
 use crate::net::Connector;

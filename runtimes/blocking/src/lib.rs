@@ -62,7 +62,7 @@ pub use dispatch::{EnvelopeHandler, RtmHandler};
 pub use http::DEFAULT_HTTP_TIMEOUT;
 pub use responder::Responder;
 pub use rtm_handle::RtmHandle;
-pub use slackline_driver::{
+pub use slackline_async_driver::{
     slackline, AckError, ApiError, ApiResponse, Envelope, EnvelopeType, Error, Event,
     LateAckPolicy, Proxy, ProxyError, RtmError, RtmEvent, Sent, StopReason, TlsConfig, UrlError,
 };

@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 
 use rustls::pki_types::ServerName;
 use rustls::{ClientConnection, StreamOwned};
-use slackline_driver::shared::{ProxyEndpoint, Target, READ_AHEAD};
-use slackline_driver::{Proxy, TlsConfig};
+use slackline_async_driver::shared::{ProxyEndpoint, Target, READ_AHEAD};
+use slackline_async_driver::{Proxy, TlsConfig};
 
 use crate::http1;
 
@@ -210,7 +210,7 @@ fn tunnel(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use slackline_driver::shared::{check, Protocol};
+    use slackline_async_driver::shared::{check, Protocol};
 
     #[test]
     fn a_plain_localhost_falls_back_to_ipv6_loopback() {

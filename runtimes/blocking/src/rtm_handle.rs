@@ -5,7 +5,7 @@ use std::ops::Deref;
 
 use serde::Serialize;
 use slackline::{RtmOutcome, SendError};
-use slackline_driver::{RtmError, Sent};
+use slackline_async_driver::{RtmError, Sent};
 
 use crate::command::{ClientHandle, Command, RtmMessage, RtmQueued};
 

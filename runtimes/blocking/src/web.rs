@@ -8,13 +8,13 @@ use std::time::Duration;
 use serde::Serialize;
 use slackline::webapi::{classify, AuthTest, PostedMessage};
 use slackline::{ApiError, ApiResponse, HttpRequest, Token, WebApi, DEFAULT_API_URL};
-use slackline_driver::shared::{check, Protocol, ProxyChoice, RetryPolicy};
-use slackline_driver::{Error, TlsConfig};
+use slackline_async_driver::shared::{check, Protocol, ProxyChoice, RetryPolicy};
+use slackline_async_driver::{Error, TlsConfig};
 
 use crate::http::{HttpClient, HttpFailure, DEFAULT_HTTP_TIMEOUT};
 use crate::net::Connector;
 
-pub use slackline_driver::{DEFAULT_MAX_RETRY_WAIT, DEFAULT_RATE_LIMIT_RETRIES};
+pub use slackline_async_driver::{DEFAULT_MAX_RETRY_WAIT, DEFAULT_RATE_LIMIT_RETRIES};
 
 /// Calls Slack's Web API from any thread. Cheap to clone.
 #[derive(Clone)]

@@ -42,7 +42,7 @@ use std::time::Instant;
 use smol::net::TcpStream;
 use smol::Executor;
 
-pub use slackline_driver::{
+pub use slackline_async_driver::{
     slackline, AckError, ApiError, ApiResponse, BoxFuture, ClientBuilder, ClientHandle, Envelope,
     EnvelopeType, Error, Event, EventStream, LateAckPolicy, Proxy, ProxyError, Responder, RtmError,
     RtmEvent, RtmHandle, RtmRoutes, Runtime, Sent, SocketModeRoutes, StopReason, TlsConfig,
@@ -97,8 +97,8 @@ impl Runtime for SmolRuntime {
 }
 
 /// A Socket Mode client on smol.
-pub type SocketModeClient = slackline_driver::SocketModeClient<SmolRuntime>;
+pub type SocketModeClient = slackline_async_driver::SocketModeClient<SmolRuntime>;
 /// An RTM client on smol.
-pub type RtmClient = slackline_driver::RtmClient<SmolRuntime>;
+pub type RtmClient = slackline_async_driver::RtmClient<SmolRuntime>;
 /// A Web API client on smol.
-pub type WebClient = slackline_driver::WebClient<SmolRuntime>;
+pub type WebClient = slackline_async_driver::WebClient<SmolRuntime>;

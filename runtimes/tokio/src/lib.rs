@@ -29,7 +29,7 @@ use std::time::Instant;
 use tokio::net::TcpStream;
 use tokio_util::compat::{Compat, TokioAsyncReadCompatExt};
 
-pub use slackline_driver::{
+pub use slackline_async_driver::{
     slackline, AckError, ApiError, ApiResponse, BoxFuture, ClientBuilder, ClientHandle, Envelope,
     EnvelopeType, Error, Event, EventStream, LateAckPolicy, Proxy, ProxyError, Responder, RtmError,
     RtmEvent, RtmHandle, RtmRoutes, Runtime, Sent, SocketModeRoutes, StopReason, TlsConfig,
@@ -62,8 +62,8 @@ impl Runtime for TokioRuntime {
 }
 
 /// A Socket Mode client on tokio.
-pub type SocketModeClient = slackline_driver::SocketModeClient<TokioRuntime>;
+pub type SocketModeClient = slackline_async_driver::SocketModeClient<TokioRuntime>;
 /// An RTM client on tokio.
-pub type RtmClient = slackline_driver::RtmClient<TokioRuntime>;
+pub type RtmClient = slackline_async_driver::RtmClient<TokioRuntime>;
 /// A Web API client on tokio.
-pub type WebClient = slackline_driver::WebClient<TokioRuntime>;
+pub type WebClient = slackline_async_driver::WebClient<TokioRuntime>;

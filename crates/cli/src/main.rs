@@ -1,0 +1,170 @@
+//! `slackline`: a Slack real-time client and a fake Slack, on the command line.
+//!
+//! - `slackline demo`: a fake Slack and an echo bot talking over loopback, narrated.
+//! - `slackline listen`: connect to Slack, ack everything, print events as JSON lines.
+//! - `slackline serve SCRIPT`: the fake Slack, for clients in any language.
+//! - `slackline record --out FILE` / `slackline replay FILE [--check]`: transcripts.
+//!
+//! Exit status: 0 success; 1 error; 2 bad command line; 3 Slack ended the session for good
+//! (`listen`, `record`); 4 the client under test failed (`serve`, `demo`: verdict not ok;
+//! `replay --check`: the client now behaves differently).
+
+mod demo;
+mod exit;
+mod flood;
+mod listen;
+mod narrate;
+mod output;
+mod record;
+mod replay;
+mod runtime;
+mod script_file;
+mod serve;
+mod tokens;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+use exit::Outcome;
+use runtime::RuntimeChoice;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "slackline",
+    version,
+    about = "A Slack real-time client (Socket Mode and RTM) and a scriptable fake Slack",
+    after_help = "Exit status: 0 success; 1 error; 2 bad command line; 3 Slack ended the session \
+                  for good (listen, record); 4 the client under test failed (serve and demo: \
+                  verdict not ok; replay --check: behaviour changed)."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Plays the bundled demo: a fake Slack on a loopback port and an echo bot on the real
+    /// Socket Mode client, narrated, then a summary. Takes a few seconds.
+    Demo {
+        /// Only print the summary.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Connects to Slack, acks every envelope on arrival and prints one JSON object per line
+    /// per event. Socket Mode with SLACK_APP_TOKEN (xapp-), or RTM with --rtm and
+    /// SLACK_BOT_TOKEN (xoxb-/xoxp-).
+    Listen(ListenArgs),
+    /// Runs the fake Slack on 127.0.0.1 for any client: prints the port on its first line,
+    /// plays SCRIPT (a script file, or a directory of envelope JSON files), exits when it ends.
+    Serve(ServeArgs),
+    /// Like `listen`, and writes a transcript of the session (tokens redacted) to FILE.
+    Record {
+        /// Where the transcript goes (JSON lines).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        #[command(flatten)]
+        listen: ListenArgs,
+    },
+    /// Replays a transcript into today's client in virtual time and prints what it does.
+    Replay {
+        /// A transcript written by `slackline record`.
+        file: PathBuf,
+        /// Exit with status 4 if the client now behaves differently from the recording.
+        #[arg(long)]
+        check: bool,
+    },
+}
+
+#[derive(Args, Debug, Clone)]
+struct ListenArgs {
+    /// Use the legacy RTM API with SLACK_BOT_TOKEN instead of Socket Mode.
+    #[arg(long)]
+    rtm: bool,
+    /// Web API base URL. Plain http:// only to loopback addresses.
+    #[arg(
+        long,
+        env = "SLACK_API_URL",
+        default_value = "https://slack.com/api/",
+        value_name = "URL"
+    )]
+    api_url: String,
+    /// Socket Mode connections to keep open (1 to 10).
+    #[arg(long, default_value_t = 1, value_name = "N",
+          value_parser = clap::value_parser!(u8).range(1..=10))]
+    connections: u8,
+    /// Async runtime to run on.
+    #[arg(long, value_enum, default_value_t = RuntimeChoice::Tokio)]
+    runtime: RuntimeChoice,
+    /// Print no events.
+    #[arg(long)]
+    quiet: bool,
+    /// Exit (status 0) once N envelopes or RTM events have been dispatched and acked.
+    #[arg(long, value_name = "N")]
+    max_events: Option<u64>,
+}
+
+#[derive(Args, Debug)]
+struct ServeArgs {
+    /// A script (JSON lines, see scripts/README.md) or a directory of envelope JSON files.
+    script: PathBuf,
+    /// Port on 127.0.0.1 (default: any free port; the first line of output says which).
+    #[arg(long, default_value_t = 0)]
+    port: u16,
+    /// Write the verdict as JSON to FILE when the script ends (with --flood: the flood report).
+    #[arg(long, value_name = "FILE")]
+    report: Option<PathBuf>,
+    /// Give up after this long (e.g. 30s, 5m): the verdict is then unfinished (status 4).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    timeout: Option<Duration>,
+    /// Only accept this token (repeatable); by default any token of the right kind is.
+    #[arg(long = "accept-token", value_name = "TOKEN", hide_env_values = true)]
+    accept_tokens: Vec<String>,
+    /// Narrate what the server does on stderr.
+    #[arg(short, long)]
+    verbose: bool,
+    #[command(flatten)]
+    flood: flood::FloodArgs,
+}
+
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    slackline_fake::script::parse_duration(text)
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // A flood is one connection served by one task: a single thread leaves the other core
+    // to the client being measured, and no work moves between threads.
+    let mut builder = match &cli.command {
+        Command::Serve(args) if args.flood.flood.is_some() => {
+            tokio::runtime::Builder::new_current_thread()
+        }
+        _ => {
+            let mut builder = tokio::runtime::Builder::new_multi_thread();
+            builder.worker_threads(2);
+            builder
+        }
+    };
+    let runtime = match builder.enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => return exit::report(Outcome::Error(anyhow::anyhow!("cannot start tokio: {e}"))),
+    };
+    let outcome = runtime.block_on(async move {
+        match cli.command {
+            Command::Demo { quiet } => demo::run(quiet).await,
+            Command::Listen(args) => listen::run(args, None).await,
+            Command::Record { out, listen } => listen::run(listen, Some(out)).await,
+            Command::Serve(args) => match args.flood.flood {
+                Some(envelopes) => flood::run(args, envelopes).await,
+                None => serve::run(args).await,
+            },
+            Command::Replay { file, check } => replay::run(&file, check),
+        }
+    });
+    // Handler tasks still running after a shutdown must not hold the process up.
+    runtime.shutdown_timeout(Duration::from_millis(200));
+    exit::report(outcome)
+}

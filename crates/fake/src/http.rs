@@ -1,0 +1,547 @@
+//! The Web API side: token checks, scripted failures, and the few methods a real-time client
+//! and its bot use (`apps.connections.open`, `rtm.connect`, `rtm.start`, `auth.test`,
+//! `chat.postMessage`, `reactions.add`); WebSocket handshakes for the URLs handed out.
+
+use std::borrow::Cow;
+
+use serde_json::json;
+
+use super::ids::{CallId, SocketId};
+use super::socket::{Socket, SocketKind};
+use super::{
+    ApiRequest, ArmedFailure, ConnectRejected, FakeResponse, FakeSlack, Output, PostedMessage,
+    Ticket, ViolationKind, DEBUG_RECONNECTS_LIFETIME, MAX_SOCKETS, RTM_URL_LIFETIME,
+};
+use crate::frames;
+use slackline::Instant;
+use slackline::{redact_tokens, Token, TokenKind};
+
+const JSON: &str = "application/json; charset=utf-8";
+
+/// Which tokens a method takes (`None`: any kind).
+fn needs(method: &str) -> Option<(&'static str, &'static [TokenKind])> {
+    match method {
+        "apps.connections.open" => Some(("an app-level token (xapp-)", &[TokenKind::App])),
+        "rtm.connect" | "rtm.start" | "chat.postMessage" | "reactions.add" => Some((
+            "a bot or user token (xoxb-/xoxp-)",
+            &[TokenKind::Bot, TokenKind::User],
+        )),
+        _ => None,
+    }
+}
+
+fn kind_name(kind: TokenKind) -> &'static str {
+    match kind {
+        TokenKind::App => "an app-level token (xapp-)",
+        TokenKind::Bot => "a bot token (xoxb-)",
+        TokenKind::User => "a user token (xoxp-)",
+        _ => "an unrecognised token",
+    }
+}
+
+fn ok_false(error: &str) -> FakeResponse {
+    FakeResponse {
+        status: 200,
+        retry_after: None,
+        content_type: JSON,
+        body: frames::api_error(error),
+    }
+}
+
+fn ok(body: serde_json::Value) -> FakeResponse {
+    FakeResponse {
+        status: 200,
+        retry_after: None,
+        content_type: JSON,
+        body: body.to_string(),
+    }
+}
+
+impl FakeSlack {
+    pub(crate) fn on_http_request(&mut self, now: Instant, request: ApiRequest<'_>) -> CallId {
+        let call = CallId(self.next_call);
+        self.next_call += 1;
+        let method = request.method.to_owned();
+        self.http.entry(method.clone()).or_default().calls += 1;
+        if let Some(until) = self.retry_after.get(&method).copied() {
+            if now < until {
+                let early_ms = u64::try_from((until - now).as_millis()).unwrap_or(u64::MAX);
+                self.violation(
+                    now,
+                    ViolationKind::IgnoredRetryAfter {
+                        method: method.clone(),
+                        early_ms,
+                    },
+                );
+            }
+        }
+        let response = self.answer(now, &method, request);
+        #[derive(serde::Deserialize)]
+        struct Ok {
+            ok: Option<bool>,
+        }
+        let failed = response.status != 200
+            || serde_json::from_str::<Ok>(&response.body).map_or(true, |b| b.ok != Some(true));
+        if failed {
+            self.http.entry(method).or_default().errors += 1;
+        }
+        self.outputs
+            .push_back(Output::HttpResponse { call, response });
+        call
+    }
+
+    fn answer(&mut self, now: Instant, method: &str, request: ApiRequest<'_>) -> FakeResponse {
+        let body = String::from_utf8_lossy(request.body);
+        if matches!(redact_tokens(&body), Cow::Owned(_)) {
+            self.violation(
+                now,
+                ViolationKind::TokenInBody {
+                    method: method.to_owned(),
+                },
+            );
+        }
+        let token = request
+            .authorization
+            .and_then(|h| {
+                let (scheme, rest) = h.trim().split_once(' ')?;
+                scheme.eq_ignore_ascii_case("bearer").then(|| rest.trim())
+            })
+            .filter(|t| !t.is_empty())
+            .map(Token::new);
+        let Some(token) = token else {
+            self.violation(
+                now,
+                ViolationKind::MissingToken {
+                    method: method.to_owned(),
+                },
+            );
+            return ok_false("not_authed");
+        };
+        if let Some((expected, fits)) = needs(method) {
+            if !fits.contains(&token.kind()) {
+                self.violation(
+                    now,
+                    ViolationKind::WrongTokenKind {
+                        method: method.to_owned(),
+                        expected: expected.to_owned(),
+                        found: kind_name(token.kind()).to_owned(),
+                    },
+                );
+                return ok_false("not_allowed_token_type");
+            }
+        }
+        let accepted = &self.config.accepted_tokens;
+        if token.kind() == TokenKind::Other
+            || (!accepted.is_empty() && !accepted.iter().any(|t| t.expose() == token.expose()))
+        {
+            return ok_false("invalid_auth");
+        }
+        if let Some(failure) = self.take_failure(method) {
+            if failure.status == 429 {
+                if let Some(wait) = failure.retry_after {
+                    self.retry_after.insert(method.to_owned(), now + wait);
+                }
+            }
+            return failure;
+        }
+        match method {
+            "apps.connections.open" => {
+                let ticket = self.issue_ticket(now, SocketKind::SocketMode);
+                let app_id = &self.script.header().hello.app_id;
+                let url = format!(
+                    "{}/link/?ticket={ticket}&app_id={app_id}",
+                    self.config.ws_base_url
+                );
+                ok(json!({ "ok": true, "url": url }))
+            }
+            "rtm.connect" | "rtm.start" => {
+                let ticket = self.issue_ticket(now, SocketKind::Rtm);
+                let url = format!("{}/websocket/{ticket}", self.config.ws_base_url);
+                let team = &self.script.header().team;
+                let mut body = json!({
+                    "ok": true,
+                    "url": url,
+                    "team": { "id": team.team_id, "name": team.team_name, "domain": team.team_domain },
+                    "self": { "id": team.bot_user_id, "name": team.bot_name },
+                });
+                if method == "rtm.start" {
+                    let latest = self.ids.ts(self.script.header().epoch, self.start, now);
+                    body["users"] =
+                        json!([{ "id": team.bot_user_id, "name": team.bot_name, "is_bot": true }]);
+                    body["channels"] = json!([]);
+                    body["groups"] = json!([]);
+                    body["ims"] = json!([]);
+                    body["bots"] = json!([{ "id": team.bot_id, "name": team.bot_name }]);
+                    body["latest_event_ts"] = json!(latest);
+                }
+                ok(body)
+            }
+            "auth.test" => {
+                let team = &self.script.header().team;
+                ok(json!({
+                    "ok": true,
+                    "url": format!("https://{}.slack.com/", team.team_domain),
+                    "team": team.team_name,
+                    "user": team.bot_name,
+                    "team_id": team.team_id,
+                    "user_id": team.bot_user_id,
+                    "bot_id": team.bot_id,
+                }))
+            }
+            "chat.postMessage" => self.post_message(now, request.content_type, &body),
+            "reactions.add" => {
+                let form = Params::new(request.content_type, &body);
+                match (form.get("channel"), form.get("timestamp"), form.get("name")) {
+                    (Some(_), Some(_), Some(_)) => ok(json!({ "ok": true })),
+                    (None, _, _) => ok_false("channel_not_found"),
+                    (_, None, _) => ok_false("message_not_found"),
+                    (_, _, None) => ok_false("invalid_name"),
+                }
+            }
+            _ => ok_false("unknown_method"),
+        }
+    }
+
+    fn post_message(
+        &mut self,
+        now: Instant,
+        content_type: Option<&str>,
+        body: &str,
+    ) -> FakeResponse {
+        let params = Params::new(content_type, body);
+        let Some(channel) = params.get("channel").filter(|c| !c.is_empty()) else {
+            return ok_false("channel_not_found");
+        };
+        let text = params.get("text").unwrap_or_default();
+        if text.is_empty() && params.get("blocks").is_none() && params.get("attachments").is_none()
+        {
+            return ok_false("no_text");
+        }
+        let ts = self.ids.ts(self.script.header().epoch, self.start, now);
+        let team = &self.script.header().team;
+        let response = ok(json!({
+            "ok": true,
+            "channel": channel,
+            "ts": ts,
+            "message": {
+                "type": "message",
+                "text": text,
+                "user": team.bot_user_id,
+                "bot_id": team.bot_id,
+                "ts": ts,
+            },
+        }));
+        let at_ms = self.elapsed_ms(now);
+        self.posted.push(PostedMessage {
+            via: "chat.postMessage".into(),
+            channel,
+            text: redact_tokens(&text).into_owned(),
+            ts,
+            at_ms,
+        });
+        response
+    }
+
+    /// The next armed failure for `endpoint`, as a response.
+    fn take_failure(&mut self, endpoint: &str) -> Option<FakeResponse> {
+        let i = self
+            .failures
+            .iter()
+            .position(|f| f.step.endpoint == endpoint && f.remaining > 0)?;
+        let armed = &mut self.failures[i];
+        armed.remaining -= 1;
+        let step = armed.step.clone();
+        if armed.remaining == 0 {
+            self.failures.remove(i);
+        }
+        let body = step.body.clone().unwrap_or_else(|| {
+            let error = step.error.clone().unwrap_or_else(|| {
+                if step.status == 429 {
+                    "ratelimited".into()
+                } else {
+                    "internal_error".into()
+                }
+            });
+            if step.status >= 500 && step.error.is_none() {
+                format!(
+                    "<html><body><h1>{} Service Unavailable</h1></body></html>",
+                    step.status
+                )
+            } else {
+                ok_false(&error).body
+            }
+        });
+        let content_type = if body.starts_with('<') {
+            "text/html; charset=utf-8"
+        } else {
+            JSON
+        };
+        Some(FakeResponse {
+            status: step.status,
+            retry_after: step.retry_after,
+            content_type,
+            body,
+        })
+    }
+
+    pub(crate) fn arm_failure(&mut self, step: &super::script::FailStep) {
+        self.failures.push(ArmedFailure {
+            step: step.clone(),
+            remaining: step.times,
+        });
+    }
+
+    fn issue_ticket(&mut self, now: Instant, kind: SocketKind) -> String {
+        let key = self.ids.uuid();
+        self.tickets.push(Ticket {
+            key: key.clone(),
+            kind,
+            issued_at: now,
+            used: false,
+            lifetime: None,
+        });
+        key
+    }
+
+    pub(crate) fn on_ws_connect(
+        &mut self,
+        now: Instant,
+        target: &str,
+    ) -> Result<SocketId, ConnectRejected> {
+        let reject = |fake: &mut FakeSlack, status: u16, reason: &str| {
+            fake.connections.rejected += 1;
+            Err(ConnectRejected {
+                status,
+                reason: reason.to_owned(),
+            })
+        };
+        if let Some(failure) = self.take_failure("websocket") {
+            let status = if failure.status < 400 {
+                409
+            } else {
+                failure.status
+            };
+            return reject(self, status, "scripted handshake failure");
+        }
+        let Some((key, debug_reconnects)) = ticket_of(target) else {
+            self.violation(now, ViolationKind::UnknownUrl);
+            return reject(self, 404, "not a URL this server issued");
+        };
+        let Some(t) = self.tickets.iter().position(|t| t.key == key) else {
+            self.violation(now, ViolationKind::UnknownUrl);
+            return reject(self, 404, "not a URL this server issued");
+        };
+        let ticket = &mut self.tickets[t];
+        let url_kind = match ticket.kind {
+            SocketKind::SocketMode => "Socket Mode ticket",
+            SocketKind::Rtm => "RTM",
+        }
+        .to_owned();
+        if ticket.used {
+            self.violation(now, ViolationKind::ReusedUrl { url_kind });
+            return reject(self, 401, "this URL was already used");
+        }
+        ticket.used = true;
+        if ticket.kind == SocketKind::Rtm && now - ticket.issued_at > RTM_URL_LIFETIME {
+            self.violation(now, ViolationKind::ExpiredUrl { url_kind });
+            return reject(self, 401, "this URL has expired");
+        }
+        if debug_reconnects && ticket.kind == SocketKind::SocketMode {
+            ticket.lifetime = Some(DEBUG_RECONNECTS_LIFETIME);
+        }
+        let kind = ticket.kind;
+        let lifetime = ticket.lifetime;
+        let id = SocketId(u32::try_from(self.sockets.len() + 1).unwrap_or(u32::MAX));
+        let mut socket = Socket::new(id, kind, now, self.config.rtm_burst);
+        socket.lifetime = lifetime;
+        self.sockets.push(socket);
+        self.connections.opened += 1;
+        let open = self.sockets.iter().filter(|s| s.is_open()).count() as u64;
+        self.connections.max_concurrent = self.connections.max_concurrent.max(open);
+        if open > MAX_SOCKETS as u64 {
+            self.violation(now, ViolationKind::TooManySockets { open });
+        }
+        if self.script.header().auto_hello {
+            self.greet(now, self.sockets.len() - 1);
+        }
+        Ok(id)
+    }
+
+    /// Sends `hello` and starts the socket's clocks (lifetime, server pings).
+    pub(crate) fn greet(&mut self, now: Instant, i: usize) {
+        let header = self.script.header();
+        let hello = &header.hello;
+        let open_socket_mode = self
+            .sockets
+            .iter()
+            .filter(|s| s.kind == SocketKind::SocketMode && s.is_open())
+            .count();
+        let ping = header.server_ping_interval;
+        let lifetime_on = header.connection_lifetime;
+        let s = &mut self.sockets[i];
+        if !s.is_open() {
+            return;
+        }
+        let text = match s.kind {
+            SocketKind::Rtm => r#"{"type":"hello"}"#.to_owned(),
+            SocketKind::SocketMode => {
+                let lifetime = s
+                    .lifetime
+                    .map(|d| d.as_secs())
+                    .or(hello.approximate_connection_time);
+                frames::hello(
+                    hello.num_connections.unwrap_or(open_socket_mode as u32),
+                    &hello.host,
+                    hello.build_number,
+                    lifetime,
+                    &hello.app_id,
+                )
+            }
+        };
+        let lifetime = s.lifetime.or(hello
+            .approximate_connection_time
+            .map(std::time::Duration::from_secs));
+        if !s.greeted && s.kind == SocketKind::SocketMode && lifetime_on {
+            if let Some(lifetime) = lifetime.filter(|l| !l.is_zero()) {
+                let warning = std::time::Duration::from_secs(10).min(lifetime / 2);
+                s.warn_at = Some(now + (lifetime - warning));
+                s.refresh_at = Some(now + lifetime);
+            }
+        }
+        if !s.greeted {
+            s.next_ping_at = ping.map(|p| now + p);
+        }
+        s.greeted = true;
+        let socket = s.id;
+        self.send_text(socket, text);
+    }
+}
+
+/// The ticket in a URL the fake issued (`…/link/?ticket=T&…` or `…/websocket/T`), and whether
+/// it asks for short connections (`debug_reconnects=true`).
+fn ticket_of(target: &str) -> Option<(String, bool)> {
+    let without_scheme = target.split_once("://").map_or(target, |(_, rest)| rest);
+    let path = if target.contains("://") {
+        without_scheme
+            .find('/')
+            .map_or("/", |i| &without_scheme[i..])
+    } else {
+        without_scheme
+    };
+    let (path, query) = path.split_once('?').unwrap_or((path, ""));
+    let debug = query.split('&').any(|p| p == "debug_reconnects=true");
+    if let Some(rest) = path.strip_prefix("/websocket/") {
+        let key = rest.trim_end_matches('/');
+        return (!key.is_empty()).then(|| (key.to_owned(), false));
+    }
+    if path.trim_end_matches('/') == "/link" {
+        let ticket = query
+            .split('&')
+            .find_map(|p| p.strip_prefix("ticket="))
+            .filter(|t| !t.is_empty())?;
+        return Some((ticket.to_owned(), debug));
+    }
+    None
+}
+
+/// Request parameters from a form or JSON body.
+struct Params {
+    fields: Vec<(String, String)>,
+    json: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+impl Params {
+    fn new(content_type: Option<&str>, body: &str) -> Self {
+        let looks_json =
+            content_type.is_some_and(|c| c.contains("json")) || body.trim_start().starts_with('{');
+        if looks_json {
+            if let Ok(map) = serde_json::from_str(body) {
+                return Params {
+                    fields: Vec::new(),
+                    json: Some(map),
+                };
+            }
+        }
+        let fields = body
+            .split('&')
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                let (k, v) = p.split_once('=').unwrap_or((p, ""));
+                (form_decode(k), form_decode(v))
+            })
+            .collect();
+        Params { fields, json: None }
+    }
+
+    fn get(&self, name: &str) -> Option<String> {
+        match &self.json {
+            Some(map) => map.get(name).map(|v| match v {
+                serde_json::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            }),
+            None => self
+                .fields
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone()),
+        }
+    }
+}
+
+/// `application/x-www-form-urlencoded` decoding; invalid escapes are kept as they are.
+fn form_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' => {
+                let hex = |at: usize| bytes.get(at).and_then(|&b| (b as char).to_digit(16));
+                match (hex(i + 1), hex(i + 2)) {
+                    (Some(h), Some(l)) => {
+                        out.push((h * 16 + l) as u8);
+                        i += 2;
+                    }
+                    _ => out.push(b'%'),
+                }
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tickets_from_urls_and_paths() {
+        assert_eq!(
+            ticket_of("ws://127.0.0.1:9/link/?ticket=abc&app_id=A1"),
+            Some(("abc".into(), false))
+        );
+        assert_eq!(
+            ticket_of("/link/?ticket=abc&app_id=A1&debug_reconnects=true"),
+            Some(("abc".into(), true))
+        );
+        assert_eq!(
+            ticket_of("wss://h/websocket/xyz"),
+            Some(("xyz".into(), false))
+        );
+        assert_eq!(ticket_of("/link/?app_id=A"), None);
+        assert_eq!(ticket_of("/elsewhere"), None);
+        assert_eq!(ticket_of(""), None);
+    }
+
+    #[test]
+    fn form_decoding() {
+        assert_eq!(form_decode("a+b%26c%zz%4"), "a b&c%zz%4");
+        let p = Params::new(None, "channel=C1&text=hi+there");
+        assert_eq!(p.get("text").as_deref(), Some("hi there"));
+        let p = Params::new(Some("application/json"), r#"{"channel":"C1","n":1}"#);
+        assert_eq!(p.get("n").as_deref(), Some("1"));
+    }
+}

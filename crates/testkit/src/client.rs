@@ -1,0 +1,262 @@
+//! The client under test, described without naming a driver: what to build ([`Setup`]), which
+//! handlers to install ([`Route`], [`Behaviour`]) and what a test can do with it ([`Client`]).
+//! Each driver implements [`Client`] once; the scenarios are written once against it.
+
+use std::sync::mpsc;
+use std::time::Duration;
+
+use slackline::webapi::{AuthTest, PostedMessage};
+use slackline::{ApiError, Config, Event};
+use slackline_async_driver::{Error, RtmError, Sent, TlsConfig};
+
+use crate::ms;
+
+/// Which protocol a client speaks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Protocol {
+    SocketMode,
+    Rtm,
+}
+
+/// Where a handler is installed.
+#[derive(Clone, Debug)]
+pub enum Route {
+    /// `on_event` (Socket Mode: Events API by event type).
+    Event(&'static str),
+    /// `on_interactive` (by `payload.type`: `block_actions`, `view_submission`, ...).
+    Interactive(&'static str),
+    /// `on_command`.
+    Command(&'static str),
+    /// `on_envelope`: the Socket Mode catch-all.
+    AnyEnvelope,
+    /// RTM `on_event`.
+    Rtm(&'static str),
+}
+
+/// A counting gate handlers wait at; the test opens it one permit at a time.
+#[derive(Clone, Debug)]
+pub struct Gate {
+    pub tx: async_channel::Sender<()>,
+    pub rx: async_channel::Receiver<()>,
+}
+
+impl Gate {
+    pub fn new() -> Gate {
+        let (tx, rx) = async_channel::unbounded();
+        Gate { tx, rx }
+    }
+
+    /// Lets `n` waiting (or future) handlers through.
+    pub fn open(&self, n: usize) {
+        for _ in 0..n {
+            let _ = self.tx.try_send(());
+        }
+    }
+}
+
+impl Default for Gate {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// What a handler does. Reports go to a std channel as text, for the test to compare.
+#[derive(Clone, Debug)]
+pub enum Behaviour {
+    /// Reports `"<label> <envelope id>"` (RTM: `"<label> <event type>"`).
+    Report(&'static str, mpsc::Sender<String>),
+    /// Reports `"start <id>"`, waits at the gate, acks (with `payload` if given, bare if
+    /// `Some(None)`, not at all if `None`), then reports `"done <id> <ack result:?>"`.
+    Hold {
+        log: mpsc::Sender<String>,
+        gate: Gate,
+        ack: Option<Option<serde_json::Value>>,
+    },
+    /// Panics.
+    Panic,
+    /// RTM: answers a message event with `"echo: <text>"` in C1 and sends the outcome.
+    Echo(mpsc::Sender<Result<Sent, RtmError>>),
+}
+
+/// Everything the client under test is built from.
+pub struct Setup {
+    pub protocol: Protocol,
+    pub token: String,
+    pub api_url: String,
+    /// Session settings (shortened timings by default).
+    pub configure: Box<dyn FnOnce(Config) -> Config + Send>,
+    pub close_timeout: Duration,
+    pub tls: Option<TlsConfig>,
+    pub proxy: Option<String>,
+    pub no_proxy: Option<String>,
+    pub ordered: bool,
+    pub concurrency: Option<usize>,
+    pub handler_queue: Option<usize>,
+    pub routes: Vec<(Route, Behaviour)>,
+}
+
+impl Setup {
+    /// Socket Mode with 100 ms pings, a 300 ms pong deadline and quick backoff, so each
+    /// scenario takes well under a few seconds.
+    pub fn socket_mode(token: &str, api_url: &str) -> Setup {
+        Setup::new(Protocol::SocketMode, token, api_url).configure(|c| {
+            c.with_ping_interval(ms(100))
+                .with_pong_timeout(ms(300))
+                .with_backoff(ms(20), ms(200))
+                .with_shutdown_timeout(Duration::from_secs(2))
+        })
+    }
+
+    /// RTM with long liveness pings (kept out of the script) and 10 ms message pacing.
+    pub fn rtm(token: &str, api_url: &str) -> Setup {
+        Setup::new(Protocol::Rtm, token, api_url).configure(|c| {
+            c.with_ping_interval(Duration::from_secs(30))
+                .with_rtm_send_interval(ms(10))
+        })
+    }
+
+    fn new(protocol: Protocol, token: &str, api_url: &str) -> Setup {
+        Setup {
+            protocol,
+            token: token.to_owned(),
+            api_url: api_url.to_owned(),
+            configure: Box::new(|c| c),
+            close_timeout: ms(300),
+            tls: None,
+            proxy: None,
+            no_proxy: None,
+            ordered: false,
+            concurrency: None,
+            handler_queue: None,
+            routes: Vec::new(),
+        }
+    }
+
+    /// Adds session settings on top of the ones so far.
+    pub fn configure(mut self, f: impl FnOnce(Config) -> Config + Send + 'static) -> Setup {
+        let before = self.configure;
+        self.configure = Box::new(move |c| f(before(c)));
+        self
+    }
+
+    pub fn route(mut self, route: Route, behaviour: Behaviour) -> Setup {
+        self.routes.push((route, behaviour));
+        self
+    }
+
+    pub fn tls(mut self, tls: TlsConfig) -> Setup {
+        self.tls = Some(tls);
+        self
+    }
+
+    pub fn proxy(mut self, url: String, no_proxy: Option<&str>) -> Setup {
+        self.proxy = Some(url);
+        self.no_proxy = no_proxy.map(str::to_owned);
+        self
+    }
+
+    pub fn ordered(mut self) -> Setup {
+        self.ordered = true;
+        self
+    }
+
+    pub fn limits(mut self, concurrency: usize, handler_queue: usize) -> Setup {
+        self.concurrency = Some(concurrency);
+        self.handler_queue = Some(handler_queue);
+        self
+    }
+}
+
+/// An RTM send made from outside a handler.
+#[derive(Clone, Debug)]
+pub enum RtmOp {
+    Message(&'static str, &'static str),
+    Typing(&'static str),
+    Ping,
+}
+
+/// A Web API client to build.
+#[derive(Clone, Debug)]
+pub struct WebSetup {
+    pub token: String,
+    pub api_url: String,
+    pub tls: Option<TlsConfig>,
+    pub proxy: Option<String>,
+    pub rate_limit_retries: Option<u32>,
+}
+
+impl WebSetup {
+    pub fn new(token: &str, api_url: &str) -> WebSetup {
+        WebSetup {
+            token: token.to_owned(),
+            api_url: api_url.to_owned(),
+            tls: None,
+            proxy: None,
+            rate_limit_retries: None,
+        }
+    }
+}
+
+/// A Web API client under test; calls block until they return.
+pub trait Web {
+    fn auth_test(&self) -> Result<AuthTest, ApiError>;
+    fn chat_post_message(&self, channel: &str, text: &str) -> Result<PostedMessage, ApiError>;
+}
+
+/// The tokens the scenarios use: their secret parts are checked never to show.
+pub(crate) const APP_TOKEN: &str = "xapp-1-A1-1-supersecret";
+pub(crate) const BOT_TOKEN: &str = "xoxb-1-2-botsecret";
+
+/// A running client under test. Every wait is bounded by [`PATIENCE`](crate::PATIENCE).
+pub trait Client: Sized {
+    type Web: Web;
+
+    /// Builds the client (the error if it is refused).
+    fn build(setup: Setup) -> Result<Self, Error>;
+
+    /// Builds and starts the client: `run()` goes on in the background.
+    fn launch(setup: Setup) -> Self {
+        match Self::build(setup) {
+            Ok(client) => client.start(),
+            Err(error) => panic!("the client was refused: {error}"),
+        }
+    }
+
+    /// Starts `run()` in the background.
+    fn start(self) -> Self;
+
+    /// The next lifecycle event `wanted` accepts (earlier ones are skipped).
+    fn next_event(&mut self, what: &str, wanted: &dyn Fn(&Event) -> bool) -> Event;
+
+    /// Asks for a graceful shutdown (does not wait for it).
+    fn shutdown(&self);
+
+    /// Waits for `run()` to return.
+    fn finish(self) -> Result<(), Error>;
+
+    /// An RTM send from outside the handlers; the receiver gets its outcome (`None` for typing).
+    fn rtm(&self, op: RtmOp) -> mpsc::Receiver<Result<Option<Sent>, RtmError>>;
+
+    /// `Debug` of the built client, to check it hides the token.
+    fn debug(&self) -> String;
+
+    fn web(setup: WebSetup) -> Result<Self::Web, Error>;
+}
+
+pub(crate) fn is_hello(event: &Event) -> bool {
+    matches!(event, Event::Hello(_))
+}
+
+/// Waits for the client's `hello` and returns its connection.
+pub(crate) fn hello_conn<C: Client>(client: &mut C) -> slackline::ConnId {
+    match client.next_event("hello", &is_hello) {
+        Event::Hello(hello) => hello.conn,
+        _ => unreachable!(),
+    }
+}
+
+/// Shuts down and expects a clean `Ok(())`.
+pub(crate) fn shut_down<C: Client>(client: C) {
+    client.shutdown();
+    client.finish().expect("a clean shutdown");
+}
