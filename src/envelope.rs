@@ -442,6 +442,14 @@ pub(crate) fn parse_frame(conn: ConnId, frame: Bytes, now: Instant) -> Result<Fr
     }
 }
 
+/// The envelope id a [`Session`](crate::Session) still acks in a frame it cannot otherwise read
+/// (malformed JSON, binary, oversized): found textually, and only if it can be echoed verbatim
+/// inside a JSON string. Fake servers and test harnesses use it to know which broken frames a
+/// careful client acks.
+pub fn salvage_envelope_id(frame: &[u8]) -> Option<&str> {
+    crate::json::salvage_string_field(frame, "envelope_id")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -577,12 +585,4 @@ mod tests {
         assert_eq!(&e.envelope_id_bytes()[..], b"abc");
         assert_eq!(&e.id_bytes()[..], b"abc");
     }
-}
-
-/// The envelope id a [`Session`](crate::Session) still acks in a frame it cannot otherwise read
-/// (malformed JSON, binary, oversized): found textually, and only if it can be echoed verbatim
-/// inside a JSON string. Fake servers and test harnesses use it to know which broken frames a
-/// careful client acks.
-pub fn salvage_envelope_id(frame: &[u8]) -> Option<&str> {
-    crate::json::salvage_string_field(frame, "envelope_id")
 }

@@ -1,6 +1,7 @@
 //! The core stays sans-IO: a tiny dependency list, and no clock, sleep, socket or random source
-//! in `src/`. (`.ci/purity.sh` also checks the resolved tree with `cargo tree`, and `clippy.toml`
-//! bans the same calls at compile time.)
+//! in `src/`, nor in the crates beside it that run in virtual time (the fake Slack, the harness,
+//! transcripts). (`.ci/purity.sh` also checks their resolved trees with `cargo tree`, and
+//! `clippy.toml` bans the same calls at compile time in all of them.)
 
 use std::path::Path;
 
@@ -46,13 +47,23 @@ fn the_core_depends_only_on_serde_serde_json_bytes_memchr_and_safe_arch() {
     }
 }
 
+/// The sources that must stay sans-IO: the core and the crates that run in virtual time.
+const PURE_SOURCES: [&str; 4] = [
+    "src",
+    "crates/fake/src",
+    "crates/sim/src",
+    "crates/transcript/src",
+];
+
 #[test]
-fn the_core_never_reads_the_clock_or_does_io() {
+fn the_core_and_the_virtual_time_crates_never_read_the_clock_or_do_io() {
     let mut offenders = Vec::new();
-    visit(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
-        &mut offenders,
-    );
+    for dir in PURE_SOURCES {
+        visit(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join(dir),
+            &mut offenders,
+        );
+    }
     assert!(
         offenders.is_empty(),
         "sans-IO core violations:\n{}",

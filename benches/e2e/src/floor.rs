@@ -27,8 +27,7 @@ pub async fn run(
     let tcp = tokio::net::TcpStream::connect(address).await?;
     tcp.set_nodelay(true)?;
     if read_ahead {
-        let tcp =
-            tokio::io::BufReader::with_capacity(slackline_async_driver::shared::READ_AHEAD, tcp);
+        let tcp = tokio::io::BufReader::with_capacity(slackline_client::READ_AHEAD, tcp);
         let (socket, _) = async_tungstenite::tokio::client_async(ws_url, tcp).await?;
         ack_all(socket, expected, "floor-read-ahead").await
     } else {

@@ -17,24 +17,52 @@ use futures_util::task::AtomicWaker;
 use futures_util::FutureExt;
 use tracing::Instrument;
 
+use slackline::AckState;
+use slackline_client::{
+    BoxFuture, Concurrency, EnvelopeHandler, RtmHandler, RtmRoutes, SocketModeRoutes, Work,
+};
+
+use crate::client::AsyncKind;
 use crate::command::ClientHandle;
-use crate::router::{Router, Work};
-use crate::runtime::{BoxFuture, Runtime};
+use crate::responder::Responder;
+use crate::rtm_handle::RtmHandle;
+use crate::runtime::Runtime;
 use crate::tasks::TaskToken;
 use crate::work_queue::WorkReceiver;
 
-/// How handlers run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Concurrency {
-    /// Up to this many handlers at once, each on its own task once it waits on something.
-    Limit(usize),
-    /// One at a time, in arrival order.
-    Ordered,
+/// The handler tables of either protocol.
+pub(crate) enum Router<R: Runtime> {
+    SocketMode(SocketModeRoutes<EnvelopeHandler<AsyncKind<R>>>),
+    Rtm(RtmRoutes<RtmHandler<AsyncKind<R>>>),
 }
 
-pub(crate) struct Dispatcher<R> {
+impl<R: Runtime> Router<R> {
+    /// The handler call for `work`, or `None` if no handler wants it (a deferred envelope's
+    /// responder is dropped, which acks it at once).
+    fn start(&self, work: Work, client: &ClientHandle) -> Option<BoxFuture<'static, ()>> {
+        match (self, work) {
+            (Router::SocketMode(routes), Work::Envelope(envelope)) => {
+                let pending = matches!(envelope.ack_state(), AckState::AwaitingApp { .. });
+                let responder =
+                    Responder::new(envelope.envelope_id_bytes(), pending, client.clone());
+                let handler = routes.find(&envelope)?;
+                Some(handler(envelope, responder))
+            }
+            (Router::Rtm(routes), Work::Rtm(event)) => {
+                let handler = routes.find(&event)?;
+                let handle = RtmHandle {
+                    client: client.clone(),
+                };
+                Some(handler(event, handle))
+            }
+            _ => None,
+        }
+    }
+}
+
+pub(crate) struct Dispatcher<R: Runtime> {
     pub(crate) runtime: R,
-    pub(crate) router: Router,
+    pub(crate) router: Router<R>,
     pub(crate) client: ClientHandle,
     pub(crate) concurrency: Concurrency,
     pub(crate) work: WorkReceiver<Work>,
@@ -47,7 +75,7 @@ impl<R: Runtime> Dispatcher<R> {
     pub(crate) async fn run(self) {
         let slots = match self.concurrency {
             Concurrency::Limit(n) => Some(Slots::new(n.max(1))),
-            Concurrency::Ordered => None,
+            _ => None,
         };
         while let Some(work) = self.work.next().await {
             let Some(call) = self.router.start(work, &self.client) else {

@@ -9,29 +9,25 @@
 //! its end. It never awaits: handlers get their work through a bounded queue, and while that
 //! queue is full the loop stops taking network input (but keeps serving timers and acks).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::future::{poll_fn, Future};
 use std::pin::pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use futures_channel::{mpsc, oneshot};
+use async_tungstenite::tungstenite::Message;
+use futures_channel::mpsc;
 use futures_util::future::select;
 use futures_util::{SinkExt, StreamExt};
-use slackline::{Action, ConnId, Event, RtmOutcome, Session, StopReason, CLOSE_GOING_AWAY};
+use slackline::{ConnId, HttpRequest, Input, StopReason};
+use slackline_client::{http_input, Carrier, Clock, Command, Frame, SessionHost, Stuck, Work};
 use tracing::Instrument;
 
-use async_tungstenite::tungstenite::Message;
-
-use crate::clock::Clock;
-use crate::command::{ack, Command};
 use crate::http::HttpClient;
 use crate::link::{Link, Read};
-use crate::router::Work;
 use crate::runtime::{BoxFuture, Runtime};
-use crate::tap::Tap;
 use crate::tasks::TaskTracker;
-use crate::websocket::{Inbound, Opening, Report, WsSetup};
+use crate::websocket::{Opening, Report, WsSetup};
 use crate::work_queue::WorkSender;
 
 /// Open sockets the loop reads at most (Slack allows 10; the session keeps at most 11 while
@@ -46,40 +42,39 @@ const STEPS_PER_WAKE: usize = 64;
 const FRAMES_PER_STEP: usize = 16;
 
 pub(crate) struct Driver<R: Runtime> {
-    runtime: R,
     clock: Clock,
-    session: Session,
-    http: HttpClient<R>,
-    ws: WsSetup<R>,
-    reports_tx: mpsc::Sender<Report>,
+    host: SessionHost,
+    io: Io<R>,
     reports: mpsc::Receiver<Report>,
     commands: mpsc::Receiver<Command>,
-    /// Sockets being opened by a task.
-    opening: BTreeMap<ConnId, Opening>,
-    /// Open sockets, read and written by the loop.
-    links: BTreeMap<ConnId, Link>,
     /// Which link is read first next time, so that none is favoured.
     next_link: usize,
     /// A link was skipped this wake because its writes were queued up to the high-water mark.
     held_back: bool,
-    conn_tasks: TaskTracker,
     timer: Option<(slackline::Instant, BoxFuture<'static, ()>)>,
+}
+
+/// The loop's side of the network and the handlers: what carries out the session's actions.
+struct Io<R: Runtime> {
+    runtime: R,
+    http: HttpClient<R>,
+    ws: WsSetup<R>,
+    reports_tx: mpsc::Sender<Report>,
+    /// Sockets being opened by a task.
+    opening: BTreeMap<ConnId, Opening>,
+    /// Open sockets, read and written by the loop.
+    links: BTreeMap<ConnId, Link>,
+    conn_tasks: TaskTracker,
     /// Events for the handlers.
     work: WorkSender<Work>,
-    observer: Option<mpsc::Sender<Event>>,
-    rtm_replies: HashMap<u64, oneshot::Sender<RtmOutcome>>,
-    /// Records the traffic when the app asked for a transcript.
-    tap: Option<Tap>,
 }
 
 pub(crate) struct DriverParts<R: Runtime> {
-    pub(crate) session: Session,
+    pub(crate) host: SessionHost,
     pub(crate) http: HttpClient<R>,
     pub(crate) ws: WsSetup<R>,
     pub(crate) commands: mpsc::Receiver<Command>,
     pub(crate) work: WorkSender<Work>,
-    pub(crate) observer: Option<mpsc::Sender<Event>>,
-    pub(crate) tap: Option<Tap>,
 }
 
 impl<R: Runtime> Driver<R> {
@@ -88,24 +83,23 @@ impl<R: Runtime> Driver<R> {
         let runtime = parts.http.runtime().clone();
         let (reports_tx, reports) = mpsc::channel(REPORT_CAPACITY);
         Driver {
-            clock: Clock::start(&runtime),
-            runtime,
-            session: parts.session,
-            http: parts.http,
-            ws: parts.ws,
-            reports_tx,
+            clock: Clock::starting_at(runtime.now()),
+            host: parts.host,
+            io: Io {
+                runtime,
+                http: parts.http,
+                ws: parts.ws,
+                reports_tx,
+                opening: BTreeMap::new(),
+                links: BTreeMap::new(),
+                conn_tasks: TaskTracker::new(),
+                work: parts.work,
+            },
             reports,
             commands: parts.commands,
-            opening: BTreeMap::new(),
-            links: BTreeMap::new(),
             next_link: 0,
             held_back: false,
-            conn_tasks: TaskTracker::new(),
             timer: None,
-            work: parts.work,
-            observer: parts.observer,
-            rtm_replies: HashMap::new(),
-            tap: parts.tap,
         }
     }
 
@@ -114,39 +108,40 @@ impl<R: Runtime> Driver<R> {
     /// close handshake.
     pub(crate) async fn run(mut self, handlers: TaskTracker) -> StopReason {
         // Actions queued at construction (the first URL request) come before any input.
-        self.drain();
+        let now = self.now();
+        self.host.drain(now, &mut self.io);
         let reason = poll_fn(|cx| self.poll_drive(cx)).await;
         self.commands.close();
         self.reports.close();
-        let drain_timeout = self.session.config().shutdown_timeout();
+        let drain_timeout = self.host.session().config().shutdown_timeout();
+        let io = &mut self.io;
         // The dispatcher finishes what is queued, then ends.
-        self.work.close();
-        let handlers_done = handlers.wait();
-        let runtime = self.runtime.clone();
-        if !within(&runtime, drain_timeout, handlers_done).await {
+        io.work.close();
+        let runtime = io.runtime.clone();
+        if !within(&runtime, drain_timeout, handlers.wait()).await {
             tracing::warn!("handlers still running after the shutdown timeout; not waiting");
         }
-        self.opening.clear();
-        for (conn, link) in std::mem::take(&mut self.links) {
-            let token = self.conn_tasks.token();
-            self.ws
+        io.opening.clear();
+        for (conn, link) in std::mem::take(&mut io.links) {
+            let token = io.conn_tasks.token();
+            io.ws
                 .close(conn, link, slackline::CLOSE_NORMAL, "bye", token);
         }
-        let conn_tasks = std::mem::replace(&mut self.conn_tasks, TaskTracker::new());
-        let close_timeout = self.ws.close_timeout + Duration::from_millis(100);
+        let conn_tasks = std::mem::replace(&mut io.conn_tasks, TaskTracker::new());
+        let close_timeout = io.ws.close_timeout + Duration::from_millis(100);
         within(&runtime, close_timeout, conn_tasks.wait()).await;
         reason
     }
 
     fn now(&self) -> slackline::Instant {
-        self.clock.now(&self.runtime)
+        self.clock.session_time(self.io.runtime.now())
     }
 
     fn poll_drive(&mut self, cx: &mut Context<'_>) -> Poll<StopReason> {
         let mut busy = true;
         self.held_back = false;
         for _ in 0..STEPS_PER_WAKE {
-            if self.session.stop_reason().is_some() {
+            if self.host.session().stop_reason().is_some() {
                 break;
             }
             if !(self.step(cx) || self.poll_timer(cx)) {
@@ -156,13 +151,13 @@ impl<R: Runtime> Driver<R> {
         }
         // What this wake queued leaves in one write per socket.
         self.write_links(cx);
-        if let Some(reason) = self.session.stop_reason() {
+        if let Some(reason) = self.host.session().stop_reason() {
             return Poll::Ready(reason.clone());
         }
         // Bounded work per wake: let the executor run other tasks, then come back. A link held
         // back by its queued writes was not polled for reading: if the flush made room, nothing
         // else would wake the loop for it.
-        if busy || (self.held_back && self.links.values().any(Link::wants_input)) {
+        if busy || (self.held_back && self.io.links.values().any(Link::wants_input)) {
             cx.waker().wake_by_ref();
         }
         Poll::Pending
@@ -173,27 +168,35 @@ impl<R: Runtime> Driver<R> {
         // The clock decides expiry, not the timer future: a sleep can stay Pending past its
         // deadline (tokio's cooperative budget), and a late tick must not delay pings or acks.
         let now = self.now();
-        if self.session.poll_timeout().is_some_and(|at| at <= now) {
-            self.session.handle_timeout(now);
-            self.drain();
+        if self
+            .host
+            .session()
+            .poll_timeout()
+            .is_some_and(|at| at <= now)
+        {
+            self.feed(now, Input::Timeout);
             return true;
         }
         if let Poll::Ready(Some(command)) = self.commands.poll_next_unpin(cx) {
-            self.command(command);
+            self.host.command(now, command, &mut self.io);
             return true;
         }
         if let Poll::Ready(Some(report)) = self.reports.poll_next_unpin(cx) {
-            self.report(report);
+            self.report(now, report);
             return true;
         }
         // Frames only while the handlers keep up (back-pressure reaches TCP otherwise). The
         // session hears of each pause: an unread pong is not a dead connection.
-        let paused = self.work.is_full(cx);
-        if paused != self.session.is_input_paused() {
-            self.session.handle_input_paused(now, paused);
-            self.drain();
+        let paused = self.io.work.is_full(cx);
+        if paused != self.host.session().is_input_paused() {
+            self.feed(now, Input::InputPaused(paused));
         }
         !paused && self.read_links(cx, now)
+    }
+
+    fn feed(&mut self, now: slackline::Instant, input: Input) {
+        // Network and driver inputs are never refused.
+        let _ = self.host.feed(now, input, &mut self.io);
     }
 
     /// Reads up to `FRAMES_PER_STEP` frames from each link that has them (starting from a
@@ -204,10 +207,10 @@ impl<R: Runtime> Driver<R> {
     fn read_links(&mut self, cx: &mut Context<'_>, now: slackline::Instant) -> bool {
         // The ids first (the loop needs `self` for each frame), on the stack.
         let mut conns = [None; MAX_LINKS];
-        for (slot, &conn) in conns.iter_mut().zip(self.links.keys()) {
+        for (slot, &conn) in conns.iter_mut().zip(self.io.links.keys()) {
             *slot = Some(conn);
         }
-        let count = self.links.len().min(MAX_LINKS);
+        let count = self.io.links.len().min(MAX_LINKS);
         if count == 0 {
             return false;
         }
@@ -224,7 +227,7 @@ impl<R: Runtime> Driver<R> {
                 }
                 progressed = true;
                 // Handlers that fall behind stop the reading (the next step tells the session).
-                if self.work.is_full(cx) {
+                if self.io.work.is_full(cx) {
                     return true;
                 }
             }
@@ -240,7 +243,7 @@ impl<R: Runtime> Driver<R> {
         now: slackline::Instant,
         conn: ConnId,
     ) -> Option<()> {
-        let link = self.links.get_mut(&conn)?;
+        let link = self.io.links.get_mut(&conn)?;
         if !link.wants_input() {
             // Not polled, so no waker: the loop must come back once the writes are out.
             self.held_back = true;
@@ -249,14 +252,14 @@ impl<R: Runtime> Driver<R> {
         match link.poll_read(conn, cx) {
             Poll::Pending => return None,
             Poll::Ready(Read::Nothing) => {}
-            Poll::Ready(Read::Input(input)) => self.input_at(now, input),
+            Poll::Ready(Read::Input(input)) => self.feed(now, input),
             Poll::Ready(Read::Lost { code, reason }) => {
                 tracing::info!(%conn, ?code, %reason, "connection closed");
-                if let Some(link) = self.links.remove(&conn) {
+                if let Some(link) = self.io.links.remove(&conn) {
                     // Completes the close handshake if the peer started one.
-                    self.ws.finish(link, self.conn_tasks.token());
+                    self.io.ws.finish(link, self.io.conn_tasks.token());
                 }
-                self.input(Inbound::Closed { conn, code, reason });
+                self.feed(now, Input::Closed { conn, code, reason });
             }
         }
         Some(())
@@ -265,38 +268,43 @@ impl<R: Runtime> Driver<R> {
     /// Writes and flushes what the links have queued; a link that fails is reported closed.
     fn write_links(&mut self, cx: &mut Context<'_>) {
         let mut failed = Vec::new();
-        for (&conn, link) in &mut self.links {
+        for (&conn, link) in &mut self.io.links {
             if link.has_output() {
                 if let Err(e) = link.poll_write(cx) {
                     failed.push((conn, e.to_string()));
                 }
             }
         }
+        if failed.is_empty() {
+            return;
+        }
+        let now = self.now();
         for (conn, reason) in failed {
             tracing::info!(%conn, %reason, "connection closed");
-            self.links.remove(&conn);
-            self.input(Inbound::Closed {
-                conn,
-                code: None,
-                reason,
-            });
+            self.io.links.remove(&conn);
+            let code = None;
+            self.feed(now, Input::Closed { conn, code, reason });
         }
     }
 
     /// A background task's report.
-    fn report(&mut self, report: Report) {
+    fn report(&mut self, now: slackline::Instant, report: Report) {
         match report {
-            Report::Http { id, result } => self.input(Inbound::Http { id, result }),
-            Report::ConnectFailed(conn, detail) => self.input(Inbound::ConnectFailed(conn, detail)),
+            Report::Http(input) => self.feed(now, input),
+            Report::ConnectFailed(conn, detail) => {
+                self.io.opening.remove(&conn);
+                self.feed(now, Input::ConnectFailed { conn, detail });
+            }
             Report::Opened(conn, ws) => {
                 let link = Link::new(ws);
-                if self.opening.remove(&conn).is_some() {
-                    self.links.insert(conn, link);
-                    self.input(Inbound::Connected(conn));
+                if self.io.opening.remove(&conn).is_some() {
+                    self.io.links.insert(conn, link);
+                    self.feed(now, Input::Connected(conn));
                 } else {
                     // The session gave up on it while it opened.
-                    let token = self.conn_tasks.token();
-                    self.ws
+                    let token = self.io.conn_tasks.token();
+                    self.io
+                        .ws
                         .close(conn, link, slackline::CLOSE_NORMAL, "bye", token);
                 }
             }
@@ -309,12 +317,12 @@ impl<R: Runtime> Driver<R> {
     /// envelope; re-arming for each was a timer registration, and on async-io an `eventfd`
     /// write, per envelope.)
     fn poll_timer(&mut self, cx: &mut Context<'_>) -> bool {
-        let Some(deadline) = self.session.poll_timeout() else {
+        let Some(deadline) = self.host.session().poll_timeout() else {
             self.timer = None;
             return false;
         };
         if !matches!(&self.timer, Some((at, _)) if *at <= deadline) {
-            let sleep = self.runtime.sleep_until(self.clock.to_std(deadline));
+            let sleep = self.io.runtime.sleep_until(self.clock.to_std(deadline));
             self.timer = Some((deadline, sleep));
         }
         let fired = match &mut self.timer {
@@ -326,176 +334,60 @@ impl<R: Runtime> Driver<R> {
         }
         fired
     }
+}
 
-    fn input(&mut self, input: Inbound) {
-        self.input_at(self.now(), input);
-    }
-
-    fn input_at(&mut self, now: slackline::Instant, input: Inbound) {
-        if let Some(tap) = &mut self.tap {
-            tap.input(now, &input);
-        }
-        let session = &mut self.session;
-        match input {
-            Inbound::Http {
-                id,
-                result: Ok(response),
-            } => session.handle_http_response(now, id, response),
-            Inbound::Http {
-                id,
-                result: Err(failure),
-            } => session.handle_http_failed(now, id, &failure.to_string()),
-            Inbound::Connected(conn) => session.handle_connected(now, conn),
-            Inbound::ConnectFailed(conn, detail) => {
-                self.opening.remove(&conn);
-                session.handle_connect_failed(now, conn, &detail);
-            }
-            Inbound::Text(conn, text) => session.handle_text(now, conn, text),
-            Inbound::Binary(conn, data) => session.handle_binary(now, conn, data),
-            Inbound::Ping(conn) => session.handle_ping(now, conn),
-            Inbound::Pong(conn, payload) => session.handle_pong(now, conn, &payload),
-            Inbound::Closed { conn, code, reason } => {
-                self.links.remove(&conn);
-                session.handle_closed(now, conn, code, &reason);
-            }
-        }
-        self.drain();
-    }
-
-    fn command(&mut self, command: Command) {
-        let now = self.now();
-        if let Some(tap) = &mut self.tap {
-            tap.command(now, &command);
-        }
-        match command {
-            Command::Ack {
-                envelope_id,
-                payload,
-                reply,
-            } => {
-                let result = ack(&mut self.session, now, &envelope_id, payload.as_deref());
-                match reply {
-                    Some(reply) => drop(reply.send(result)),
-                    None => {
-                        if let Err(error) = result {
-                            tracing::debug!(%envelope_id, %error, "ack after the handler ended");
-                        }
-                    }
+impl<R: Runtime> Carrier for Io<R> {
+    fn http(&mut self, request: HttpRequest) {
+        let http = self.http.clone();
+        let mut reports = self.reports_tx.clone();
+        let span = tracing::debug_span!("slack_http", method = request.method());
+        self.runtime.spawn(Box::pin(
+            async move {
+                let result = http.post(&request).await;
+                if let Err(failure) = &result {
+                    tracing::warn!(%failure, "request failed");
                 }
+                let input = http_input(request.id(), result);
+                let _ = reports.send(Report::Http(input)).await;
             }
-            Command::Rtm { message, reply } => {
-                let queued = message.send(&mut self.session, now).map(|id| {
-                    if message.is_silent() {
-                        (id, None)
-                    } else {
-                        let (tx, rx) = oneshot::channel();
-                        self.rtm_replies.insert(id, tx);
-                        (id, Some(rx))
-                    }
-                });
-                let _ = reply.send(queued);
-            }
-            Command::Shutdown => {
-                tracing::info!("shutdown requested");
-                self.session.shutdown(now);
-            }
-        }
-        self.drain();
+            .instrument(span),
+        ));
     }
 
-    /// Carries out every queued action, including those that carrying out others produces.
-    fn drain(&mut self) {
-        while let Some(action) = self.session.poll_action() {
-            if let Some(tap) = &mut self.tap {
-                tap.action(self.clock.now(&self.runtime), &action);
-            }
-            self.execute(action);
-        }
+    fn connect(&mut self, conn: ConnId, url: String) {
+        let token = self.conn_tasks.token();
+        let opening = self.ws.open(conn, url, self.reports_tx.clone(), token);
+        self.opening.insert(conn, opening);
     }
 
-    fn execute(&mut self, action: Action) {
-        match action {
-            Action::Http(request) => {
-                let http = self.http.clone();
-                let mut reports = self.reports_tx.clone();
-                let span = tracing::debug_span!("slack_http", method = request.method());
-                self.runtime.spawn(Box::pin(
-                    async move {
-                        let result = http.post(&request).await;
-                        if let Err(failure) = &result {
-                            tracing::warn!(%failure, "request failed");
-                        }
-                        let id = request.id();
-                        let _ = reports.send(Report::Http { id, result }).await;
-                    }
-                    .instrument(span),
-                ));
-            }
-            Action::Connect { conn, url } => {
-                let token = self.conn_tasks.token();
-                let opening = self.ws.open(conn, url, self.reports_tx.clone(), token);
-                self.opening.insert(conn, opening);
-            }
-            Action::SendText { conn, text } => self.send(conn, Message::Text(text.into())),
-            Action::SendPing { conn, payload } => {
-                self.send(conn, Message::Ping(bytes::Bytes::copy_from_slice(&payload)))
-            }
-            Action::Close { conn, code, reason } => {
-                // Dropping an opening cancels it.
-                self.opening.remove(&conn);
-                if let Some(link) = self.links.remove(&conn) {
-                    let token = self.conn_tasks.token();
-                    self.ws.close(conn, link, code, reason, token);
-                }
-            }
-            Action::Dispatch(event) => self.dispatch(event),
-            other => tracing::debug!(action = ?other, "action not supported by this driver"),
-        }
-    }
-
-    fn send(&mut self, conn: ConnId, frame: Message) {
+    fn send(&mut self, conn: ConnId, frame: Frame) -> Result<(), Stuck> {
         // No link: it has just closed, and the session hears of it with this wake's inputs.
         let Some(link) = self.links.get_mut(&conn) else {
-            return;
+            return Ok(());
         };
-        if link.send(frame).is_err() {
-            tracing::warn!(%conn, "outbound queue full: dropping the connection");
-            if let Some(link) = self.links.remove(&conn) {
-                let token = self.conn_tasks.token();
-                self.ws.close(conn, link, CLOSE_GOING_AWAY, "stuck", token);
+        let message = match frame {
+            Frame::Text(text) => Message::Text(text.into()),
+            Frame::Ping(payload) => Message::Ping(bytes::Bytes::copy_from_slice(&payload)),
+            other => {
+                tracing::debug!(frame = ?other, "frame not supported by this driver");
+                return Ok(());
             }
-            let now = self.now();
-            if let Some(tap) = &mut self.tap {
-                tap.closed(now, conn, "outbound queue full");
-            }
-            self.session
-                .handle_closed(now, conn, None, "outbound queue full");
+        };
+        link.send(message)
+    }
+
+    fn close(&mut self, conn: ConnId, code: u16, reason: &'static str) {
+        // Dropping an opening cancels it.
+        self.opening.remove(&conn);
+        if let Some(link) = self.links.remove(&conn) {
+            let token = self.conn_tasks.token();
+            self.ws.close(conn, link, code, reason, token);
         }
     }
 
     fn hand_over(&mut self, work: Work) {
         if !self.work.push(work) {
             tracing::error!("the handler dispatcher is gone; dropping its work");
-        }
-    }
-
-    fn dispatch(&mut self, event: Event) {
-        match event {
-            Event::Envelope(envelope) => self.hand_over(Work::Envelope(envelope)),
-            Event::Rtm(event) => self.hand_over(Work::Rtm(event)),
-            Event::RtmReply(reply) => match self.rtm_replies.remove(&reply.id) {
-                Some(waiter) => drop(waiter.send(reply.outcome)),
-                None => tracing::debug!(id = reply.id, outcome = ?reply.outcome, "RTM reply"),
-            },
-            other => {
-                log_event(&other);
-                if let Some(observer) = &mut self.observer {
-                    // Observation is best effort: a slow observer loses events, never stalls the loop.
-                    if observer.try_send(other).is_err() && !observer.is_closed() {
-                        tracing::debug!("event observer lagging; event dropped");
-                    }
-                }
-            }
         }
     }
 }
@@ -507,37 +399,4 @@ async fn within<R: Runtime>(runtime: &R, limit: Duration, work: impl Future<Outp
         select(pin!(work), runtime.sleep_until(deadline)).await,
         futures_util::future::Either::Left(_)
     )
-}
-
-fn log_event(event: &Event) {
-    match event {
-        Event::Hello(hello) => tracing::info!(
-            conn = %hello.conn,
-            num_connections = ?hello.num_connections,
-            host = ?hello.host,
-            "hello"
-        ),
-        Event::Disconnect { conn, reason } => {
-            tracing::info!(%conn, ?reason, "Slack asked to disconnect")
-        }
-        Event::ConnectionClosed { conn, cause } => {
-            tracing::info!(%conn, %cause, "connection closed")
-        }
-        Event::Reconnecting {
-            attempt,
-            delay,
-            cause,
-        } => tracing::info!(attempt, ?delay, %cause, "reconnecting"),
-        Event::ProtocolError(error) => tracing::warn!(%error, "protocol error"),
-        Event::AckOverdue {
-            envelope_id,
-            auto_acked,
-        } => tracing::warn!(%envelope_id, auto_acked, "ack deadline passed"),
-        Event::RtmError {
-            conn, code, msg, ..
-        } => tracing::warn!(%conn, code, %msg, "RTM error"),
-        Event::Stopped(reason) if reason.is_fatal() => tracing::error!(%reason, "session stopped"),
-        Event::Stopped(reason) => tracing::info!(%reason, "session stopped"),
-        other => tracing::debug!(event = ?other, "event"),
-    }
 }

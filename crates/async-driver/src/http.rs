@@ -1,7 +1,6 @@
 //! Performs the core's [`HttpRequest`]s: one hyper HTTP/1.1 client connection per request over
 //! the runtime's TCP (and rustls), bounded by a timeout and a body size limit.
 
-use std::fmt;
 use std::pin::pin;
 use std::time::Duration;
 
@@ -9,39 +8,16 @@ use bytes::Bytes;
 use futures_util::future::{select, Either};
 use http::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE, HOST, RETRY_AFTER, USER_AGENT};
 use http_body_util::{BodyExt, Full, Limited};
-use slackline::{redact_tokens, HttpRequest, HttpResponse};
+use slackline::{HttpRequest, HttpResponse};
+use slackline_client::{check, HttpFailure, Protocol};
 
 use crate::hyper_io::HyperIo;
 use crate::runtime::Runtime;
 use crate::stream::Connector;
-use crate::target::{check, Protocol};
 
-/// Default limit on a whole request, connect to last body byte.
-pub const DEFAULT_HTTP_TIMEOUT: Duration = Duration::from_secs(15);
 /// Larger bodies are refused (`rtm.start` on a big workspace is the largest Slack sends).
 const MAX_BODY: usize = 64 << 20;
 const AGENT: &str = concat!("slackline/", env!("CARGO_PKG_VERSION"));
-
-/// Why a request produced no response.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum HttpFailure {
-    Timeout,
-    /// Refused URL, DNS, connect, TLS, protocol or body errors; tokens redacted.
-    Transport(String),
-}
-
-impl fmt::Display for HttpFailure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            HttpFailure::Timeout => f.write_str("request timed out"),
-            HttpFailure::Transport(detail) => f.write_str(detail),
-        }
-    }
-}
-
-fn transport(error: impl fmt::Display) -> HttpFailure {
-    HttpFailure::Transport(redact_tokens(&error.to_string()).into_owned())
-}
 
 /// Sends Web API requests on one runtime.
 #[derive(Clone, Debug)]
@@ -75,15 +51,15 @@ impl<R: Runtime> HttpClient<R> {
     }
 
     async fn exchange(&self, request: &HttpRequest) -> Result<HttpResponse, HttpFailure> {
-        let target = check(request.url(), Protocol::Http).map_err(transport)?;
+        let target = check(request.url(), Protocol::Http).map_err(HttpFailure::transport)?;
         let io = self
             .connector
             .connect(&self.runtime, &target)
             .await
-            .map_err(transport)?;
+            .map_err(HttpFailure::transport)?;
         let (mut sender, connection) = hyper::client::conn::http1::handshake(HyperIo(io))
             .await
-            .map_err(transport)?;
+            .map_err(HttpFailure::transport)?;
         let mut authorization = HeaderValue::try_from(request.authorization())
             .map_err(|_| HttpFailure::Transport("the token is not a valid header value".into()))?;
         authorization.set_sensitive(true);
@@ -93,9 +69,12 @@ impl<R: Runtime> HttpClient<R> {
             .header(CONTENT_TYPE, request.content_type())
             .header(USER_AGENT, AGENT)
             .body(Full::new(Bytes::copy_from_slice(request.body().as_bytes())))
-            .map_err(transport)?;
+            .map_err(HttpFailure::transport)?;
         let response = async move {
-            let response = sender.send_request(http_request).await.map_err(transport)?;
+            let response = sender
+                .send_request(http_request)
+                .await
+                .map_err(HttpFailure::transport)?;
             let status = response.status().as_u16();
             let retry_after = response
                 .headers()
@@ -105,7 +84,7 @@ impl<R: Runtime> HttpClient<R> {
             let body = Limited::new(response.into_body(), MAX_BODY)
                 .collect()
                 .await
-                .map_err(transport)?
+                .map_err(HttpFailure::transport)?
                 .to_bytes();
             let mut response = HttpResponse::new(status, body);
             if let Some(value) = retry_after {
@@ -116,7 +95,7 @@ impl<R: Runtime> HttpClient<R> {
         // The connection future does the IO; the response future waits on it.
         match select(connection, pin!(response)).await {
             Either::Right((result, _)) => result,
-            Either::Left((Err(e), _)) => Err(transport(e)),
+            Either::Left((Err(e), _)) => Err(HttpFailure::transport(e)),
             Either::Left((Ok(()), response)) => response.await,
         }
     }

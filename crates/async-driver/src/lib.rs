@@ -40,58 +40,38 @@
 //! - **Tokens stay secret.** They travel in the `Authorization` header only (marked
 //!   sensitive), and never appear in logs, `Debug` output or errors.
 
-#![warn(missing_docs)]
+#![warn(missing_docs, unreachable_pub)]
 
 mod client;
-mod clock;
 mod command;
 mod dispatch;
 mod driver;
-mod error;
 mod http;
 mod hyper_io;
 mod link;
-mod proxy;
 mod responder;
-mod router;
 mod rtm_handle;
 mod runtime;
 mod stream;
-mod tap;
-mod target;
 mod tasks;
-mod tls;
 mod web;
 mod websocket;
 mod work_queue;
 
 pub use client::{
-    ClientBuilder, EventStream, RtmClient, SocketModeClient, DEFAULT_CLOSE_TIMEOUT,
-    DEFAULT_CONCURRENCY, DEFAULT_HANDLER_QUEUE,
+    AsyncKind, EventStream, RtmBuilder, RtmClient, SocketModeBuilder, SocketModeClient,
+    DEFAULT_CONCURRENCY,
 };
 pub use command::ClientHandle;
-pub use error::Error;
-pub use http::DEFAULT_HTTP_TIMEOUT;
-pub use proxy::{Proxy, ProxyError};
 pub use responder::Responder;
-pub use router::{RtmRoutes, SocketModeRoutes};
-pub use rtm_handle::{RtmError, RtmHandle, Sent};
+pub use rtm_handle::RtmHandle;
 pub use runtime::{BoxFuture, Runtime};
-pub use tap::TranscriptSink;
-pub use target::UrlError;
-pub use tls::TlsConfig;
-pub use web::{WebClient, WebClientBuilder, DEFAULT_MAX_RETRY_WAIT, DEFAULT_RATE_LIMIT_RETRIES};
-
-/// Pieces the blocking driver (`slackline-blocking`) shares with this one, so both apply the
-/// same URL, TLS and proxy rules. Not a stable API.
-#[doc(hidden)]
-pub mod shared {
-    pub use crate::command::{ack, RtmMessage};
-    pub use crate::proxy::{ProxyChoice, ProxyEndpoint};
-    pub use crate::target::{check, Protocol, Target};
-    pub use crate::web::RetryPolicy;
-    pub use crate::websocket::{websocket_config, READ_AHEAD};
-}
+pub use slackline_client::{
+    ClientBuilder, Error, Proxy, ProxyError, RtmError, Sent, TlsConfig, TranscriptSink, UrlError,
+    DEFAULT_CLOSE_TIMEOUT, DEFAULT_HANDLER_QUEUE, DEFAULT_MAX_RETRY_WAIT,
+    DEFAULT_RATE_LIMIT_RETRIES,
+};
+pub use web::{WebClient, WebClientBuilder};
 
 /// The core crate, for its types (`Envelope`, `Event`, `StopReason`, `ApiError`, ...).
 pub use slackline;

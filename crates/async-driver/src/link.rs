@@ -11,7 +11,10 @@ use bytes::{Bytes, BytesMut};
 use futures_util::{Sink, Stream};
 use slackline::ConnId;
 
-use crate::websocket::{Inbound, Ws};
+use slackline::Input;
+use slackline_client::Stuck;
+
+use crate::websocket::Ws;
 
 /// Frames queued for a link before the loop stops reading it: the peer is not taking our
 /// writes, and each frame read may add an ack.
@@ -24,16 +27,12 @@ const FRAME_CHUNK: usize = 16 * 1024;
 /// What a read produced.
 pub(crate) enum Read {
     /// A frame for the session.
-    Input(Inbound),
+    Input(Input),
     /// Nothing the session needs (a raw frame).
     Nothing,
     /// The peer or the network ended the connection.
     Lost { code: Option<u16>, reason: String },
 }
-
-/// The link has more queued than it could ever write.
-#[derive(Debug)]
-pub(crate) struct Stuck;
 
 pub(crate) struct Link {
     ws: Box<Ws>,
@@ -80,12 +79,13 @@ impl Link {
         // Tungstenite queues pongs and close replies as it reads: they go out with the flush.
         self.unflushed = true;
         Poll::Ready(match message {
-            Message::Text(text) => {
-                Read::Input(Inbound::Text(conn, self.frames.copy(text.as_bytes())))
-            }
-            Message::Binary(data) => Read::Input(Inbound::Binary(conn, data)),
-            Message::Ping(_) => Read::Input(Inbound::Ping(conn)),
-            Message::Pong(payload) => Read::Input(Inbound::Pong(conn, payload)),
+            Message::Text(text) => Read::Input(Input::Text {
+                conn,
+                frame: self.frames.copy(text.as_bytes()),
+            }),
+            Message::Binary(frame) => Read::Input(Input::Binary { conn, frame }),
+            Message::Ping(_) => Read::Input(Input::Ping(conn)),
+            Message::Pong(payload) => Read::Input(Input::Pong { conn, payload }),
             Message::Close(frame) => {
                 let (code, reason) = frame.map_or((None, String::new()), |f| {
                     (Some(u16::from(f.code)), f.reason.as_str().to_owned())

@@ -6,7 +6,9 @@ use bytes::Bytes;
 use serde::Serialize;
 use slackline::AckError;
 
-use crate::command::{ClientHandle, Command};
+use slackline_client::Command;
+
+use crate::command::ClientHandle;
 
 /// Given to every envelope handler. For envelopes that wait for the app (they accept a
 /// response payload), call [`ack`](Self::ack) or [`ack_with`](Self::ack_with) within Slack's
@@ -52,21 +54,17 @@ impl Responder {
     /// Acks with a response payload: a message for a slash command, `response_action` for a view
     /// submission, `options` for a suggestion. Refused if the frame would exceed 20,480 bytes.
     pub async fn ack_with<T: Serialize + ?Sized>(mut self, payload: &T) -> Result<(), AckError> {
-        let raw = serde_json::value::to_raw_value(payload)
-            .map_err(|e| AckError::Payload(e.to_string()))?;
-        self.send(Some(raw)).await
+        let json = serde_json::to_string(payload).map_err(|e| AckError::Payload(e.to_string()))?;
+        self.send(Some(json)).await
     }
 
-    async fn send(
-        &mut self,
-        payload: Option<Box<serde_json::value::RawValue>>,
-    ) -> Result<(), AckError> {
+    async fn send(&mut self, payload: Option<String>) -> Result<(), AckError> {
         if !std::mem::replace(&mut self.pending, false) {
             return Err(AckError::NotPending);
         }
         let envelope_id = self.envelope_id().to_owned();
         self.handle
-            .request(|reply| Command::Ack {
+            .ask(|reply| Command::Ack {
                 envelope_id,
                 payload,
                 reply: Some(reply),

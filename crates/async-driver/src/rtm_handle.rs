@@ -2,59 +2,12 @@
 
 use std::ops::Deref;
 
-use bytes::Bytes;
+use futures_channel::oneshot;
 use serde::Serialize;
-use slackline::{RtmOutcome, SendError};
+use slackline::{RtmMessage, RtmOutcome, SendError};
+use slackline_client::{Command, RtmError, Sent};
 
-use crate::command::{ClientHandle, Command, RtmMessage};
-
-/// Why an RTM send did not succeed.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum RtmError {
-    /// The session refused to queue it (too large, queue full, shutting down...).
-    #[error(transparent)]
-    Send(#[from] SendError),
-    /// Slack answered with an error (`code` -1: slow down).
-    #[error("Slack refused the message: {msg} (code {code})")]
-    Failed {
-        /// `error.code`.
-        code: i64,
-        /// `error.msg`.
-        msg: String,
-    },
-    /// The connection dropped and no reply came after reconnecting: it may have been posted.
-    #[error("the connection was lost before a reply; the message may or may not have been posted")]
-    Lost,
-    /// No reply within the reply timeout.
-    #[error("no reply from Slack in time")]
-    TimedOut,
-    /// Never sent: the session stopped first.
-    #[error("not sent: the session stopped")]
-    NotSent,
-}
-
-/// A message Slack confirmed.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Sent {
-    /// The id the message was sent with.
-    pub id: u64,
-    /// `ts`: the message's id within its channel.
-    pub ts: Option<String>,
-    /// `text` as Slack stored it.
-    pub text: Option<String>,
-    /// The whole reply frame (for pings: the pong, with the fields sent echoed back).
-    pub raw: Bytes,
-}
-
-impl Sent {
-    /// For the blocking driver, which builds these outside this crate.
-    #[doc(hidden)]
-    pub fn new(id: u64, ts: Option<String>, text: Option<String>, raw: Bytes) -> Sent {
-        Sent { id, ts, text, raw }
-    }
-}
+use crate::command::{reply_channel, ClientHandle};
 
 /// Sends on a running RTM client; also given to every RTM handler. Clone freely. Dereferences
 /// to [`ClientHandle`] for `shutdown`.
@@ -102,26 +55,36 @@ impl RtmHandle {
         self.send_and_wait(RtmMessage::Raw(value)).await
     }
 
-    async fn queue(&self, message: RtmMessage) -> Result<crate::command::RtmQueued, RtmError> {
-        self.client
-            .request(|reply| Command::Rtm { message, reply })
+    async fn queue(
+        &self,
+        message: RtmMessage,
+    ) -> Result<(u64, Option<oneshot::Receiver<RtmOutcome>>), RtmError> {
+        let (outcome, answer) = match message.is_silent() {
+            true => (None, None),
+            false => {
+                let (reply, answer) = reply_channel();
+                (Some(reply), Some(answer))
+            }
+        };
+        let id = self
+            .client
+            .ask(|queued| Command::Rtm {
+                message,
+                queued,
+                outcome,
+            })
             .await
             .unwrap_or(Err(SendError::Stopped))
-            .map_err(RtmError::Send)
+            .map_err(RtmError::Send)?;
+        Ok((id, answer))
     }
 
     async fn send_and_wait(&self, message: RtmMessage) -> Result<Sent, RtmError> {
-        let (id, reply) = self.queue(message).await?;
-        let outcome = match reply {
-            Some(reply) => reply.await.unwrap_or(RtmOutcome::NotSent),
+        let (id, answer) = self.queue(message).await?;
+        let outcome = match answer {
+            Some(answer) => answer.await.unwrap_or(RtmOutcome::NotSent),
             None => RtmOutcome::NotSent,
         };
-        match outcome {
-            RtmOutcome::Ok { ts, text, raw } => Ok(Sent { id, ts, text, raw }),
-            RtmOutcome::Failed { code, msg } => Err(RtmError::Failed { code, msg }),
-            RtmOutcome::Lost => Err(RtmError::Lost),
-            RtmOutcome::TimedOut => Err(RtmError::TimedOut),
-            _ => Err(RtmError::NotSent),
-        }
+        Sent::from_outcome(id, outcome)
     }
 }

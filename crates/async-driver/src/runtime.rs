@@ -4,15 +4,12 @@
 //! `futures-io` streams; a runtime crate implements these four methods and is done.
 
 use std::fmt;
-use std::future::Future;
 use std::io;
-use std::pin::Pin;
 use std::time::Instant;
 
 use futures_io::{AsyncRead, AsyncWrite};
 
-/// A boxed, sendable future: what runtimes spawn and what the driver stores.
-pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+pub use slackline_client::BoxFuture;
 
 /// An async runtime as the driver sees it: connect TCP, sleep, spawn, and read the clock.
 pub trait Runtime: Clone + Send + Sync + fmt::Debug + 'static {

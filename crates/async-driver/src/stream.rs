@@ -12,11 +12,10 @@ use http::header::{HOST, PROXY_AUTHORIZATION};
 use http_body_util::Empty;
 use rustls::pki_types::ServerName;
 
+use slackline_client::{Proxy, ProxyEndpoint, Target, TlsConfig};
+
 use crate::hyper_io::HyperIo;
-use crate::proxy::{Proxy, ProxyEndpoint};
 use crate::runtime::Runtime;
-use crate::target::Target;
-use crate::tls::TlsConfig;
 
 /// Any async byte stream the driver can speak over.
 pub(crate) trait AsyncIo: AsyncRead + AsyncWrite + Send + Unpin {}
@@ -61,7 +60,7 @@ impl Connector {
         }
         let name = ServerName::try_from(target.server_name.clone())
             .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
-        let stream = TlsConnector::from(self.tls.0.clone())
+        let stream = TlsConnector::from(self.tls.rustls().clone())
             .connect(name, io)
             .await?;
         Ok(Box::new(stream))

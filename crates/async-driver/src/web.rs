@@ -10,42 +10,14 @@ use slackline::webapi::classify;
 use slackline::webapi::{AuthTest, PostedMessage};
 use slackline::{ApiError, ApiResponse, HttpRequest, Token, WebApi, DEFAULT_API_URL};
 
-use crate::error::Error;
-use crate::http::{HttpClient, HttpFailure, DEFAULT_HTTP_TIMEOUT};
-use crate::proxy::ProxyChoice;
+use slackline_client::{
+    check, Error, Protocol, ProxyChoice, RetryPolicy, TlsConfig, DEFAULT_MAX_RETRY_WAIT,
+    DEFAULT_RATE_LIMIT_RETRIES,
+};
+
+use crate::http::HttpClient;
 use crate::runtime::Runtime;
 use crate::stream::Connector;
-use crate::target::{check, Protocol};
-use crate::tls::TlsConfig;
-
-/// Rate-limited calls are retried this many times by default.
-pub const DEFAULT_RATE_LIMIT_RETRIES: u32 = 2;
-/// Longest `Retry-After` the client waits out by itself; longer ones return the error.
-pub const DEFAULT_MAX_RETRY_WAIT: Duration = Duration::from_secs(60);
-/// Wait after a 429 that carries no `Retry-After`.
-const FALLBACK_RETRY_WAIT: Duration = Duration::from_secs(1);
-
-/// When a rate-limited Web API call is tried again (shared with the blocking driver).
-#[doc(hidden)]
-#[derive(Clone, Copy, Debug)]
-pub struct RetryPolicy {
-    /// Retries allowed per call.
-    pub retries: u32,
-    /// Longest `Retry-After` waited out; longer ones return the error.
-    pub max_wait: Duration,
-}
-
-impl RetryPolicy {
-    /// How long to wait before retry number `done + 1`, or `None` to return `result` as is.
-    pub fn wait(&self, result: &Result<ApiResponse, ApiError>, done: u32) -> Option<Duration> {
-        match result {
-            Err(ApiError::RateLimited { retry_after }) if done < self.retries => {
-                Some(retry_after.unwrap_or(FALLBACK_RETRY_WAIT)).filter(|w| *w <= self.max_wait)
-            }
-            _ => None,
-        }
-    }
-}
 
 /// Calls Slack's Web API. Cheap to clone; every clone shares the settings.
 #[derive(Clone)]
@@ -153,7 +125,7 @@ impl<R: Runtime> WebClient<R> {
             runtime,
             token: Token::new(token),
             api_url: DEFAULT_API_URL.to_owned(),
-            timeout: DEFAULT_HTTP_TIMEOUT,
+            timeout: slackline::DEFAULT_HTTP_TIMEOUT,
             tls: None,
             proxy: ProxyChoice::default(),
             rate_limit_retries: DEFAULT_RATE_LIMIT_RETRIES,
@@ -231,8 +203,7 @@ impl<R: Runtime> WebClient<R> {
             })?;
             let result = match self.http.post(&request).await {
                 Ok(response) => classify(&response),
-                Err(HttpFailure::Timeout) => Err(ApiError::Timeout),
-                Err(HttpFailure::Transport(detail)) => Err(ApiError::Transport { detail }),
+                Err(failure) => Err(failure.into_api_error()),
             };
             let Some(wait) = self.retry.wait(&result, retries) else {
                 return result;

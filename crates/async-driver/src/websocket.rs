@@ -15,46 +15,22 @@ use futures_channel::{mpsc, oneshot};
 use futures_util::future::{select, Either};
 use futures_util::io::BufReader;
 use futures_util::{SinkExt, StreamExt};
-use slackline::{redact_tokens, ConnId, HttpResponse, RequestId};
+use slackline::{redact_tokens, ConnId, Input};
+use slackline_client::{check, Protocol, READ_AHEAD};
 use tracing::Instrument;
 
-use crate::http::HttpFailure;
 use crate::link::Link;
 use crate::runtime::Runtime;
 use crate::stream::{BoxedIo, Connector};
-use crate::target::{check, Protocol};
 use crate::tasks::TaskToken;
 
 /// An open WebSocket.
 pub(crate) type Ws = WebSocketStream<BoxedIo>;
 
-/// What the session is fed: network and HTTP inputs, in one type so that the transcript tap
-/// records them all alike.
-#[derive(Debug)]
-pub(crate) enum Inbound {
-    Http {
-        id: RequestId,
-        result: Result<HttpResponse, HttpFailure>,
-    },
-    Connected(ConnId),
-    ConnectFailed(ConnId, String),
-    Text(ConnId, bytes::Bytes),
-    Binary(ConnId, bytes::Bytes),
-    Ping(ConnId),
-    Pong(ConnId, bytes::Bytes),
-    Closed {
-        conn: ConnId,
-        code: Option<u16>,
-        reason: String,
-    },
-}
-
 /// What the background tasks report to the loop.
 pub(crate) enum Report {
-    Http {
-        id: RequestId,
-        result: Result<HttpResponse, HttpFailure>,
-    },
+    /// A Web API request's answer or failure.
+    Http(Input),
     /// The socket is open: the loop takes it over.
     Opened(ConnId, Box<Ws>),
     ConnectFailed(ConnId, String),
@@ -157,27 +133,6 @@ impl<R: Runtime> WsSetup<R> {
             drop(token);
         }));
     }
-}
-
-/// What one read from the socket asks for. Tungstenite reads into what is left of its buffer
-/// after the last frame was split off (often a frame's remainder, a few KiB), so without this
-/// layer a busy connection made a `recv` per frame or two; read ahead, a burst of envelopes
-/// costs one system call.
-pub const READ_AHEAD: usize = 64 * 1024;
-
-/// Tungstenite's own size limit sits well above the session's, so oversized frames reach the
-/// session and are reported there instead of killing the connection. Its reads are kept to
-/// 8 KiB: it zeroes the room it reads into before every read, and once received frames are
-/// copied out (see `link`) its buffer is reused and grows to the largest frame seen, so a
-/// 128 KiB default meant zeroing 128 KiB per read.
-pub fn websocket_config(session_limit: usize) -> WebSocketConfig {
-    let limit = session_limit
-        .saturating_mul(2)
-        .max(session_limit.saturating_add(1));
-    WebSocketConfig::default()
-        .read_buffer_size(8 * 1024)
-        .max_message_size(Some(limit))
-        .max_frame_size(Some(limit))
 }
 
 async fn open<R: Runtime>(setup: &WsSetup<R>, url: &str) -> Result<Ws, String> {

@@ -7,8 +7,8 @@ use std::sync::mpsc;
 use slackline::webapi::{AuthTest, PostedMessage};
 use slackline::{ApiError, Event, RtmEvent};
 use slackline_async_driver::{
-    BoxFuture, ClientBuilder, ClientHandle, Envelope, Error, Responder, RtmClient, RtmError,
-    RtmHandle, RtmRoutes, Runtime, Sent, SocketModeClient, SocketModeRoutes, WebClient,
+    BoxFuture, ClientHandle, Envelope, Error, Responder, RtmBuilder, RtmClient, RtmError,
+    RtmHandle, Runtime, Sent, SocketModeBuilder, SocketModeClient, WebClient,
 };
 
 use crate::client::{Behaviour, Client, Protocol, Route, RtmOp, Setup, Web, WebSetup};
@@ -48,37 +48,6 @@ pub struct AsyncClient<F: Flavor> {
     handle: Handle,
     events: mpsc::Receiver<Event>,
     done: Option<mpsc::Receiver<Result<(), Error>>>,
-}
-
-fn common<R: Runtime, M>(
-    mut builder: ClientBuilder<R, M>,
-    setup: &mut Setup,
-) -> ClientBuilder<R, M> {
-    let configure = std::mem::replace(&mut setup.configure, Box::new(|c| c));
-    builder = builder
-        .api_url(&setup.api_url)
-        .configure(configure)
-        .close_timeout(setup.close_timeout);
-    if let Some(tls) = setup.tls.take() {
-        builder = builder.tls(tls);
-    }
-    builder = match setup.proxy.take() {
-        Some(url) => builder.proxy(url),
-        None => builder.without_proxy(),
-    };
-    if let Some(list) = setup.no_proxy.take() {
-        builder = builder.no_proxy(list);
-    }
-    if setup.ordered {
-        builder = builder.ordered();
-    }
-    if let Some(n) = setup.concurrency {
-        builder = builder.concurrency(n);
-    }
-    if let Some(n) = setup.handler_queue {
-        builder = builder.handler_queue(n);
-    }
-    builder
 }
 
 fn envelope_handler(
@@ -142,8 +111,8 @@ impl<F: Flavor> Client for AsyncClient<F> {
         let routes = std::mem::take(&mut setup.routes);
         let (built, handle) = match setup.protocol {
             Protocol::SocketMode => {
-                let mut builder: ClientBuilder<F::Runtime, SocketModeRoutes> =
-                    common(SocketModeClient::builder(&setup.token), &mut setup);
+                let mut builder: SocketModeBuilder<F::Runtime> =
+                    setup.apply(SocketModeClient::builder(&setup.token));
                 for (route, behaviour) in routes {
                     let handler = envelope_handler(behaviour);
                     builder = match route {
@@ -159,8 +128,8 @@ impl<F: Flavor> Client for AsyncClient<F> {
                 (Built::SocketMode(client), handle)
             }
             Protocol::Rtm => {
-                let mut builder: ClientBuilder<F::Runtime, RtmRoutes> =
-                    common(RtmClient::builder(&setup.token), &mut setup);
+                let mut builder: RtmBuilder<F::Runtime> =
+                    setup.apply(RtmClient::builder(&setup.token));
                 for (route, behaviour) in routes {
                     let Route::Rtm(kind) = route else {
                         panic!("a Socket Mode route on an RTM client")

@@ -2,6 +2,7 @@
 //! handlers to install ([`Route`], [`Behaviour`]) and what a test can do with it ([`Client`]).
 //! Each driver implements [`Client`] once; the scenarios are written once against it.
 
+use slackline_client::{ClientBuilder, Kind};
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -259,4 +260,35 @@ pub(crate) fn hello_conn<C: Client>(client: &mut C) -> slackline::ConnId {
 pub(crate) fn shut_down<C: Client>(client: C) {
     client.shutdown();
     client.finish().expect("a clean shutdown");
+}
+
+impl Setup {
+    /// Applies the settings every scenario shares to a client builder of any driver.
+    pub fn apply<K: Kind, M>(&mut self, mut builder: ClientBuilder<K, M>) -> ClientBuilder<K, M> {
+        let configure = std::mem::replace(&mut self.configure, Box::new(|c| c));
+        builder = builder
+            .api_url(&self.api_url)
+            .configure(configure)
+            .close_timeout(self.close_timeout);
+        if let Some(tls) = self.tls.take() {
+            builder = builder.tls(tls);
+        }
+        builder = match self.proxy.take() {
+            Some(url) => builder.proxy(url),
+            None => builder.without_proxy(),
+        };
+        if let Some(list) = self.no_proxy.take() {
+            builder = builder.no_proxy(list);
+        }
+        if self.ordered {
+            builder = builder.ordered();
+        }
+        if let Some(n) = self.concurrency {
+            builder = builder.concurrency(n);
+        }
+        if let Some(n) = self.handler_queue {
+            builder = builder.handler_queue(n);
+        }
+        builder
+    }
 }

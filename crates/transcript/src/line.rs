@@ -303,26 +303,6 @@ impl TranscriptHeader {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn seconds_round_trip_exactly() {
-        let d = Duration::new(12, 345_678_000);
-        assert_eq!(seconds(d), "12.345678");
-        assert_eq!(parse_seconds("12.345678"), Ok(d));
-        assert_eq!(parse_seconds("3"), Ok(Duration::from_secs(3)));
-        assert_eq!(parse_seconds("0.000000001"), Ok(Duration::from_nanos(1)));
-        assert_eq!(parse_seconds("1e1"), Ok(Duration::from_secs(10)));
-        assert!(parse_seconds("-1").is_err());
-        assert!(parse_seconds("abc").is_err());
-        assert_eq!(unhex("00ff"), Ok(vec![0, 255]));
-        assert!(unhex("0").is_err());
-        assert!(unhex("zz").is_err());
-    }
-}
-
 fn write_input<'w>(w: &'w mut LineWriter, input: &Input) -> &'w mut LineWriter {
     match input {
         Input::HttpResponse { request, response } => {
@@ -368,5 +348,25 @@ fn write_input<'w>(w: &'w mut LineWriter, input: &Input) -> &'w mut LineWriter {
         // The recorder keeps every other RTM message as the object it sends (`Raw`).
         Input::Rtm(_) | Input::Timeout | Input::Shutdown => w,
         _ => w,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seconds_round_trip_exactly() {
+        let d = Duration::new(12, 345_678_000);
+        assert_eq!(seconds(d), "12.345678");
+        assert_eq!(parse_seconds("12.345678"), Ok(d));
+        assert_eq!(parse_seconds("3"), Ok(Duration::from_secs(3)));
+        assert_eq!(parse_seconds("0.000000001"), Ok(Duration::from_nanos(1)));
+        assert_eq!(parse_seconds("1e1"), Ok(Duration::from_secs(10)));
+        assert!(parse_seconds("-1").is_err());
+        assert!(parse_seconds("abc").is_err());
+        assert_eq!(unhex("00ff"), Ok(vec![0, 255]));
+        assert!(unhex("0").is_err());
+        assert!(unhex("zz").is_err());
     }
 }

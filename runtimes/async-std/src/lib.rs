@@ -26,8 +26,7 @@ use async_std::net::TcpStream;
 pub use slackline_async_driver::{
     slackline, AckError, ApiError, ApiResponse, BoxFuture, ClientBuilder, ClientHandle, Envelope,
     EnvelopeType, Error, Event, EventStream, LateAckPolicy, Proxy, ProxyError, Responder, RtmError,
-    RtmEvent, RtmHandle, RtmRoutes, Runtime, Sent, SocketModeRoutes, StopReason, TlsConfig,
-    UrlError, WebClientBuilder,
+    RtmEvent, RtmHandle, Runtime, Sent, StopReason, TlsConfig, UrlError, WebClientBuilder,
 };
 
 /// async-std as a [`Runtime`]: `async_std::net` sockets, its timers, and its task pool unless

@@ -1,32 +1,11 @@
-//! What application code asks of the loop thread, through one bounded channel: acks, RTM
-//! sends and shutdown. Each request carries a one-slot channel for its answer.
+//! The application's way into a running client: one bounded channel of [`Command`]s, each
+//! answered through a one-slot channel.
 
 use crossbeam_channel::{Receiver, Sender};
-use serde_json::value::RawValue;
-use slackline::{AckError, RtmOutcome, SendError};
+use slackline_client::{Command, Reply};
 
 /// How many commands may wait for the loop before senders wait in turn.
 pub(crate) const COMMAND_CAPACITY: usize = 256;
-
-pub(crate) use slackline_async_driver::shared::RtmMessage;
-
-/// An accepted RTM send: its id and, unless it is silent, where its outcome arrives.
-pub(crate) type RtmQueued = (u64, Option<Receiver<RtmOutcome>>);
-
-#[derive(Debug)]
-pub(crate) enum Command {
-    Ack {
-        envelope_id: String,
-        payload: Option<Box<RawValue>>,
-        /// `None` for a fire-and-forget ack (a responder dropped without acking).
-        reply: Option<Sender<Result<(), AckError>>>,
-    },
-    Rtm {
-        message: RtmMessage,
-        reply: Sender<Result<RtmQueued, SendError>>,
-    },
-    Shutdown,
-}
 
 /// Controls a running client from any thread: clone it freely.
 #[derive(Clone, Debug)]
@@ -48,10 +27,23 @@ impl ClientHandle {
         self.commands.try_send(Command::Shutdown).is_ok()
     }
 
-    /// Sends a command and waits for its answer; `None` if the loop has stopped.
-    pub(crate) fn request<T>(&self, make: impl FnOnce(Sender<T>) -> Command) -> Option<T> {
-        let (tx, rx) = crossbeam_channel::bounded(1);
-        self.commands.send(make(tx)).ok()?;
-        rx.recv().ok()
+    /// Sends the command `make` builds around a reply and waits for the reply; `None` if the
+    /// loop has stopped.
+    pub(crate) fn ask<T: Send + 'static>(
+        &self,
+        make: impl FnOnce(Reply<T>) -> Command,
+    ) -> Option<T> {
+        let (reply, answer) = reply_channel();
+        self.commands.send(make(reply)).ok()?;
+        answer.recv().ok()
     }
+}
+
+/// A [`Reply`] and where its answer arrives.
+pub(crate) fn reply_channel<T: Send + 'static>() -> (Reply<T>, Receiver<T>) {
+    let (tx, rx) = crossbeam_channel::bounded(1);
+    let reply: Reply<T> = Box::new(move |value| {
+        let _ = tx.send(value);
+    });
+    (reply, rx)
 }

@@ -3,34 +3,22 @@
 //! arrival order). When the queue is full the loop stops taking network input.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::Arc;
 
 use crossbeam_channel::Receiver;
-use slackline::{AckState, Envelope, RtmEvent};
-use slackline_async_driver::{RtmRoutes, SocketModeRoutes};
+use slackline::AckState;
+use slackline_client::{EnvelopeHandler, RtmHandler, RtmRoutes, SocketModeRoutes, Work};
 
+use crate::client::Blocking;
 use crate::command::ClientHandle;
 use crate::responder::Responder;
 use crate::rtm_handle::RtmHandle;
 use crate::tracker::Tracker;
 
-/// A Socket Mode handler: a plain function, run on a pool thread.
-pub type EnvelopeHandler = Arc<dyn Fn(Envelope, Responder) + Send + Sync>;
-/// An RTM handler: a plain function, run on a pool thread.
-pub type RtmHandler = Arc<dyn Fn(RtmEvent, RtmHandle) + Send + Sync>;
-
-/// Work for the handlers, in arrival order.
-#[derive(Debug)]
-pub(crate) enum Work {
-    Envelope(Envelope),
-    Rtm(RtmEvent),
-}
-
 /// The handler tables of either protocol.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub(crate) enum Router {
-    SocketMode(SocketModeRoutes<EnvelopeHandler>),
-    Rtm(RtmRoutes<RtmHandler>),
+    SocketMode(SocketModeRoutes<EnvelopeHandler<Blocking>>),
+    Rtm(RtmRoutes<RtmHandler<Blocking>>),
 }
 
 impl Router {

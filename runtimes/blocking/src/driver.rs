@@ -1,4 +1,4 @@
-//! The loop thread: one [`Session`], fed one input at a time, its actions carried out at once.
+//! The loop thread: one session, fed one input at a time, its actions carried out at once.
 //!
 //! It waits for the first of: an app command, a network input (unless handlers are backed
 //! up), room in the handler queue (when work is waiting), or the session's next deadline; then
@@ -8,74 +8,48 @@
 //! connection threads then stop reading, so back-pressure reaches TCP) but keeps serving
 //! timers and acks.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
 use crossbeam_channel::{Receiver, Select, Sender, TrySendError};
-use slackline::{
-    Action, ConnId, Event, RequestId, RtmOutcome, Session, StopReason, CLOSE_GOING_AWAY,
-};
+use slackline::{ConnId, HttpRequest, Input, StopReason};
+use slackline_client::{http_input, Carrier, Clock, Command, Frame, SessionHost, Stuck, Work};
 
-use crate::command::Command;
-use crate::dispatch::Work;
-use crate::http::{HttpClient, HttpFailure};
+use crate::http::HttpClient;
 use crate::tracker::Tracker;
-use crate::websocket::{ConnLink, Outbound, WsSetup};
-use slackline_async_driver::shared::ack;
+use crate::websocket::{ConnLink, WsSetup};
 
 /// Inputs the connection and HTTP threads may have queued for the loop.
 const INBOUND_CAPACITY: usize = 64;
-/// A deadline too far away to represent: wait "forever" (re-armed whenever it changes).
-const FAR: Duration = Duration::from_secs(365 * 24 * 3600);
-
-/// What the IO threads report to the loop.
-#[derive(Debug)]
-pub(crate) enum Inbound {
-    Http {
-        id: RequestId,
-        result: Result<slackline::HttpResponse, HttpFailure>,
-    },
-    Connected(ConnId),
-    ConnectFailed(ConnId, String),
-    Text(ConnId, Bytes),
-    Binary(ConnId, Bytes),
-    Ping(ConnId),
-    Pong(ConnId, Bytes),
-    Closed {
-        conn: ConnId,
-        code: Option<u16>,
-        reason: String,
-    },
-}
 
 pub(crate) struct Driver {
-    /// The session's `Instant::ZERO`.
-    epoch: Instant,
-    session: Session,
-    http: HttpClient,
-    ws: WsSetup,
-    inbound_tx: Sender<Inbound>,
-    inbound: Receiver<Inbound>,
+    clock: Clock,
+    host: SessionHost,
+    io: Io,
+    inbound: Receiver<Input>,
     commands: Receiver<Command>,
     /// Keeps the command channel open while no handle is left, so waiting on it never spins.
     _commands_tx: Sender<Command>,
+}
+
+/// The loop's side of the network and the handlers: what carries out the session's actions.
+struct Io {
+    http: HttpClient,
+    ws: WsSetup,
+    inbound_tx: Sender<Input>,
     conns: BTreeMap<ConnId, ConnLink>,
     conn_threads: Tracker,
     backlog: VecDeque<Work>,
     work: Option<Sender<Work>>,
-    observer: Option<Sender<Event>>,
-    rtm_replies: HashMap<u64, Sender<RtmOutcome>>,
 }
 
 pub(crate) struct DriverParts {
-    pub(crate) session: Session,
+    pub(crate) host: SessionHost,
     pub(crate) http: HttpClient,
     pub(crate) ws: WsSetup,
     pub(crate) commands: Receiver<Command>,
     pub(crate) commands_tx: Sender<Command>,
     pub(crate) work: Sender<Work>,
-    pub(crate) observer: Option<Sender<Event>>,
 }
 
 impl Driver {
@@ -83,20 +57,20 @@ impl Driver {
     pub(crate) fn new(parts: DriverParts) -> Self {
         let (inbound_tx, inbound) = crossbeam_channel::bounded(INBOUND_CAPACITY);
         Driver {
-            epoch: Instant::now(),
-            session: parts.session,
-            http: parts.http,
-            ws: parts.ws,
-            inbound_tx,
+            clock: Clock::starting_at(Instant::now()),
+            host: parts.host,
+            io: Io {
+                http: parts.http,
+                ws: parts.ws,
+                inbound_tx,
+                conns: BTreeMap::new(),
+                conn_threads: Tracker::new(),
+                backlog: VecDeque::new(),
+                work: Some(parts.work),
+            },
             inbound,
             commands: parts.commands,
             _commands_tx: parts.commands_tx,
-            conns: BTreeMap::new(),
-            conn_threads: Tracker::new(),
-            backlog: VecDeque::new(),
-            work: Some(parts.work),
-            observer: parts.observer,
-            rtm_replies: HashMap::new(),
         }
     }
 
@@ -105,20 +79,21 @@ impl Driver {
     /// handshake.
     pub(crate) fn run(mut self, handlers: Tracker) -> StopReason {
         // Actions queued at construction (the first URL request) come before any input.
-        self.drain();
+        let now = self.now();
+        self.host.drain(now, &mut self.io);
         let reason = loop {
-            if let Some(reason) = self.session.stop_reason() {
+            if let Some(reason) = self.host.session().stop_reason() {
                 break reason.clone();
             }
-            self.flush_backlog();
+            self.io.flush_backlog();
             self.step();
         };
         // Acks and RTM sends from here on are refused; waiting senders learn it at once.
         self.commands = crossbeam_channel::never();
-        self.rtm_replies.clear();
-        let drain_deadline = Instant::now() + self.session.config().shutdown_timeout();
-        if let Some(work) = self.work.take() {
-            for item in std::mem::take(&mut self.backlog) {
+        let drain_deadline = Instant::now() + self.host.session().config().shutdown_timeout();
+        let io = &mut self.io;
+        if let Some(work) = io.work.take() {
+            for item in std::mem::take(&mut io.backlog) {
                 if work.send_deadline(item, drain_deadline).is_err() {
                     break;
                 }
@@ -128,68 +103,69 @@ impl Driver {
         if !handlers.wait(drain_deadline) {
             tracing::warn!("handlers still running after the shutdown timeout; not waiting");
         }
-        for (_, link) in std::mem::take(&mut self.conns) {
+        for (_, link) in std::mem::take(&mut io.conns) {
             link.close(slackline::CLOSE_NORMAL, "bye");
         }
-        let close_deadline = Instant::now() + self.ws.close_timeout + Duration::from_millis(100);
-        let threads = std::mem::replace(&mut self.conn_threads, Tracker::new());
+        let close_deadline = Instant::now() + io.ws.close_timeout + Duration::from_millis(100);
+        let threads = std::mem::replace(&mut io.conn_threads, Tracker::new());
         threads.wait(close_deadline);
         reason
     }
 
     fn now(&self) -> slackline::Instant {
-        slackline::Instant::from_elapsed(self.epoch.elapsed())
+        self.clock.session_time(Instant::now())
     }
 
-    fn to_std(&self, at: slackline::Instant) -> Instant {
-        let since = at.elapsed_since_epoch().min(FAR);
-        self.epoch.checked_add(since).unwrap_or(self.epoch + FAR)
+    fn feed(&mut self, now: slackline::Instant, input: Input) {
+        if let Input::ConnectFailed { conn, .. } | Input::Closed { conn, .. } = &input {
+            self.io.conns.remove(conn);
+        }
+        // Network and driver inputs are never refused.
+        let _ = self.host.feed(now, input, &mut self.io);
     }
 
     /// Waits for one input (or the deadline) and feeds it.
     fn step(&mut self) {
         let now = self.now();
-        let deadline = self.session.poll_timeout();
+        let deadline = self.host.session().poll_timeout();
         if deadline.is_some_and(|at| at <= now) {
-            self.session.handle_timeout(now);
-            self.drain();
-            return;
+            return self.feed(now, Input::Timeout);
         }
         // No network input while the handlers are behind; the session hears of each pause (an
         // unread pong is not a dead connection).
-        let paused = !self.backlog.is_empty();
-        if paused != self.session.is_input_paused() {
-            self.session.handle_input_paused(now, paused);
-            self.drain();
-            return;
+        let paused = !self.io.backlog.is_empty();
+        if paused != self.host.session().is_input_paused() {
+            return self.feed(now, Input::InputPaused(paused));
         }
         let mut select = Select::new();
         let commands = select.recv(&self.commands);
         let inbound = (!paused).then(|| select.recv(&self.inbound));
         // Wake when a handler slot frees up, to hand over the backlog.
-        if let (Some(work), false) = (&self.work, self.backlog.is_empty()) {
+        if let (Some(work), false) = (&self.io.work, self.io.backlog.is_empty()) {
             select.send(work);
         }
         let ready = match deadline {
-            Some(at) => select.ready_deadline(self.to_std(at)),
+            Some(at) => select.ready_deadline(self.clock.to_std(at)),
             None => Ok(select.ready()),
         };
         match ready {
             Ok(index) if index == commands => {
                 if let Ok(command) = self.commands.try_recv() {
-                    self.command(command);
+                    self.host.command(self.now(), command, &mut self.io);
                 }
             }
             Ok(index) if Some(index) == inbound => {
                 if let Ok(input) = self.inbound.try_recv() {
-                    self.input(input);
+                    self.feed(self.now(), input);
                 }
             }
             // Room for work (handed over by `flush_backlog`), or the deadline (handled above).
             _ => {}
         }
     }
+}
 
+impl Io {
     fn flush_backlog(&mut self) {
         let Some(work) = &self.work else {
             return;
@@ -210,159 +186,52 @@ impl Driver {
             }
         }
     }
+}
 
-    fn input(&mut self, input: Inbound) {
-        let now = self.now();
-        let session = &mut self.session;
-        match input {
-            Inbound::Http {
-                id,
-                result: Ok(response),
-            } => session.handle_http_response(now, id, response),
-            Inbound::Http {
-                id,
-                result: Err(failure),
-            } => session.handle_http_failed(now, id, &failure.to_string()),
-            Inbound::Connected(conn) => session.handle_connected(now, conn),
-            Inbound::ConnectFailed(conn, detail) => {
-                self.conns.remove(&conn);
-                session.handle_connect_failed(now, conn, &detail);
-            }
-            Inbound::Text(conn, text) => session.handle_text(now, conn, text),
-            Inbound::Binary(conn, data) => session.handle_binary(now, conn, data),
-            Inbound::Ping(conn) => session.handle_ping(now, conn),
-            Inbound::Pong(conn, payload) => session.handle_pong(now, conn, &payload),
-            Inbound::Closed { conn, code, reason } => {
-                self.conns.remove(&conn);
-                session.handle_closed(now, conn, code, &reason);
-            }
-        }
-        self.drain();
-    }
-
-    fn command(&mut self, command: Command) {
-        let now = self.now();
-        match command {
-            Command::Ack {
-                envelope_id,
-                payload,
-                reply,
-            } => {
-                let result = ack(&mut self.session, now, &envelope_id, payload.as_deref());
-                match reply {
-                    Some(reply) => drop(reply.send(result)),
-                    None => {
-                        if let Err(error) = result {
-                            tracing::debug!(%envelope_id, %error, "ack after the handler ended");
-                        }
-                    }
+impl Carrier for Io {
+    fn http(&mut self, request: HttpRequest) {
+        let http = self.http.clone();
+        let inbound = self.inbound_tx.clone();
+        let spawned = std::thread::Builder::new()
+            .name("slack-http".into())
+            .spawn(move || {
+                let span = tracing::debug_span!("slack_http", method = request.method());
+                let _entered = span.enter();
+                let result = http.post(&request);
+                if let Err(failure) = &result {
+                    tracing::warn!(%failure, "request failed");
                 }
-            }
-            Command::Rtm { message, reply } => {
-                let queued = message.send(&mut self.session, now).map(|id| {
-                    if message.is_silent() {
-                        (id, None)
-                    } else {
-                        let (tx, rx) = crossbeam_channel::bounded(1);
-                        self.rtm_replies.insert(id, tx);
-                        (id, Some(rx))
-                    }
-                });
-                let _ = reply.send(queued);
-            }
-            Command::Shutdown => {
-                tracing::info!("shutdown requested");
-                self.session.shutdown(now);
-            }
-        }
-        self.drain();
-    }
-
-    /// Carries out every queued action, including those that carrying out others produces.
-    fn drain(&mut self) {
-        while let Some(action) = self.session.poll_action() {
-            self.execute(action);
+                let _ = inbound.send(http_input(request.id(), result));
+            });
+        if let Err(error) = spawned {
+            tracing::error!(%error, "could not start an HTTP thread");
         }
     }
 
-    fn execute(&mut self, action: Action) {
-        match action {
-            Action::Http(request) => {
-                let http = self.http.clone();
-                let inbound = self.inbound_tx.clone();
-                let spawned =
-                    std::thread::Builder::new()
-                        .name("slack-http".into())
-                        .spawn(move || {
-                            let span =
-                                tracing::debug_span!("slack_http", method = request.method());
-                            let _entered = span.enter();
-                            let result = http.post(&request);
-                            if let Err(failure) = &result {
-                                tracing::warn!(%failure, "request failed");
-                            }
-                            let _ = inbound.send(Inbound::Http {
-                                id: request.id(),
-                                result,
-                            });
-                        });
-                if let Err(error) = spawned {
-                    tracing::error!(%error, "could not start an HTTP thread");
-                }
-            }
-            Action::Connect { conn, url } => {
-                let token = self.conn_threads.token();
-                let link = self.ws.spawn(conn, url, self.inbound_tx.clone(), token);
-                self.conns.insert(conn, link);
-            }
-            Action::SendText { conn, text } => self.send(conn, Outbound::Text(text)),
-            Action::SendPing { conn, payload } => self.send(conn, Outbound::Ping(payload)),
-            Action::Close { conn, code, reason } => {
-                if let Some(link) = self.conns.remove(&conn) {
-                    link.close(code, reason);
-                }
-            }
-            Action::Dispatch(event) => self.dispatch(event),
-            other => tracing::debug!(action = ?other, "action not supported by this driver"),
-        }
+    fn connect(&mut self, conn: ConnId, url: String) {
+        let token = self.conn_threads.token();
+        let link = self.ws.spawn(conn, url, self.inbound_tx.clone(), token);
+        self.conns.insert(conn, link);
     }
 
-    fn send(&mut self, conn: ConnId, frame: Outbound) {
+    fn send(&mut self, conn: ConnId, frame: Frame) -> Result<(), Stuck> {
         // No link: the thread has ended and its `Closed` report is on the way.
         let Some(link) = self.conns.get_mut(&conn) else {
-            return;
+            return Ok(());
         };
         match link.out.try_send(frame) {
-            Ok(()) | Err(TrySendError::Disconnected(_)) => {}
-            Err(TrySendError::Full(_)) => {
-                tracing::warn!(%conn, "outbound queue full: dropping the connection");
-                if let Some(link) = self.conns.remove(&conn) {
-                    link.close(CLOSE_GOING_AWAY, "stuck");
-                }
-                let now = self.now();
-                self.session
-                    .handle_closed(now, conn, None, "outbound queue full");
-            }
+            Ok(()) | Err(TrySendError::Disconnected(_)) => Ok(()),
+            Err(TrySendError::Full(_)) => Err(Stuck),
         }
     }
 
-    fn dispatch(&mut self, event: Event) {
-        match event {
-            Event::Envelope(envelope) => self.backlog.push_back(Work::Envelope(envelope)),
-            Event::Rtm(event) => self.backlog.push_back(Work::Rtm(event)),
-            Event::RtmReply(reply) => match self.rtm_replies.remove(&reply.id) {
-                Some(waiter) => drop(waiter.send(reply.outcome)),
-                None => tracing::debug!(id = reply.id, outcome = ?reply.outcome, "RTM reply"),
-            },
-            other => {
-                tracing::debug!(event = ?other, "event");
-                if let Some(observer) = &self.observer {
-                    // Observation is best effort: a slow observer loses events, never stalls the loop.
-                    if let Err(TrySendError::Full(_)) = observer.try_send(other) {
-                        tracing::debug!("event observer lagging; event dropped");
-                    }
-                }
-            }
+    fn close(&mut self, conn: ConnId, code: u16, reason: &'static str) {
+        if let Some(link) = self.conns.remove(&conn) {
+            link.close(code, reason);
         }
+    }
+
+    fn hand_over(&mut self, work: Work) {
+        self.backlog.push_back(work);
     }
 }

@@ -6,37 +6,15 @@ use std::time::{Duration, Instant};
 use http::header::{
     HeaderValue, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HOST, RETRY_AFTER, USER_AGENT,
 };
-use slackline::{redact_tokens, HttpRequest, HttpResponse};
-use slackline_async_driver::shared::{check, Protocol};
+use slackline::{HttpRequest, HttpResponse};
+use slackline_client::{check, HttpFailure, Protocol};
 
 use crate::http1;
 use crate::net::Connector;
 
-/// Default limit on a whole request, connect to last body byte.
-pub const DEFAULT_HTTP_TIMEOUT: Duration = Duration::from_secs(15);
 /// Larger bodies are refused (`rtm.start` on a big workspace is the largest Slack sends).
 const MAX_BODY: usize = 64 << 20;
 const AGENT: &str = concat!("slackline-blocking/", env!("CARGO_PKG_VERSION"));
-
-/// Why a request produced no response (tokens redacted).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum HttpFailure {
-    Timeout,
-    Transport(String),
-}
-
-impl std::fmt::Display for HttpFailure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            HttpFailure::Timeout => f.write_str("request timed out"),
-            HttpFailure::Transport(detail) => f.write_str(detail),
-        }
-    }
-}
-
-fn transport(error: impl std::fmt::Display) -> HttpFailure {
-    HttpFailure::Transport(redact_tokens(&error.to_string()).into_owned())
-}
 
 /// Sends Web API requests.
 #[derive(Clone, Debug)]
@@ -49,10 +27,10 @@ impl HttpClient {
     /// POSTs `request`; any status (429 included) is a response, for the core to classify.
     pub(crate) fn post(&self, request: &HttpRequest) -> Result<HttpResponse, HttpFailure> {
         let deadline = Instant::now() + self.timeout;
-        let target = check(request.url(), Protocol::Http).map_err(transport)?;
+        let target = check(request.url(), Protocol::Http).map_err(HttpFailure::transport)?;
         let io_error = |e: std::io::Error| match e.kind() {
             std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => HttpFailure::Timeout,
-            _ => transport(e),
+            _ => HttpFailure::transport(e),
         };
         let mut stream = self
             .connector
@@ -75,7 +53,7 @@ impl HttpClient {
             .header(CONTENT_LENGTH, body.len())
             .header(USER_AGENT, AGENT)
             .body(())
-            .map_err(transport)?;
+            .map_err(HttpFailure::transport)?;
         let response = http1::exchange(&mut stream, http_request, body, MAX_BODY, deadline)
             .map_err(io_error)?;
         let mut answer =

@@ -38,7 +38,7 @@
 //! }
 //! ```
 
-#![warn(missing_docs)]
+#![warn(missing_docs, unreachable_pub)]
 
 mod client;
 mod command;
@@ -54,16 +54,22 @@ mod web;
 mod websocket;
 
 pub use client::{
-    ClientBuilder, Events, RtmClient, RtmHandlers, SocketModeClient, SocketModeHandlers,
-    DEFAULT_CLOSE_TIMEOUT, DEFAULT_CONCURRENCY, DEFAULT_HANDLER_QUEUE,
+    Blocking, Events, RtmBuilder, RtmClient, SocketModeBuilder, SocketModeClient,
+    DEFAULT_CONCURRENCY,
 };
 pub use command::ClientHandle;
-pub use dispatch::{EnvelopeHandler, RtmHandler};
-pub use http::DEFAULT_HTTP_TIMEOUT;
 pub use responder::Responder;
 pub use rtm_handle::RtmHandle;
-pub use slackline_async_driver::{
-    slackline, AckError, ApiError, ApiResponse, Envelope, EnvelopeType, Error, Event,
-    LateAckPolicy, Proxy, ProxyError, RtmError, RtmEvent, Sent, StopReason, TlsConfig, UrlError,
+pub use slackline_client::{
+    ClientBuilder, Error, Proxy, ProxyError, RtmError, Sent, TlsConfig, TranscriptSink, UrlError,
+    DEFAULT_CLOSE_TIMEOUT, DEFAULT_HANDLER_QUEUE, DEFAULT_MAX_RETRY_WAIT,
+    DEFAULT_RATE_LIMIT_RETRIES,
 };
-pub use web::{WebClient, WebClientBuilder, DEFAULT_MAX_RETRY_WAIT, DEFAULT_RATE_LIMIT_RETRIES};
+pub use web::{WebClient, WebClientBuilder};
+
+/// The core crate, for its types (`Envelope`, `Event`, `StopReason`, `ApiError`, ...).
+pub use slackline;
+pub use slackline::{
+    AckError, ApiError, ApiResponse, Envelope, EnvelopeType, Event, LateAckPolicy, RtmEvent,
+    StopReason,
+};

@@ -9,8 +9,7 @@ use std::time::{Duration, Instant};
 
 use rustls::pki_types::ServerName;
 use rustls::{ClientConnection, StreamOwned};
-use slackline_async_driver::shared::{ProxyEndpoint, Target, READ_AHEAD};
-use slackline_async_driver::{Proxy, TlsConfig};
+use slackline_client::{Proxy, ProxyEndpoint, Target, TlsConfig, READ_AHEAD};
 
 use crate::http1;
 
@@ -210,7 +209,7 @@ fn tunnel(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use slackline_async_driver::shared::{check, Protocol};
+    use slackline_client::{check, Protocol};
 
     #[test]
     fn a_plain_localhost_falls_back_to_ipv6_loopback() {

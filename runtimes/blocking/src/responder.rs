@@ -5,7 +5,9 @@ use std::fmt;
 use serde::Serialize;
 use slackline::AckError;
 
-use crate::command::{ClientHandle, Command};
+use slackline_client::Command;
+
+use crate::command::ClientHandle;
 
 /// Given to every envelope handler. For envelopes that wait for the app (they accept a
 /// response payload), call [`ack`](Self::ack) or [`ack_with`](Self::ack_with) within Slack's
@@ -48,18 +50,17 @@ impl Responder {
 
     /// Acks with a response payload; refused if the frame would exceed 20,480 bytes.
     pub fn ack_with<T: Serialize + ?Sized>(mut self, payload: &T) -> Result<(), AckError> {
-        let raw = serde_json::value::to_raw_value(payload)
-            .map_err(|e| AckError::Payload(e.to_string()))?;
-        self.send(Some(raw))
+        let json = serde_json::to_string(payload).map_err(|e| AckError::Payload(e.to_string()))?;
+        self.send(Some(json))
     }
 
-    fn send(&mut self, payload: Option<Box<serde_json::value::RawValue>>) -> Result<(), AckError> {
+    fn send(&mut self, payload: Option<String>) -> Result<(), AckError> {
         if !std::mem::replace(&mut self.pending, false) {
             return Err(AckError::NotPending);
         }
         let envelope_id = self.envelope_id.clone();
         self.handle
-            .request(|reply| Command::Ack {
+            .ask(|reply| Command::Ack {
                 envelope_id,
                 payload,
                 reply: Some(reply),

@@ -3,11 +3,12 @@
 
 use std::ops::Deref;
 
+use crossbeam_channel::Receiver;
 use serde::Serialize;
-use slackline::{RtmOutcome, SendError};
-use slackline_async_driver::{RtmError, Sent};
+use slackline::{RtmMessage, RtmOutcome, SendError};
+use slackline_client::{Command, RtmError, Sent};
 
-use crate::command::{ClientHandle, Command, RtmMessage, RtmQueued};
+use crate::command::{reply_channel, ClientHandle};
 
 /// Sends on a running RTM client; also given to every RTM handler. Clone freely. Dereferences
 /// to [`ClientHandle`] for `shutdown`.
@@ -53,24 +54,31 @@ impl RtmHandle {
         self.send_and_wait(RtmMessage::Raw(value))
     }
 
-    fn queue(&self, message: RtmMessage) -> Result<RtmQueued, RtmError> {
-        self.client
-            .request(|reply| Command::Rtm { message, reply })
+    fn queue(&self, message: RtmMessage) -> Result<(u64, Option<Receiver<RtmOutcome>>), RtmError> {
+        let (outcome, answer) = match message.is_silent() {
+            true => (None, None),
+            false => {
+                let (reply, answer) = reply_channel();
+                (Some(reply), Some(answer))
+            }
+        };
+        let id = self
+            .client
+            .ask(|queued| Command::Rtm {
+                message,
+                queued,
+                outcome,
+            })
             .unwrap_or(Err(SendError::Stopped))
-            .map_err(RtmError::Send)
+            .map_err(RtmError::Send)?;
+        Ok((id, answer))
     }
 
     fn send_and_wait(&self, message: RtmMessage) -> Result<Sent, RtmError> {
-        let (id, reply) = self.queue(message)?;
-        let outcome = reply
-            .and_then(|reply| reply.recv().ok())
+        let (id, answer) = self.queue(message)?;
+        let outcome = answer
+            .and_then(|answer| answer.recv().ok())
             .unwrap_or(RtmOutcome::NotSent);
-        match outcome {
-            RtmOutcome::Ok { ts, text, raw } => Ok(Sent::new(id, ts, text, raw)),
-            RtmOutcome::Failed { code, msg } => Err(RtmError::Failed { code, msg }),
-            RtmOutcome::Lost => Err(RtmError::Lost),
-            RtmOutcome::TimedOut => Err(RtmError::TimedOut),
-            _ => Err(RtmError::NotSent),
-        }
+        Sent::from_outcome(id, outcome)
     }
 }

@@ -8,13 +8,13 @@ use std::time::Duration;
 use serde::Serialize;
 use slackline::webapi::{classify, AuthTest, PostedMessage};
 use slackline::{ApiError, ApiResponse, HttpRequest, Token, WebApi, DEFAULT_API_URL};
-use slackline_async_driver::shared::{check, Protocol, ProxyChoice, RetryPolicy};
-use slackline_async_driver::{Error, TlsConfig};
+use slackline_client::{
+    check, Error, Protocol, ProxyChoice, RetryPolicy, TlsConfig, DEFAULT_MAX_RETRY_WAIT,
+    DEFAULT_RATE_LIMIT_RETRIES,
+};
 
-use crate::http::{HttpClient, HttpFailure, DEFAULT_HTTP_TIMEOUT};
+use crate::http::HttpClient;
 use crate::net::Connector;
-
-pub use slackline_async_driver::{DEFAULT_MAX_RETRY_WAIT, DEFAULT_RATE_LIMIT_RETRIES};
 
 /// Calls Slack's Web API from any thread. Cheap to clone.
 #[derive(Clone)]
@@ -113,7 +113,7 @@ impl WebClient {
         WebClientBuilder {
             token: Token::new(token),
             api_url: DEFAULT_API_URL.to_owned(),
-            timeout: DEFAULT_HTTP_TIMEOUT,
+            timeout: slackline::DEFAULT_HTTP_TIMEOUT,
             tls: None,
             proxy: ProxyChoice::default(),
             rate_limit_retries: DEFAULT_RATE_LIMIT_RETRIES,
@@ -177,8 +177,7 @@ impl WebClient {
             })?;
             let result = match self.http.post(&request) {
                 Ok(response) => classify(&response),
-                Err(HttpFailure::Timeout) => Err(ApiError::Timeout),
-                Err(HttpFailure::Transport(detail)) => Err(ApiError::Transport { detail }),
+                Err(failure) => Err(failure.into_api_error()),
             };
             let Some(wait) = self.retry.wait(&result, retries) else {
                 return result;

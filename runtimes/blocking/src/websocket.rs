@@ -10,13 +10,12 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use crossbeam_channel::{Receiver, Sender, TryRecvError};
-use slackline::{redact_tokens, ConnId};
-use slackline_async_driver::shared::{check, Protocol};
+use slackline::{redact_tokens, ConnId, Input};
+use slackline_client::{check, Frame, Protocol};
 use tungstenite::protocol::frame::coding::CloseCode;
 use tungstenite::protocol::{CloseFrame, WebSocketConfig};
 use tungstenite::{Message, Utf8Bytes, WebSocket};
 
-use crate::driver::Inbound;
 use crate::net::{remaining, Connector, ReadAhead};
 
 /// Longest a queued frame waits for the thread to stop reading and write it.
@@ -26,17 +25,13 @@ pub(crate) const OUTBOUND_CAPACITY: usize = 256;
 /// Bound on opening a connection (TCP, tunnel, TLS, upgrade).
 const OPEN_TIMEOUT: Duration = Duration::from_secs(15);
 
-#[derive(Debug)]
-pub(crate) enum Outbound {
-    Text(String),
-    Ping([u8; 8]),
-}
-
-impl Outbound {
-    fn into_message(self) -> Message {
-        match self {
-            Outbound::Text(text) => Message::Text(text.into()),
-            Outbound::Ping(payload) => Message::Ping(Bytes::copy_from_slice(&payload)),
+fn message(frame: Frame) -> Option<Message> {
+    match frame {
+        Frame::Text(text) => Some(Message::Text(text.into())),
+        Frame::Ping(payload) => Some(Message::Ping(Bytes::copy_from_slice(&payload))),
+        other => {
+            tracing::debug!(frame = ?other, "frame not supported by this driver");
+            None
         }
     }
 }
@@ -44,7 +39,7 @@ impl Outbound {
 /// The loop's end of a connection thread.
 #[derive(Debug)]
 pub(crate) struct ConnLink {
-    pub(crate) out: Sender<Outbound>,
+    pub(crate) out: Sender<Frame>,
     close: Sender<(u16, &'static str)>,
 }
 
@@ -69,7 +64,7 @@ impl WsSetup {
         &self,
         conn: ConnId,
         url: String,
-        inbound: Sender<Inbound>,
+        inbound: Sender<Input>,
         alive: T,
     ) -> ConnLink {
         let (out_tx, out_rx) = crossbeam_channel::bounded(OUTBOUND_CAPACITY);
@@ -110,8 +105,8 @@ enum Ending {
 struct Connection {
     setup: WsSetup,
     conn: ConnId,
-    inbound: Sender<Inbound>,
-    out: Receiver<Outbound>,
+    inbound: Sender<Input>,
+    out: Receiver<Frame>,
     close: Receiver<(u16, &'static str)>,
 }
 
@@ -122,14 +117,14 @@ impl Connection {
             Err(detail) => {
                 let detail = redact_tokens(&detail).into_owned();
                 tracing::warn!(%detail, "connect failed");
-                let _ = self.inbound.send(Inbound::ConnectFailed(self.conn, detail));
+                let conn = self.conn;
+                let _ = self.inbound.send(Input::ConnectFailed { conn, detail });
                 return;
             }
         };
         drop(url);
         // The session may have given up while the socket opened.
-        if self.close.try_recv().is_ok()
-            || self.inbound.send(Inbound::Connected(self.conn)).is_err()
+        if self.close.try_recv().is_ok() || self.inbound.send(Input::Connected(self.conn)).is_err()
         {
             self.close_handshake(&mut ws, slackline::CLOSE_NORMAL, "bye");
             return;
@@ -138,7 +133,7 @@ impl Connection {
         match self.serve(&mut ws) {
             Ending::Lost { code, reason } => {
                 tracing::info!(?code, %reason, "connection closed");
-                let _ = self.inbound.send(Inbound::Closed {
+                let _ = self.inbound.send(Input::Closed {
                     conn: self.conn,
                     code,
                     reason,
@@ -150,7 +145,7 @@ impl Connection {
                 tracing::debug!(code, reason, "closing");
                 // Frames queued before the close (the last acks of a shutdown) go out first.
                 while let Ok(frame) = self.out.try_recv() {
-                    if ws.send(frame.into_message()).is_err() {
+                    if message(frame).is_some_and(|m| ws.send(m).is_err()) {
                         return;
                     }
                 }
@@ -183,7 +178,7 @@ impl Connection {
     /// Alternates writing what is queued and reading for a slice, until the connection ends.
     fn serve(&self, ws: &mut WebSocket<ReadAhead>) -> Ending {
         // An input the loop had no room for yet (back-pressure): retried between writes.
-        let mut pending: Option<Inbound> = None;
+        let mut pending: Option<Input> = None;
         loop {
             if let Ok((code, reason)) = self.close.try_recv() {
                 return Ending::Requested(code, reason);
@@ -193,7 +188,10 @@ impl Connection {
             loop {
                 match self.out.try_recv() {
                     Ok(frame) => {
-                        if let Err(e) = ws.write(frame.into_message()) {
+                        let Some(message) = message(frame) else {
+                            continue;
+                        };
+                        if let Err(e) = ws.write(message) {
                             return lost(e.to_string());
                         }
                         written = true;
@@ -238,11 +236,14 @@ impl Connection {
             };
             let conn = self.conn;
             pending = match message {
-                Message::Text(text) => Some(Inbound::Text(conn, Bytes::from(text))),
-                Message::Binary(data) => Some(Inbound::Binary(conn, data)),
+                Message::Text(text) => Some(Input::Text {
+                    conn,
+                    frame: Bytes::from(text),
+                }),
+                Message::Binary(frame) => Some(Input::Binary { conn, frame }),
                 // tungstenite has already queued the pong; the session only notes liveness.
-                Message::Ping(_) => Some(Inbound::Ping(conn)),
-                Message::Pong(payload) => Some(Inbound::Pong(conn, payload)),
+                Message::Ping(_) => Some(Input::Ping(conn)),
+                Message::Pong(payload) => Some(Input::Pong { conn, payload }),
                 Message::Close(frame) => {
                     let (code, reason) = frame.map_or((None, String::new()), |f| {
                         (Some(u16::from(f.code)), f.reason.as_str().to_owned())

@@ -7,8 +7,8 @@ use std::thread::JoinHandle;
 
 use slackline_blocking::slackline::webapi::{AuthTest, PostedMessage};
 use slackline_blocking::{
-    ApiError, ClientBuilder, ClientHandle, Envelope, Error, Event, Events, Responder, RtmClient,
-    RtmError, RtmEvent, RtmHandle, Sent, SocketModeClient, WebClient,
+    ApiError, ClientHandle, Envelope, Error, Event, Events, Responder, RtmClient, RtmError,
+    RtmEvent, RtmHandle, Sent, SocketModeClient, WebClient,
 };
 use slackline_testkit::client::Protocol;
 use slackline_testkit::{recv, Behaviour, Client, Route, RtmOp, Setup, Web, WebSetup, PATIENCE};
@@ -28,34 +28,6 @@ struct Blocking {
     handle: Handle,
     events: Option<Events>,
     run: Option<JoinHandle<Result<(), Error>>>,
-}
-
-fn common<M>(mut builder: ClientBuilder<M>, setup: &mut Setup) -> ClientBuilder<M> {
-    let configure = std::mem::replace(&mut setup.configure, Box::new(|c| c));
-    builder = builder
-        .api_url(&setup.api_url)
-        .configure(configure)
-        .close_timeout(setup.close_timeout);
-    if let Some(tls) = setup.tls.take() {
-        builder = builder.tls(tls);
-    }
-    builder = match setup.proxy.take() {
-        Some(url) => builder.proxy(url),
-        None => builder.without_proxy(),
-    };
-    if let Some(list) = setup.no_proxy.take() {
-        builder = builder.no_proxy(list);
-    }
-    if setup.ordered {
-        builder = builder.ordered();
-    }
-    if let Some(n) = setup.concurrency {
-        builder = builder.concurrency(n);
-    }
-    if let Some(n) = setup.handler_queue {
-        builder = builder.handler_queue(n);
-    }
-    builder
 }
 
 fn envelope_handler(behaviour: Behaviour) -> impl Fn(Envelope, Responder) + Send + Sync + 'static {
@@ -105,7 +77,7 @@ impl Client for Blocking {
         let routes = std::mem::take(&mut setup.routes);
         let (built, handle) = match setup.protocol {
             Protocol::SocketMode => {
-                let mut builder = common(SocketModeClient::builder(&setup.token), &mut setup);
+                let mut builder = setup.apply(SocketModeClient::builder(&setup.token));
                 for (route, behaviour) in routes {
                     let handler = envelope_handler(behaviour);
                     builder = match route {
@@ -121,7 +93,7 @@ impl Client for Blocking {
                 (Built::SocketMode(client), handle)
             }
             Protocol::Rtm => {
-                let mut builder = common(RtmClient::builder(&setup.token), &mut setup);
+                let mut builder = setup.apply(RtmClient::builder(&setup.token));
                 for (route, behaviour) in routes {
                     let Route::Rtm(kind) = route else {
                         panic!("a Socket Mode route on an RTM client")

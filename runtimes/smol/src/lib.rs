@@ -45,8 +45,7 @@ use smol::Executor;
 pub use slackline_async_driver::{
     slackline, AckError, ApiError, ApiResponse, BoxFuture, ClientBuilder, ClientHandle, Envelope,
     EnvelopeType, Error, Event, EventStream, LateAckPolicy, Proxy, ProxyError, Responder, RtmError,
-    RtmEvent, RtmHandle, RtmRoutes, Runtime, Sent, SocketModeRoutes, StopReason, TlsConfig,
-    UrlError, WebClientBuilder,
+    RtmEvent, RtmHandle, Runtime, Sent, StopReason, TlsConfig, UrlError, WebClientBuilder,
 };
 
 /// smol as a [`Runtime`]: `smol::net` sockets, `async-io` timers, and the global executor

@@ -32,8 +32,8 @@ use tokio_util::compat::{Compat, TokioAsyncReadCompatExt};
 pub use slackline_async_driver::{
     slackline, AckError, ApiError, ApiResponse, BoxFuture, ClientBuilder, ClientHandle, Envelope,
     EnvelopeType, Error, Event, EventStream, LateAckPolicy, Proxy, ProxyError, Responder, RtmError,
-    RtmEvent, RtmHandle, RtmRoutes, Runtime, Sent, SocketModeRoutes, StopReason, TlsConfig,
-    TranscriptSink, UrlError, WebClientBuilder,
+    RtmEvent, RtmHandle, Runtime, Sent, StopReason, TlsConfig, TranscriptSink, UrlError,
+    WebClientBuilder,
 };
 
 /// tokio as a [`Runtime`]: `tokio::net` sockets, `tokio::time` sleeps, `tokio::spawn`.

@@ -37,9 +37,7 @@ pub enum Error {
 }
 
 impl Error {
-    /// `Ok` for a shutdown the app asked for, the matching error otherwise (shared with the
-    /// blocking driver).
-    #[doc(hidden)]
+    /// `Ok` for a shutdown the app asked for, the matching error otherwise.
     pub fn from_stop(reason: StopReason) -> Result<(), Error> {
         match reason {
             StopReason::Shutdown => Ok(()),

@@ -1,13 +1,11 @@
-//! Converts between the runtime's clock and the core's [`slackline::Instant`], which counts from
+//! Converts between the driver's clock and the core's [`slackline::Instant`], which counts from
 //! an epoch the driver picks: the moment it started.
 
 use std::time::{Duration, Instant as StdInstant};
 
-use crate::runtime::Runtime;
-
 /// The driver's epoch, for both directions of conversion.
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct Clock {
+pub struct Clock {
     epoch: StdInstant,
 }
 
@@ -16,17 +14,18 @@ pub(crate) struct Clock {
 const FAR: Duration = Duration::from_secs(365 * 24 * 3600);
 
 impl Clock {
-    pub(crate) fn start<R: Runtime>(runtime: &R) -> Self {
-        Clock {
-            epoch: runtime.now(),
-        }
+    /// A clock whose `Instant::ZERO` is `epoch`.
+    pub fn starting_at(epoch: StdInstant) -> Self {
+        Clock { epoch }
     }
 
-    pub(crate) fn now<R: Runtime>(&self, runtime: &R) -> slackline::Instant {
-        slackline::Instant::from_elapsed(runtime.now().saturating_duration_since(self.epoch))
+    /// `now` (read from the driver's clock) as a session instant.
+    pub fn session_time(&self, now: StdInstant) -> slackline::Instant {
+        slackline::Instant::from_elapsed(now.saturating_duration_since(self.epoch))
     }
 
-    pub(crate) fn to_std(self, at: slackline::Instant) -> StdInstant {
+    /// A session deadline on the driver's clock (far deadlines are capped at a year).
+    pub fn to_std(self, at: slackline::Instant) -> StdInstant {
         let since = at.elapsed_since_epoch().min(FAR);
         self.epoch
             .checked_add(since)

@@ -25,7 +25,6 @@ impl TlsConfig {
     }
 
     /// The rustls configuration, for the blocking driver's connections.
-    #[doc(hidden)]
     pub fn rustls(&self) -> &Arc<ClientConfig> {
         &self.0
     }

@@ -2,42 +2,14 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::future::Future;
-use std::sync::Arc;
 
-use slackline::{AckState, Envelope, EnvelopeType, RtmEvent};
-
-use crate::command::ClientHandle;
-use crate::responder::Responder;
-use crate::rtm_handle::RtmHandle;
-use crate::runtime::BoxFuture;
-
-pub(crate) type EnvelopeHandler =
-    Arc<dyn Fn(Envelope, Responder) -> BoxFuture<'static, ()> + Send + Sync>;
-pub(crate) type RtmHandler =
-    Arc<dyn Fn(RtmEvent, RtmHandle) -> BoxFuture<'static, ()> + Send + Sync>;
-
-pub(crate) fn envelope_handler<F, Fut>(f: F) -> EnvelopeHandler
-where
-    F: Fn(Envelope, Responder) -> Fut + Send + Sync + 'static,
-    Fut: Future<Output = ()> + Send + 'static,
-{
-    Arc::new(move |envelope, responder| Box::pin(f(envelope, responder)))
-}
-
-pub(crate) fn rtm_handler<F, Fut>(f: F) -> RtmHandler
-where
-    F: Fn(RtmEvent, RtmHandle) -> Fut + Send + Sync + 'static,
-    Fut: Future<Output = ()> + Send + 'static,
-{
-    Arc::new(move |event, handle| Box::pin(f(event, handle)))
-}
+use slackline::{Envelope, EnvelopeType, RtmEvent};
 
 /// Socket Mode handlers: by `payload.event.type` (Events API), `payload.type` (interactive),
 /// `payload.command` (slash commands), then the catch-all. Generic over the handler type so
 /// the blocking driver routes its plain functions with the same rules.
 #[derive(Clone)]
-pub struct SocketModeRoutes<H = EnvelopeHandler> {
+pub struct SocketModeRoutes<H> {
     pub(crate) events: HashMap<String, H>,
     pub(crate) interactive: HashMap<String, H>,
     pub(crate) commands: HashMap<String, H>,
@@ -57,31 +29,26 @@ impl<H> Default for SocketModeRoutes<H> {
 
 impl<H> SocketModeRoutes<H> {
     /// Adds a handler for an Events API event type.
-    #[doc(hidden)]
-    pub fn insert_event(&mut self, event_type: String, handler: H) {
+    pub(crate) fn insert_event(&mut self, event_type: String, handler: H) {
         self.events.insert(event_type, handler);
     }
 
     /// Adds a handler for an interactive payload type.
-    #[doc(hidden)]
-    pub fn insert_interactive(&mut self, payload_type: String, handler: H) {
+    pub(crate) fn insert_interactive(&mut self, payload_type: String, handler: H) {
         self.interactive.insert(payload_type, handler);
     }
 
     /// Adds a handler for a slash command.
-    #[doc(hidden)]
-    pub fn insert_command(&mut self, command: String, handler: H) {
+    pub(crate) fn insert_command(&mut self, command: String, handler: H) {
         self.commands.insert(command, handler);
     }
 
     /// Sets the catch-all.
-    #[doc(hidden)]
-    pub fn set_fallback(&mut self, handler: H) {
+    pub(crate) fn set_fallback(&mut self, handler: H) {
         self.fallback = Some(handler);
     }
 
     /// The handler for `envelope`, if any.
-    #[doc(hidden)]
     pub fn find(&self, envelope: &Envelope) -> Option<&H> {
         let table = match envelope.kind() {
             EnvelopeType::EventsApi => Some(&self.events),
@@ -110,7 +77,7 @@ impl<H> fmt::Debug for SocketModeRoutes<H> {
 
 /// RTM handlers: by event `type`, then the catch-all.
 #[derive(Clone)]
-pub struct RtmRoutes<H = RtmHandler> {
+pub struct RtmRoutes<H> {
     pub(crate) by_type: HashMap<String, H>,
     pub(crate) fallback: Option<H>,
 }
@@ -126,19 +93,16 @@ impl<H> Default for RtmRoutes<H> {
 
 impl<H> RtmRoutes<H> {
     /// Adds a handler for an event type.
-    #[doc(hidden)]
-    pub fn insert(&mut self, event_type: String, handler: H) {
+    pub(crate) fn insert(&mut self, event_type: String, handler: H) {
         self.by_type.insert(event_type, handler);
     }
 
     /// Sets the catch-all.
-    #[doc(hidden)]
-    pub fn set_fallback(&mut self, handler: H) {
+    pub(crate) fn set_fallback(&mut self, handler: H) {
         self.fallback = Some(handler);
     }
 
     /// The handler for `event`, if any.
-    #[doc(hidden)]
     pub fn find(&self, event: &RtmEvent) -> Option<&H> {
         self.by_type
             .get(event.kind().as_ref())
@@ -157,42 +121,10 @@ impl<H> fmt::Debug for RtmRoutes<H> {
 
 /// Work for the handlers, in arrival order.
 #[derive(Debug)]
-pub(crate) enum Work {
+#[non_exhaustive]
+pub enum Work {
+    /// A Socket Mode envelope (already acked unless it awaits the app's ack).
     Envelope(Envelope),
+    /// An RTM event.
     Rtm(RtmEvent),
-}
-
-/// The handler tables of either protocol.
-#[derive(Clone, Debug)]
-pub(crate) enum Router {
-    SocketMode(SocketModeRoutes),
-    Rtm(RtmRoutes),
-}
-
-impl Router {
-    /// The handler call for `work`, or `None` if no handler wants it (a deferred envelope's
-    /// responder is dropped, which acks it at once).
-    pub(crate) fn start(
-        &self,
-        work: Work,
-        client: &ClientHandle,
-    ) -> Option<BoxFuture<'static, ()>> {
-        match (self, work) {
-            (Router::SocketMode(routes), Work::Envelope(envelope)) => {
-                let pending = matches!(envelope.ack_state(), AckState::AwaitingApp { .. });
-                let responder =
-                    Responder::new(envelope.envelope_id_bytes(), pending, client.clone());
-                let handler = routes.find(&envelope)?;
-                Some(handler(envelope, responder))
-            }
-            (Router::Rtm(routes), Work::Rtm(event)) => {
-                let handler = routes.find(&event)?;
-                let handle = RtmHandle {
-                    client: client.clone(),
-                };
-                Some(handler(event, handle))
-            }
-            _ => None,
-        }
-    }
 }

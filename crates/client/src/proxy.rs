@@ -99,7 +99,6 @@ impl Proxy {
     }
 
     /// [`from_env`](Self::from_env) over any variable lookup (for tests).
-    #[doc(hidden)]
     pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Option<Result<Proxy, ProxyError>> {
         let first = |names: [&str; 2]| {
             names
@@ -116,7 +115,6 @@ impl Proxy {
     }
 
     /// The proxy to reach `host:port` through, or `None` to connect directly.
-    #[doc(hidden)]
     pub fn route(&self, host: &str, port: u16) -> Option<&ProxyEndpoint> {
         let host = host.trim_start_matches('[').trim_end_matches(']');
         let ip = host.parse::<IpAddr>().ok();
@@ -130,7 +128,6 @@ impl Proxy {
 }
 
 /// What a builder was told about proxies; resolved when it builds.
-#[doc(hidden)]
 #[derive(Clone, Default)]
 pub struct ProxyChoice {
     url: Option<String>,
