@@ -1,7 +1,7 @@
 //! Session throughput on the recorded envelopes against `serde_json::from_slice::<Value>` over
 //! the same bytes, measured in the same run. `cargo bench --bench session`.
 
-mod common;
+use slackline_test_support::workload as common;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 

@@ -1,6 +1,5 @@
 //! Runs the bench workload in a loop, for profilers (`perf record`, `valgrind --tool=callgrind`).
-#[path = "../benches/common/mod.rs"]
-mod common;
+use slackline_test_support::workload as common;
 
 fn main() {
     let rounds: usize = std::env::args()

@@ -7,54 +7,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::secret::{Token, TokenKind};
 
-/// Slack's documented ceiling on concurrent Socket Mode connections per app.
-pub const MAX_SOCKET_MODE_CONNECTIONS: u8 = 10;
-/// Client pings go out this often on every live connection.
-pub const DEFAULT_PING_INTERVAL: Duration = Duration::from_secs(10);
-/// A ping unanswered for this long marks the connection dead (half-open detection).
-pub const DEFAULT_PONG_TIMEOUT: Duration = Duration::from_secs(10);
-/// A connection that receives nothing at all for this long is replaced.
-pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
-/// From `Connect` to `hello`: TCP, TLS, the WebSocket upgrade and Slack's greeting.
-pub const DEFAULT_HELLO_TIMEOUT: Duration = Duration::from_secs(15);
-/// How long an `apps.connections.open` / `rtm.connect` request may take.
-pub const DEFAULT_HTTP_TIMEOUT: Duration = Duration::from_secs(15);
-/// Deferred acks fall due this long after receipt: inside Slack's 3 s, with room for the trip back.
-pub const DEFAULT_ACK_TIMEOUT: Duration = Duration::from_millis(2500);
-/// Redeliveries seen within this window are acked but not dispatched again. Slack retries an
-/// event at about +0 s, +1 min and +5 min.
-pub const DEFAULT_DEDUPE_WINDOW: Duration = Duration::from_secs(15 * 60);
-/// Upper bound on remembered ids, so a flood cannot grow memory.
-pub const DEFAULT_DEDUPE_CAPACITY: usize = 20_000;
-/// Open the replacement this long before `approximate_connection_time` runs out.
-pub const DEFAULT_REFRESH_AHEAD: Duration = Duration::from_secs(60);
-/// First retry delay after a failure; doubled per consecutive failure.
-pub const DEFAULT_BACKOFF_INITIAL: Duration = Duration::from_secs(1);
-/// Retry delays never exceed this (before `Retry-After`, which always wins).
-pub const DEFAULT_BACKOFF_MAX: Duration = Duration::from_secs(120);
-/// Wait after a 429 that carries no `Retry-After` (what python-slack-sdk assumes for Tier 1).
-pub const DEFAULT_RATE_LIMIT_WAIT: Duration = Duration::from_secs(30);
-/// A connection lost within this time of its `hello` counts as a failed attempt (flap guard).
-pub const DEFAULT_STABLE_AFTER: Duration = Duration::from_secs(30);
-/// Inbound frames above this size are reported and not dispatched.
-pub const DEFAULT_MAX_INBOUND_FRAME: usize = 1 << 20;
-/// Graceful shutdown waits this long for deferred acks.
-pub const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(10);
-/// Slack closes a Socket Mode connection (1009) on client frames above this many bytes.
-pub const SOCKET_MODE_MAX_OUTBOUND: usize = 20_480;
-/// Slack disconnects RTM clients that send a message above this many bytes.
-pub const RTM_MAX_MESSAGE: usize = 16_384;
-/// Slack allows one RTM message per second, sustained.
-pub const DEFAULT_RTM_SEND_INTERVAL: Duration = Duration::from_secs(1);
-/// RTM messages waiting for their turn (or for a connection) beyond this are refused.
-pub const DEFAULT_RTM_QUEUE_CAPACITY: usize = 256;
-/// After an RTM reconnect, replies to messages sent on the old connection may still arrive for this long.
-pub const DEFAULT_RTM_RESUME_WINDOW: Duration = Duration::from_secs(2);
-/// An RTM message with no `reply_to` after this long is reported lost.
-pub const DEFAULT_RTM_REPLY_TIMEOUT: Duration = Duration::from_secs(30);
-/// Where the Web API lives.
-pub const DEFAULT_API_URL: &str = "https://slack.com/api/";
-
 /// Which real-time API the session speaks.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -237,6 +189,57 @@ mod dedupe_setting {
     }
 }
 
+/// Defaults of every setting, and Slack's documented limits.
+impl Config {
+    /// Slack's documented ceiling on concurrent Socket Mode connections per app.
+    pub const MAX_SOCKET_MODE_CONNECTIONS: u8 = 10;
+    /// Client pings go out this often on every live connection.
+    pub const DEFAULT_PING_INTERVAL: Duration = Duration::from_secs(10);
+    /// A ping unanswered for this long marks the connection dead (half-open detection).
+    pub const DEFAULT_PONG_TIMEOUT: Duration = Duration::from_secs(10);
+    /// A connection that receives nothing at all for this long is replaced.
+    pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+    /// From `Connect` to `hello`: TCP, TLS, the WebSocket upgrade and Slack's greeting.
+    pub const DEFAULT_HELLO_TIMEOUT: Duration = Duration::from_secs(15);
+    /// How long an `apps.connections.open` / `rtm.connect` request may take.
+    pub const DEFAULT_HTTP_TIMEOUT: Duration = Duration::from_secs(15);
+    /// Deferred acks fall due this long after receipt: inside Slack's 3 s, with room for the trip back.
+    pub const DEFAULT_ACK_TIMEOUT: Duration = Duration::from_millis(2500);
+    /// Redeliveries seen within this window are acked but not dispatched again. Slack retries an
+    /// event at about +0 s, +1 min and +5 min.
+    pub const DEFAULT_DEDUPE_WINDOW: Duration = Duration::from_secs(15 * 60);
+    /// Upper bound on remembered ids, so a flood cannot grow memory.
+    pub const DEFAULT_DEDUPE_CAPACITY: usize = 20_000;
+    /// Open the replacement this long before `approximate_connection_time` runs out.
+    pub const DEFAULT_REFRESH_AHEAD: Duration = Duration::from_secs(60);
+    /// First retry delay after a failure; doubled per consecutive failure.
+    pub const DEFAULT_BACKOFF_INITIAL: Duration = Duration::from_secs(1);
+    /// Retry delays never exceed this (before `Retry-After`, which always wins).
+    pub const DEFAULT_BACKOFF_MAX: Duration = Duration::from_secs(120);
+    /// Wait after a 429 that carries no `Retry-After` (what python-slack-sdk assumes for Tier 1).
+    pub const DEFAULT_RATE_LIMIT_WAIT: Duration = Duration::from_secs(30);
+    /// A connection lost within this time of its `hello` counts as a failed attempt (flap guard).
+    pub const DEFAULT_STABLE_AFTER: Duration = Duration::from_secs(30);
+    /// Inbound frames above this size are reported and not dispatched.
+    pub const DEFAULT_MAX_INBOUND_FRAME: usize = 1 << 20;
+    /// Graceful shutdown waits this long for deferred acks.
+    pub const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(10);
+    /// Slack closes a Socket Mode connection (1009) on client frames above this many bytes.
+    pub const SOCKET_MODE_MAX_OUTBOUND: usize = 20_480;
+    /// Slack disconnects RTM clients that send a message above this many bytes.
+    pub const RTM_MAX_MESSAGE: usize = 16_384;
+    /// Slack allows one RTM message per second, sustained.
+    pub const DEFAULT_RTM_SEND_INTERVAL: Duration = Duration::from_secs(1);
+    /// RTM messages waiting for their turn (or for a connection) beyond this are refused.
+    pub const DEFAULT_RTM_QUEUE_CAPACITY: usize = 256;
+    /// After an RTM reconnect, replies to messages sent on the old connection may still arrive for this long.
+    pub const DEFAULT_RTM_RESUME_WINDOW: Duration = Duration::from_secs(2);
+    /// An RTM message with no `reply_to` after this long is reported lost.
+    pub const DEFAULT_RTM_REPLY_TIMEOUT: Duration = Duration::from_secs(30);
+    /// Where the Web API lives.
+    pub const DEFAULT_API_URL: &str = "https://slack.com/api/";
+}
+
 impl Config {
     /// Socket Mode with an app-level token (`xapp-`).
     pub fn socket_mode(app_token: impl Into<String>) -> Self {
@@ -255,30 +258,30 @@ impl Config {
         Config {
             token,
             mode,
-            api_url: DEFAULT_API_URL.to_owned(),
+            api_url: Self::DEFAULT_API_URL.to_owned(),
             connections: 1,
-            ping_interval: DEFAULT_PING_INTERVAL,
-            pong_timeout: DEFAULT_PONG_TIMEOUT,
-            idle_timeout: DEFAULT_IDLE_TIMEOUT,
-            hello_timeout: DEFAULT_HELLO_TIMEOUT,
-            http_timeout: DEFAULT_HTTP_TIMEOUT,
-            ack_timeout: DEFAULT_ACK_TIMEOUT,
+            ping_interval: Self::DEFAULT_PING_INTERVAL,
+            pong_timeout: Self::DEFAULT_PONG_TIMEOUT,
+            idle_timeout: Self::DEFAULT_IDLE_TIMEOUT,
+            hello_timeout: Self::DEFAULT_HELLO_TIMEOUT,
+            http_timeout: Self::DEFAULT_HTTP_TIMEOUT,
+            ack_timeout: Self::DEFAULT_ACK_TIMEOUT,
             late_ack: LateAckPolicy::AutoAck,
             defer_response_acks: true,
-            dedupe: Some((DEFAULT_DEDUPE_WINDOW, DEFAULT_DEDUPE_CAPACITY)),
-            refresh_ahead: DEFAULT_REFRESH_AHEAD,
-            backoff_initial: DEFAULT_BACKOFF_INITIAL,
-            backoff_max: DEFAULT_BACKOFF_MAX,
-            rate_limit_wait: DEFAULT_RATE_LIMIT_WAIT,
-            stable_after: DEFAULT_STABLE_AFTER,
-            max_inbound_frame: DEFAULT_MAX_INBOUND_FRAME,
-            shutdown_timeout: DEFAULT_SHUTDOWN_TIMEOUT,
+            dedupe: Some((Self::DEFAULT_DEDUPE_WINDOW, Self::DEFAULT_DEDUPE_CAPACITY)),
+            refresh_ahead: Self::DEFAULT_REFRESH_AHEAD,
+            backoff_initial: Self::DEFAULT_BACKOFF_INITIAL,
+            backoff_max: Self::DEFAULT_BACKOFF_MAX,
+            rate_limit_wait: Self::DEFAULT_RATE_LIMIT_WAIT,
+            stable_after: Self::DEFAULT_STABLE_AFTER,
+            max_inbound_frame: Self::DEFAULT_MAX_INBOUND_FRAME,
+            shutdown_timeout: Self::DEFAULT_SHUTDOWN_TIMEOUT,
             debug_reconnects: false,
             seed: 0,
-            rtm_send_interval: DEFAULT_RTM_SEND_INTERVAL,
-            rtm_queue_capacity: DEFAULT_RTM_QUEUE_CAPACITY,
-            rtm_resume_window: DEFAULT_RTM_RESUME_WINDOW,
-            rtm_reply_timeout: DEFAULT_RTM_REPLY_TIMEOUT,
+            rtm_send_interval: Self::DEFAULT_RTM_SEND_INTERVAL,
+            rtm_queue_capacity: Self::DEFAULT_RTM_QUEUE_CAPACITY,
+            rtm_resume_window: Self::DEFAULT_RTM_RESUME_WINDOW,
+            rtm_reply_timeout: Self::DEFAULT_RTM_REPLY_TIMEOUT,
             rtm_ignore_self: false,
         }
     }
@@ -556,7 +559,7 @@ impl Config {
             }
             _ => {}
         }
-        if self.connections == 0 || self.connections > MAX_SOCKET_MODE_CONNECTIONS {
+        if self.connections == 0 || self.connections > Self::MAX_SOCKET_MODE_CONNECTIONS {
             return Err(ConfigError::Connections(self.connections));
         }
         if self.is_rtm() && self.connections != 1 {
@@ -640,10 +643,8 @@ impl fmt::Display for ConfigError {
                 )
             }
             ConfigError::Connections(n) => {
-                write!(
-                    f,
-                    "connections must be 1 to {MAX_SOCKET_MODE_CONNECTIONS}, got {n}"
-                )
+                let max = Config::MAX_SOCKET_MODE_CONNECTIONS;
+                write!(f, "connections must be 1 to {max}, got {n}")
             }
             ConfigError::RtmConnections(n) => write!(f, "RTM uses exactly one connection, got {n}"),
             ConfigError::ApiUrl => f.write_str("the API URL must start with https:// or http://"),

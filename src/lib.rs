@@ -8,9 +8,10 @@
 //!
 //! ## The drive loop: mutate, drain, wait
 //!
-//! 1. Feed **one** input: `handle_http_response`, `handle_connected`, `handle_text`,
-//!    `handle_pong`, `handle_closed`, `handle_timeout`, ... or an app command (`ack`,
-//!    `send_message`, `shutdown`). Every input carries `now`.
+//! 1. Feed **one** [`Input`] with [`Session::handle`]`(now, input)`: what the network brought
+//!    (an HTTP answer, a socket opened, a frame, a pong, a close), that time passed
+//!    ([`Input::Timeout`]), or what the application asked (an ack, an RTM message, a
+//!    shutdown). The `handle_*`, `ack` and `send_*` methods are the same inputs one at a time.
 //! 2. **Drain** [`Session::poll_action`] until it returns `None`, carrying each action out in
 //!    order (acks are queued before the events they acknowledge are dispatched).
 //! 3. **Wait** until [`Session::poll_timeout`] (or the next input, whichever comes first), then
@@ -75,18 +76,15 @@
 //!
 //! Tokens never appear in `Debug` output or errors ([`Token`], [`redact_tokens`]).
 //!
-//! ## Testing without Slack
+//! ## Beside the core
 //!
-//! - [`fake::FakeSlack`] is the server side, also sans-IO: it plays a [`fake::Script`] (JSON
-//!   lines, or a directory of envelope files) and reports a [`fake::Verdict`] on the client.
-//! - [`testing::Harness`] wires a `Session` to a `FakeSlack` in virtual time for your bot's
-//!   tests: hours of traffic in milliseconds, the same run every time; with a
-//!   [`testing::FaultPlan`] the wire between them drops, delays, duplicates, corrupts and cuts,
-//!   and Slack fails, and [`testing::Audit`] checks the session's invariants after every step.
-//! - [`transcript`] records a session's traffic with every secret redacted, and replays it
-//!   into a fresh `Session` to show where the client now behaves differently.
+//! Not compiled into this crate, each a crate of its own and as pure as this one:
+//! `slackline-fake` (the server side: a scripted Slack that judges its client),
+//! `slackline-sim` (a `Session` against the fake in virtual time, under fault plans, audited
+//! after every step) and `slackline-transcript` (a session's traffic as redacted JSON lines,
+//! replayed into a fresh `Session` to show where the client now behaves differently).
 
-#![warn(missing_docs)]
+#![warn(missing_docs, unreachable_pub)]
 
 mod action;
 mod backoff;
@@ -104,10 +102,12 @@ mod secret;
 mod session;
 mod time;
 mod timer;
-pub mod webapi;
+mod webapi;
 
 pub use action::{Action, CLOSE_GOING_AWAY, CLOSE_NORMAL};
-pub use config::*;
+pub use config::{
+    Config, ConfigError, LateAckPolicy, Mode, RtmConnect, RtmConnectOptions, RtmStartOptions,
+};
 pub use envelope::{
     salvage_envelope_id, AckState, DisconnectReason, Envelope, EnvelopeType, Hello,
 };
@@ -119,4 +119,7 @@ pub use secret::{redact_tokens, Token, TokenKind};
 pub use session::{AckError, ConnectionInfo, Phase, Session, Stats};
 pub use time::Instant;
 pub use timer::Timer;
-pub use webapi::{ApiError, ApiResponse, HttpRequest, HttpResponse, WebApi};
+pub use webapi::{
+    classify, redact_url, ApiError, ApiResponse, AuthTest, BodyKind, ConnectionUrl, HttpRequest,
+    HttpResponse, PostedMessage, WebApi,
+};

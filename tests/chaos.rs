@@ -8,14 +8,12 @@
 //! dispatch twice within the dedupe window, reconnect delays within the policy and honouring
 //! `Retry-After`, nothing after a stop, half-open connections abandoned within ping interval +
 //! pong timeout, refreshes without a gap unless a fault stood in the way, RTM pacing and one
-//! outcome per message); afterwards by `support::chaos`: the fake saw no rule broken that the
+//! outcome per message); afterwards by `slackline_test_support::session::chaos`: the fake saw no rule broken that the
 //! faults do not explain, and nothing was lost. Each property below stresses one of them with
 //! the faults that matter for it.
 //!
 //! Case counts follow `PROPTEST_CASES` (default 256 per property); failures are saved in
 //! `proptest-regressions/chaos.txt`.
-
-mod support;
 
 use std::time::Duration;
 
@@ -23,7 +21,7 @@ use proptest::prelude::*;
 use slackline::StopReason;
 use slackline_fake::ViolationKind;
 use slackline_sim::{Direction, Fault, FaultPlan, NetFaults, TimedFault, Which};
-use support::chaos::*;
+use slackline_test_support::chaos::*;
 
 fn which() -> impl Strategy<Value = Which> {
     prop_oneof![Just(Which::Oldest), Just(Which::Newest), Just(Which::All)]

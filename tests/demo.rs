@@ -1,14 +1,12 @@
 //! The bundled demo script, played with an echo bot: it must parse, cover what `slackline demo`
 //! shows, and leave an ok verdict.
 
-mod common;
-
 use serde_json::json;
 use slackline::{CloseCause, Config, Event, StopReason};
 use slackline_fake::{AckOutcome, Script};
 use slackline_sim::{Ctx, Ending, Harness};
 
-use common::{data_dir, APP_TOKEN};
+use slackline_test_support::{data_dir, APP_TOKEN};
 
 fn demo() -> Script {
     let text = std::fs::read_to_string(data_dir("scripts/demo.jsonl")).unwrap();

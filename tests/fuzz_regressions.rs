@@ -1,11 +1,8 @@
 //! Every input a fuzz target ever failed on, replayed through the same checks
-//! (`support::fuzz`), so that a fixed bug stays fixed. Inputs live in
+//! (`slackline_test_support::session::fuzz`), so that a fixed bug stays fixed. Inputs live in
 //! `tests/data/fuzz-regressions/<target>/`; TESTING.md says what each one found.
 
-mod common;
-mod support;
-
-use common::data_dir;
+use slackline_test_support::data_dir;
 
 fn replay_all(target: &str, check: fn(&[u8])) {
     let dir = data_dir(&format!("tests/data/fuzz-regressions/{target}"));
@@ -25,15 +22,15 @@ fn replay_all(target: &str, check: fn(&[u8])) {
 
 #[test]
 fn script_inputs_that_once_failed() {
-    replay_all("script", support::fuzz::script);
+    replay_all("script", slackline_test_support::fuzz::script);
 }
 
 #[test]
 fn transcript_inputs_that_once_failed() {
-    replay_all("transcript", support::fuzz::transcript);
+    replay_all("transcript", slackline_test_support::fuzz::transcript);
 }
 
 #[test]
 fn chaos_inputs_that_once_failed() {
-    replay_all("chaos", support::fuzz::chaos);
+    replay_all("chaos", slackline_test_support::fuzz::chaos);
 }

@@ -5,15 +5,13 @@
 //!
 //! `cargo test --test fuzz_seeds -- --ignored` (re)writes them; the seeds are committed.
 
-mod common;
-
 use std::path::Path;
 
 use slackline::Config;
 use slackline_fake::Script;
 use slackline_sim::Harness;
 
-use common::{data_dir, json_files, APP_TOKEN, BOT_TOKEN};
+use slackline_test_support::{data_dir, json_files, APP_TOKEN, BOT_TOKEN};
 
 /// Every step kind and header option once, for the parser.
 const EVERY_STEP: &str = r#"{"slackline_script":1,"name":"every step","hello":{"num_connections":2,"approximate_connection_time":600,"app_id":"A1","host":"h1","build_number":3},"auto_hello":true,"redeliver":true,"max_redeliveries":2,"ack_deadline":"3s","connection_lifetime":true,"disconnect_grace":"10s","server_ping_interval":"30s","end_grace":"15s","epoch":1700000000,"rtm_echo":false,"team":{"team_id":"T1","team_name":"n","team_domain":"d","bot_user_id":"U1","bot_name":"b","bot_id":"B1"}}
@@ -101,7 +99,7 @@ fn write_fuzz_seeds() {
     }
 }
 
-/// Fault schedules as the `chaos` target reads them (`support::chaos::plan_from_bytes`): a
+/// Fault schedules as the `chaos` target reads them (`slackline_test_support::session::chaos::plan_from_bytes`): a
 /// mode byte, a seed, the network, then (kind, time, time, argument) per fault. Half of them
 /// on a gentle network, so that the fuzzer starts from runs that get somewhere.
 #[test]

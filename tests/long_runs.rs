@@ -6,12 +6,10 @@
 //! `CHAOS_SEEDS=n` runs each day with seeds 1..=n (default 1) and prints the figures that
 //! `TESTING.md` quotes.
 
-mod support;
-
 use std::time::{Duration, Instant as Wall};
 
 use slackline_sim::{FaultPlan, FaultProfile};
-use support::chaos::*;
+use slackline_test_support::chaos::*;
 
 const DAY: Duration = Duration::from_secs(24 * 3600);
 

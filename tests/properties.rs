@@ -1,7 +1,7 @@
 //! Invariants over random fault schedules (proptest). Case counts follow `PROPTEST_CASES`
 //! (CI runs a few hundred per property); failures are saved in `proptest-regressions/`.
 //!
-//! Checked after every step by the test driver (`support::Sim::drain` runs
+//! Checked after every step by the test driver (`slackline_test_support::session::Sim::drain` runs
 //! `slackline_sim::Audit`): no frame is sent on a closed connection, never more sockets
 //! than the pool allows (N + 1 during a replacement, at most 10), `poll_timeout()` is never in
 //! the past after a drain, no delivery acked twice or late, no envelope dispatched twice within
@@ -12,14 +12,12 @@
 //! within ping interval + pong timeout; every RTM message gets exactly one outcome.
 //! `tests/chaos.rs` runs the same invariants with a real `FakeSlack` on the other end.
 
-mod support;
-
 use std::time::Duration;
 
 use proptest::prelude::*;
 use slackline::{Action, CloseCause, Event, LateAckPolicy};
-use support::script::*;
-use support::*;
+use slackline_test_support::script::*;
+use slackline_test_support::session::*;
 
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![

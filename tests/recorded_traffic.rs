@@ -1,17 +1,15 @@
 //! Every recorded Slack payload in `tests/data/traffic/` goes through a `Session`, with
 //! assertions on what comes out (see `tests/data/traffic/PROVENANCE.md` for the sources).
 
-mod support;
-
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
-use slackline::webapi::{classify, AuthTest, ConnectionUrl, PostedMessage};
+use slackline::{classify, AuthTest, ConnectionUrl, PostedMessage};
 use slackline::{
     AckState, Action, DisconnectReason, EnvelopeType, Event, HttpResponse, RtmOutcome, StopReason,
 };
-use support::*;
+use slackline_test_support::session::*;
 
 fn traffic(dir: &str) -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -1,13 +1,11 @@
 //! Nothing from the network (or from a file) panics the fake or the parsers: valid inputs,
 //! mutated byte by byte with a fixed-seed generator, are fed everywhere.
 
-mod common;
-
 use slackline::{Config, Instant};
 use slackline_fake::{ApiRequest, FakeConfig, FakeSlack, Script};
 use slackline_transcript::{Recorder, Transcript};
 
-use common::{data_dir, APP_TOKEN, BOT_TOKEN};
+use slackline_test_support::{data_dir, APP_TOKEN, BOT_TOKEN};
 
 /// xorshift64*: a deterministic stream of mutations.
 struct Mutator(u64);

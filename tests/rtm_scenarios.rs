@@ -1,15 +1,14 @@
 //! RTM rules, one scenario each, in virtual time. RTM shares the session's connection, timer
 //! and reconnect machinery with Socket Mode; these tests cover what is RTM's own.
 
-mod support;
-
 use std::time::Duration;
 
 use serde_json::Value;
 use slackline::{
     Action, ApiError, ConnId, Event, RtmOutcome, RtmReply, RtmStartOptions, SendError, StopReason,
 };
-use support::*;
+use slackline_test_support::session::*;
+use slackline_test_support::{leaks_a_token, BOT_TOKEN};
 
 fn sent_messages(actions: &[Action]) -> Vec<(ConnId, Value)> {
     texts(actions)
@@ -58,7 +57,7 @@ fn rtm_connect_is_the_default_and_rtm_start_takes_its_options() {
         request.body(),
         "simple_latest=true&no_unreads=true&mpim_aware=false"
     );
-    assert!(!request.body().contains("s3cr3t") && !request.url().contains("s3cr3t"));
+    assert!(!leaks_a_token(request.body()) && !leaks_a_token(request.url()));
 }
 
 #[test]
@@ -208,7 +207,7 @@ fn unanswered_messages_are_reported_lost_after_the_resume_window() {
     sim.advance(Duration::from_secs(20));
     let out = sim.peer_closed(conn);
     sim.open_connection(&out);
-    let out = sim.advance(slackline::DEFAULT_RTM_RESUME_WINDOW);
+    let out = sim.advance(slackline::Config::DEFAULT_RTM_RESUME_WINDOW);
     assert_eq!(
         replies(&out),
         vec![RtmReply {

@@ -1,8 +1,6 @@
 //! A `Session` against the fake in virtual time: refreshes, half-open servers, rate limits,
 //! RTM, and a verdict that catches a badly behaved client.
 
-mod common;
-
 use std::time::Duration;
 
 use serde_json::json;
@@ -13,7 +11,7 @@ use slackline::{
 use slackline_fake::{AckOutcome, ViolationKind};
 use slackline_sim::{Bot, Ctx, Ending, Harness, Outcome};
 
-use common::{script, APP_TOKEN, BOT_TOKEN};
+use slackline_test_support::{script, APP_TOKEN, BOT_TOKEN};
 
 fn events_envelope(label: &str, event_id: &str) -> String {
     format!(

@@ -1,7 +1,5 @@
 //! Socket Mode rules, one scenario each, in virtual time.
 
-mod support;
-
 use std::time::Duration;
 
 use slackline::{
@@ -9,7 +7,8 @@ use slackline::{
     LateAckPolicy, ProtocolErrorKind, ReconnectCause, StopReason, Timer, CLOSE_GOING_AWAY,
     CLOSE_NORMAL,
 };
-use support::*;
+use slackline_test_support::session::*;
+use slackline_test_support::{leaks_a_token, APP_TOKEN};
 
 fn envelopes(actions: &[Action]) -> Vec<slackline::Envelope> {
     events(actions)
@@ -33,10 +32,10 @@ fn first_action_is_apps_connections_open_with_the_token_in_the_header_only() {
     assert_eq!(request.method(), "apps.connections.open");
     assert_eq!(request.url(), "https://slack.com/api/apps.connections.open");
     assert_eq!(request.authorization(), format!("Bearer {APP_TOKEN}"));
-    assert!(!request.body().contains("s3cr3t"));
-    assert!(!format!("{:?}", sim.session).contains("s3cr3t"));
-    assert!(!format!("{:?}", sim.log).contains("s3cr3t"));
-    assert!(!format!("{:?}", sim.session.config()).contains("s3cr3t"));
+    assert!(!leaks_a_token(request.body()));
+    assert!(!leaks_a_token(&format!("{:?}", sim.session)));
+    assert!(!leaks_a_token(&format!("{:?}", sim.log)));
+    assert!(!leaks_a_token(&format!("{:?}", sim.session.config())));
 }
 
 #[test]
@@ -84,7 +83,7 @@ fn redeliveries_are_acked_again_but_dispatched_once() {
     assert_eq!(sim.session.stats().duplicates, 2);
 
     // After the window, the same id is new again.
-    sim.advance(slackline::DEFAULT_DEDUPE_WINDOW + Duration::from_secs(1));
+    sim.advance(slackline::Config::DEFAULT_DEDUPE_WINDOW + Duration::from_secs(1));
     let later = sim.text(conn, &envelope("env-1", "events_api", Some("Ev1"), false));
     assert_eq!(envelopes(&later).len(), 1);
 }
@@ -106,7 +105,7 @@ fn envelopes_that_accept_a_response_wait_for_the_app_then_ack_with_payload() {
     let AckState::AwaitingApp { deadline } = envelope.ack_state() else {
         panic!("should await the app")
     };
-    assert_eq!(deadline, sim.now + slackline::DEFAULT_ACK_TIMEOUT);
+    assert_eq!(deadline, sim.now + slackline::Config::DEFAULT_ACK_TIMEOUT);
     assert_eq!(sim.session.timeout_reason(), Some(Timer::AckDeadline));
 
     sim.advance(Duration::from_millis(400));
@@ -146,7 +145,7 @@ fn late_acks_are_auto_acked_at_the_deadline_by_default() {
 fn late_acks_can_be_reported_instead_and_still_sent_late() {
     let (mut sim, conn) = Sim::live(socket_mode().with_late_ack_policy(LateAckPolicy::Report));
     sim.text(conn, &envelope("cmd-1", "slash_commands", None, true));
-    let at_deadline = sim.advance(slackline::DEFAULT_ACK_TIMEOUT);
+    let at_deadline = sim.advance(slackline::Config::DEFAULT_ACK_TIMEOUT);
     assert!(texts(&at_deadline).is_empty());
     assert!(events(&at_deadline).iter().any(|e| matches!(
         e,
@@ -324,7 +323,7 @@ fn a_pause_in_reading_suspends_the_liveness_deadlines() {
     assert_eq!(pings(&out).len(), 1);
     sim.feed(|s, now| s.handle_input_paused(now, true));
     // Far past the pong deadline and the idle timeout: nothing is abandoned while paused.
-    let out = sim.advance(slackline::DEFAULT_IDLE_TIMEOUT * 3);
+    let out = sim.advance(slackline::Config::DEFAULT_IDLE_TIMEOUT * 3);
     assert!(closes(&out).is_empty(), "{out:?}");
     assert!(sim.is_open(conn));
     // Reading resumes: the unanswered ping gets a fresh pong deadline from now...
@@ -345,10 +344,10 @@ fn a_pause_in_reading_holds_the_hello_deadline_until_it_ends() {
     let conn = connects(&granted)[0];
     sim.feed(|s, now| s.handle_input_paused(now, true));
     sim.feed(|s, now| s.handle_connected(now, conn));
-    let out = sim.advance(slackline::DEFAULT_HELLO_TIMEOUT * 2);
+    let out = sim.advance(slackline::Config::DEFAULT_HELLO_TIMEOUT * 2);
     assert!(closes(&out).is_empty(), "{out:?}");
     sim.feed(|s, now| s.handle_input_paused(now, false));
-    let out = sim.advance(slackline::DEFAULT_HELLO_TIMEOUT);
+    let out = sim.advance(slackline::Config::DEFAULT_HELLO_TIMEOUT);
     assert_eq!(closes(&out), vec![(conn, CLOSE_GOING_AWAY)]);
 }
 
@@ -360,7 +359,7 @@ fn no_hello_in_time_counts_as_a_failure() {
     let granted = sim.grant(first.id(), 1);
     let conn = connects(&granted)[0];
     sim.feed(|s, now| s.handle_connected(now, conn));
-    let out = sim.advance(slackline::DEFAULT_HELLO_TIMEOUT);
+    let out = sim.advance(slackline::Config::DEFAULT_HELLO_TIMEOUT);
     assert_eq!(closes(&out), vec![(conn, CLOSE_GOING_AWAY)]);
     assert!(events(&out).iter().any(|e| matches!(
         e,
@@ -411,7 +410,7 @@ fn rate_limited_without_retry_after_waits_the_default() {
     let Some(Event::Reconnecting { delay, .. }) = events(&out).pop() else {
         panic!()
     };
-    assert!(delay >= slackline::DEFAULT_RATE_LIMIT_WAIT);
+    assert!(delay >= slackline::Config::DEFAULT_RATE_LIMIT_WAIT);
 }
 
 #[test]
@@ -439,7 +438,7 @@ fn server_errors_back_off_exponentially_with_a_cap() {
     assert!(delays.last().unwrap().1 <= Duration::from_secs(16));
     // A hello resets the count once the connection proves stable.
     let (conn, _) = sim.open_connection(&pending);
-    sim.advance(slackline::DEFAULT_STABLE_AFTER);
+    sim.advance(slackline::Config::DEFAULT_STABLE_AFTER);
     let out = sim.peer_closed(conn);
     assert!(events(&out)
         .iter()
@@ -647,7 +646,7 @@ fn connect_failures_back_off_and_responses_to_stale_requests_are_ignored() {
     let first =
         http_requests(&sim.log.iter().map(|(_, a)| a.clone()).collect::<Vec<_>>())[0].clone();
     // The request times out; its late answer must not open anything.
-    let out = sim.advance(slackline::DEFAULT_HTTP_TIMEOUT);
+    let out = sim.advance(slackline::Config::DEFAULT_HTTP_TIMEOUT);
     assert!(events(&out).iter().any(|e| matches!(
         e,
         Event::Reconnecting {

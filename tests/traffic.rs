@@ -1,15 +1,13 @@
 //! Every recorded Socket Mode frame, served by the fake to a `Session` through the harness:
 //! each envelope acked exactly once, in time, and the verdict ok.
 
-mod common;
-
 use std::collections::BTreeMap;
 
 use slackline::{Config, Event, StopReason};
 use slackline_fake::{AckOutcome, DeliveryReport, Script};
 use slackline_sim::{Ending, Harness, Outcome};
 
-use common::{data_dir, json_files, APP_TOKEN};
+use slackline_test_support::{data_dir, json_files, APP_TOKEN};
 
 fn play(dir: &str, config: Config) -> (usize, Outcome) {
     let files = json_files(&data_dir(dir));

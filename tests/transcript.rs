@@ -1,8 +1,6 @@
 //! Transcripts recorded through the harness: redacted, round-tripped through text, and replayed
 //! into a fresh session that must do exactly what the recording says.
 
-mod common;
-
 use std::time::Duration;
 
 use serde_json::json;
@@ -11,7 +9,7 @@ use slackline_fake::Script;
 use slackline_sim::{Ctx, Harness, Outcome};
 use slackline_transcript::{replay, Direction, Divergence, Entry, ReplayOptions, Transcript};
 
-use common::{data_dir, json_files, script, APP_TOKEN, BOT_TOKEN};
+use slackline_test_support::{data_dir, json_files, script, APP_TOKEN, BOT_TOKEN};
 
 fn echo_bot(ctx: &mut Ctx<'_>, event: &Event) {
     match event {

@@ -7,8 +7,7 @@
 //! after every step; afterwards the fake's verdict and the loss check must agree.
 #![no_main]
 
-#[path = "../../tests/support/mod.rs"]
-mod support;
+use slackline_test_support as support;
 
 use libfuzzer_sys::fuzz_target;
 

@@ -2,8 +2,7 @@
 //! still delivers events afterwards.
 #![no_main]
 
-#[path = "../../tests/support/mod.rs"]
-mod support;
+use slackline_test_support::session as support;
 
 use libfuzzer_sys::fuzz_target;
 use slackline::Event;

@@ -4,8 +4,7 @@
 //! the session breaks none of the invariants the harness's audit checks after every step.
 #![no_main]
 
-#[path = "../../tests/support/mod.rs"]
-mod support;
+use slackline_test_support as support;
 
 use libfuzzer_sys::fuzz_target;
 

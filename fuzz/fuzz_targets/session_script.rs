@@ -3,8 +3,7 @@
 //! property tests checked after every step. The first byte picks Socket Mode pool size or RTM.
 #![no_main]
 
-#[path = "../../tests/support/mod.rs"]
-mod support;
+use slackline_test_support as support;
 
 use libfuzzer_sys::fuzz_target;
 use slackline::LateAckPolicy;

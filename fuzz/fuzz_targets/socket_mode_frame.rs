@@ -3,8 +3,7 @@
 //! dispatched works, and the connection goes on.
 #![no_main]
 
-#[path = "../../tests/support/mod.rs"]
-mod support;
+use slackline_test_support::session as support;
 
 use libfuzzer_sys::fuzz_target;
 use slackline::Event;

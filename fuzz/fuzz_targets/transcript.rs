@@ -3,8 +3,7 @@
 //! session without panicking, its divergences printable.
 #![no_main]
 
-#[path = "../../tests/support/mod.rs"]
-mod support;
+use slackline_test_support as support;
 
 use libfuzzer_sys::fuzz_target;
 

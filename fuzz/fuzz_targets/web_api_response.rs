@@ -4,7 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use slackline::webapi::{classify, ApiError, ConnectionUrl, HttpResponse};
+use slackline::{classify, ApiError, ConnectionUrl, HttpResponse};
 
 fuzz_target!(|data: &[u8]| {
     let (head, body) = data.split_at(data.len().min(4));

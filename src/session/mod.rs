@@ -15,9 +15,7 @@ use serde::Serialize;
 
 use crate::action::{Action, CLOSE_GOING_AWAY, CLOSE_NORMAL};
 use crate::backoff::{Backoff, Rng};
-use crate::config::{
-    Config, ConfigError, LateAckPolicy, Mode, RtmConnect, MAX_SOCKET_MODE_CONNECTIONS,
-};
+use crate::config::{Config, ConfigError, LateAckPolicy, Mode, RtmConnect};
 use crate::dedupe::{id_key, Dedupe, IdKind};
 use crate::event::{
     CloseCause, Event, ProtocolError, ProtocolErrorKind, ReconnectCause, StopReason,
@@ -541,7 +539,7 @@ impl Session {
         }
         let target = self.target_connections();
         let active = self.conns.iter().filter(|c| !c.retiring).count();
-        let cap = (target + 1).min(usize::from(MAX_SOCKET_MODE_CONNECTIONS));
+        let cap = (target + 1).min(usize::from(Config::MAX_SOCKET_MODE_CONNECTIONS));
         if active >= target || self.conns.len() >= cap {
             return;
         }
@@ -835,10 +833,10 @@ impl Session {
             text.push_str(payload);
         }
         text.push('}');
-        if text.len() > crate::config::SOCKET_MODE_MAX_OUTBOUND {
+        if text.len() > crate::config::Config::SOCKET_MODE_MAX_OUTBOUND {
             return Err(AckError::TooLarge {
                 len: text.len(),
-                limit: crate::config::SOCKET_MODE_MAX_OUTBOUND,
+                limit: crate::config::Config::SOCKET_MODE_MAX_OUTBOUND,
             });
         }
         let target = match self.index(conn) {

@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::conn::slot;
 use super::{Session, State};
 use crate::action::Action;
-use crate::config::{Config, RTM_MAX_MESSAGE};
+use crate::config::Config;
 use crate::dedupe::{id_key, Dedupe, IdKind};
 use crate::envelope::Hello;
 use crate::event::{Event, ProtocolErrorKind};
@@ -164,10 +164,10 @@ impl Session {
         let id = rtm.next_id;
         frame.insert("id".into(), id.into());
         let text = serde_json::Value::Object(frame).to_string();
-        if text.len() > RTM_MAX_MESSAGE {
+        if text.len() > Config::RTM_MAX_MESSAGE {
             return Err(SendError::TooLarge {
                 len: text.len(),
-                limit: RTM_MAX_MESSAGE,
+                limit: Config::RTM_MAX_MESSAGE,
             });
         }
         if rtm.queue.len() >= rtm.capacity {

@@ -6,9 +6,9 @@ use std::fmt;
 use std::time::Duration;
 
 use serde::Serialize;
-use slackline::webapi::classify;
-use slackline::webapi::{AuthTest, PostedMessage};
-use slackline::{ApiError, ApiResponse, HttpRequest, Token, WebApi, DEFAULT_API_URL};
+use slackline::classify;
+use slackline::{ApiError, ApiResponse, Config, HttpRequest, Token, WebApi};
+use slackline::{AuthTest, PostedMessage};
 
 use slackline_client::{
     check, Error, Protocol, ProxyChoice, RetryPolicy, TlsConfig, DEFAULT_MAX_RETRY_WAIT,
@@ -124,8 +124,8 @@ impl<R: Runtime> WebClient<R> {
         WebClientBuilder {
             runtime,
             token: Token::new(token),
-            api_url: DEFAULT_API_URL.to_owned(),
-            timeout: slackline::DEFAULT_HTTP_TIMEOUT,
+            api_url: Config::DEFAULT_API_URL.to_owned(),
+            timeout: slackline::Config::DEFAULT_HTTP_TIMEOUT,
             tls: None,
             proxy: ProxyChoice::default(),
             rate_limit_retries: DEFAULT_RATE_LIMIT_RETRIES,

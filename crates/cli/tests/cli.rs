@@ -314,7 +314,7 @@ fn record_then_replay_check_round_trip() {
     assert!(served.status.success(), "{}", served.stderr);
 
     let text = std::fs::read_to_string(&transcript).unwrap();
-    assert!(text.starts_with(r#"{"slackline_transcript":1"#));
+    assert!(text.starts_with(r#"{"slackline_transcript":2"#));
     assert!(!text.contains("VERYSECRETVALUE"));
     assert!(text.lines().count() > 50);
 

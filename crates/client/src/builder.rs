@@ -183,7 +183,7 @@ impl<K: Kind, Routes: Default> ClientBuilder<K, Routes> {
             config,
             concurrency: Concurrency::Limit(K::DEFAULT_CONCURRENCY),
             handler_queue: DEFAULT_HANDLER_QUEUE,
-            http_timeout: slackline::DEFAULT_HTTP_TIMEOUT,
+            http_timeout: slackline::Config::DEFAULT_HTTP_TIMEOUT,
             close_timeout: DEFAULT_CLOSE_TIMEOUT,
             tls: None,
             proxy: ProxyChoice::default(),

@@ -7,7 +7,7 @@
 use std::net::IpAddr;
 
 use http::Uri;
-use slackline::webapi::redact_url;
+use slackline::redact_url;
 
 /// Which protocol a URL is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -43,7 +43,7 @@
 //! (`Utf8Bytes`) and bursts are written with one flush; see `runtimes/server/README.md` for
 //! the bulk mode (many envelopes, at most N unacked) built on that.
 
-#![warn(missing_docs)]
+#![warn(missing_docs, unreachable_pub)]
 
 mod core;
 mod flood;

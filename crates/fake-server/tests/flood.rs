@@ -2,6 +2,8 @@
 //! WebSocket client sees `hello` first, its pings answered, the window held, the close
 //! handshake. (Counts only: how fast is for the benchmarks, never a test.)
 
+use slackline_test_support::drivers::socket_url;
+use slackline_tokio::TokioRuntime;
 use std::path::Path;
 use std::time::Duration;
 
@@ -13,9 +15,6 @@ use slackline_fake::flood::{Flood, FloodConfig, Pace};
 use slackline_fake::{Script, ScriptHeader};
 use slackline_fake_server::{FakeServer, ServerConfig};
 use slackline_tokio::SocketModeClient;
-
-mod support;
-use support::socket_url;
 
 const PATIENCE: Duration = Duration::from_secs(20);
 
@@ -75,7 +74,7 @@ async fn the_tokio_client_acks_a_whole_flood() {
 async fn a_raw_client_gets_hello_first_then_a_window_and_pongs() {
     let config = flood(FloodConfig::new(50).max_unacked(5).pace(Pace::Window));
     let mut server = FakeServer::start(empty_script(), config).await.unwrap();
-    let (mut ws, _) = connect_async(socket_url(&server.api_url()).await)
+    let (mut ws, _) = connect_async(socket_url::<TokioRuntime>(&server.api_url()).await)
         .await
         .unwrap();
     assert_eq!(next_json(&mut ws).await["type"], "hello");
@@ -134,7 +133,7 @@ async fn acks_that_arrive_with_the_end_of_the_stream_count() {
 
     let config = flood(FloodConfig::new(5).max_unacked(5).pace(Pace::Window));
     let mut server = FakeServer::start(empty_script(), config).await.unwrap();
-    let url = socket_url(&server.api_url()).await;
+    let url = socket_url::<TokioRuntime>(&server.api_url()).await;
     let address = url.trim_start_matches("ws://").split('/').next().unwrap();
     let tcp = tokio::net::TcpStream::connect(address).await.unwrap();
     let (mut ws, _) = async_tungstenite::tokio::client_async(url.as_str(), tcp)

@@ -2,6 +2,8 @@
 //! WebSockets: the demo plays to an ok verdict, HTTP answers what the fake decides, a silent
 //! socket is really half-open.
 
+use slackline_test_support::drivers::socket_url;
+use slackline_tokio::TokioRuntime;
 use std::time::Duration;
 
 use async_tungstenite::tokio::connect_async;
@@ -12,8 +14,6 @@ use slackline_fake::{AckOutcome, Script};
 use slackline_fake_server::{FakeServer, Observed, ServerConfig};
 use slackline_tokio::{Error, SocketModeClient};
 use tokio::sync::mpsc;
-
-mod support;
 
 /// Every wait is bounded: a hang fails the test instead of blocking CI.
 const PATIENCE: Duration = Duration::from_secs(20);
@@ -129,7 +129,7 @@ async fn web_api_calls_are_answered_by_the_fake() {
 async fn open_socket(
     api_url: &str,
 ) -> async_tungstenite::WebSocketStream<async_tungstenite::tokio::ConnectStream> {
-    let url = support::socket_url(api_url).await;
+    let url = socket_url::<TokioRuntime>(api_url).await;
     assert!(url.starts_with("ws://127.0.0.1:"), "{url}");
     connect_async(url).await.unwrap().0
 }

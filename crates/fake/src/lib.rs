@@ -9,7 +9,7 @@
 //! Like the `Session` it does no IO and reads no clock: inputs are `handle_*` calls that carry
 //! `now`, outputs are pulled with [`FakeSlack::poll_output`], and [`FakeSlack::poll_timeout`]
 //! says when to call [`FakeSlack::handle_timeout`]. A network wrapper (HTTP + WebSocket server)
-//! or the in-process [`Harness`](crate::testing::Harness) carries the bytes.
+//! or the in-process harness of `slackline-sim` carries the bytes.
 //!
 //! What a wrapper does with each [`Output`]:
 //! - `HttpResponse`: answer that call with the status, `Retry-After` and body.
@@ -18,6 +18,8 @@
 //! - `GoSilent`: half-open. Stop reading from that socket and stop answering anything on it
 //!   (including automatic pongs of the WebSocket library) without closing it.
 //! - `Finished`: the script is over; the verdict is final.
+
+#![warn(missing_docs, unreachable_pub)]
 
 mod deliveries;
 pub mod flood;

@@ -214,7 +214,7 @@ fn rate_limit_then_success_and_retry_after_is_checked() {
     );
     assert!(limited.body.contains("ratelimited"));
     assert_eq!(
-        slackline::webapi::classify(&limited.to_http_response()).unwrap_err(),
+        slackline::classify(&limited.to_http_response()).unwrap_err(),
         slackline::ApiError::RateLimited {
             retry_after: Some(Duration::from_secs(3))
         }

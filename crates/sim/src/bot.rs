@@ -4,12 +4,12 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
-use slackline::webapi::{HttpRequest, HttpResponse};
 use slackline::Instant;
 use slackline::RequestId;
 use slackline::SendError;
 use slackline::{AckError, Session};
 use slackline::{Event, Handled, Input, Refused, RtmMessage};
+use slackline::{HttpRequest, HttpResponse};
 use slackline_transcript::{Recorder, Transcript};
 
 /// A bot under test: it sees every event the session dispatches.

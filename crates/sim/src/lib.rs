@@ -59,8 +59,8 @@ mod run;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-use slackline::webapi::HttpResponse;
 use slackline::Envelope;
+use slackline::HttpResponse;
 use slackline::Instant;
 use slackline::{Config, ConfigError, Mode, RtmConnect};
 use slackline::{ConnId, RequestId};

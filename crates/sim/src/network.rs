@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::rng::Rng;
-use slackline::webapi::HttpRequest;
 use slackline::ConnId;
+use slackline::HttpRequest;
 use slackline::Instant;
 use slackline_fake::{FakeResponse, SocketId};
 

@@ -7,12 +7,12 @@ use super::audit::Audit;
 use super::faults::TimedFault;
 use super::network::{Network, Origin, Packet};
 use super::{Bot, Ctx, Ending, Timed};
-use slackline::webapi::{HttpRequest, HttpResponse};
 use slackline::Event;
 use slackline::Instant;
 use slackline::Session;
 use slackline::{Action, Input};
 use slackline::{ConnId, RequestId};
+use slackline::{HttpRequest, HttpResponse};
 use slackline_fake::{ApiRequest, CallId, FakeSlack, Output, SocketId};
 use slackline_transcript::{Recorder, Transcript};
 

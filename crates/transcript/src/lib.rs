@@ -16,7 +16,7 @@
 //! | `event` | the session dispatched... | `event` (a one-line summary) |
 //!
 //! ```text
-//! {"slackline_transcript":1,"config":{"mode":"socket_mode","connections":1,…}}
+//! {"slackline_transcript":2,"token_kind":"app","config":{"mode":"socket_mode","api_url":"https://slack.com/api/",…}}
 //! {"t":0.000000,"dir":"out","kind":"http_request","request":1,"method":"apps.connections.open","body":""}
 //! {"t":0.002000,"dir":"in","kind":"http_response","request":1,"status":200,"body":"{\"ok\":true,\"url\":\"wss://wss-fake.slack.invalid/…\"}"}
 //! {"t":0.002000,"dir":"out","kind":"connect","conn":1,"url":"wss://wss-fake.slack.invalid/…"}
@@ -25,10 +25,12 @@
 //! {"t":0.106000,"dir":"event","kind":"event","summary":"envelope events_api … retry=0 acked"}
 //! ```
 //!
-//! Tokens are replaced by `xoxb-<redacted>` and the like ([`redact_tokens`](crate::redact_tokens)),
+//! Tokens are replaced by `xoxb-<redacted>` and the like ([`redact_tokens`](slackline::redact_tokens)),
 //! `Authorization` headers are never written, and WebSocket URLs keep only their host
-//! ([`redact_url`](slackline::webapi::redact_url)), in `connect` records and inside bodies and frames.
+//! ([`redact_url`](slackline::redact_url)), in `connect` records and inside bodies and frames.
 //! [`Recorder`] does the redaction as it makes records, so a record never holds a secret.
+
+#![warn(missing_docs, unreachable_pub)]
 
 mod line;
 mod object_writer;

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use bytes::Bytes;
-use slackline::webapi::redact_url;
+use slackline::redact_url;
 use slackline::{
     redact_tokens, Action, Config, HttpResponse, Input, Instant, Mode, RtmMessage, TokenKind,
 };

@@ -9,7 +9,7 @@ use std::fmt;
 use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde_json::value::RawValue;
 use slackline::redact_tokens;
-use slackline::webapi::redact_url;
+use slackline::redact_url;
 
 /// `text` with every token and WebSocket URL secret replaced; borrowed when there was nothing
 /// to hide. Text that is not JSON only has its tokens redacted.

@@ -18,6 +18,8 @@
 //! }
 //! ```
 
+#![warn(missing_docs, unreachable_pub)]
+
 use std::io;
 use std::time::Instant;
 

@@ -1,7 +1,7 @@
 //! The shared end-to-end scenarios (`slackline-testkit`) on async-std, over loopback.
 
 use slackline_async_std::{AsyncStdRuntime, BoxFuture};
-use slackline_testkit::async_client::{AsyncClient, Flavor};
+use slackline_test_support::drivers::async_client::{AsyncClient, Flavor};
 
 /// The clients run on async-std's task pool; the fake Slack and the testkit's servers run on
 /// threads of their own, and the test threads wait on both.
@@ -15,4 +15,4 @@ impl Flavor for AsyncStd {
     }
 }
 
-slackline_testkit::end_to_end_tests!(AsyncClient<AsyncStd>);
+slackline_test_support::end_to_end_tests!(AsyncClient<AsyncStd>);

@@ -5,13 +5,15 @@
 use std::sync::mpsc;
 use std::thread::JoinHandle;
 
-use slackline_blocking::slackline::webapi::{AuthTest, PostedMessage};
+use slackline_blocking::slackline::{AuthTest, PostedMessage};
 use slackline_blocking::{
     ApiError, ClientHandle, Envelope, Error, Event, Events, Responder, RtmClient, RtmError,
     RtmEvent, RtmHandle, Sent, SocketModeClient, WebClient,
 };
-use slackline_testkit::client::Protocol;
-use slackline_testkit::{recv, Behaviour, Client, Route, RtmOp, Setup, Web, WebSetup, PATIENCE};
+use slackline_test_support::drivers::client::Protocol;
+use slackline_test_support::drivers::{
+    recv, Behaviour, Client, Route, RtmOp, Setup, Web, WebSetup, PATIENCE,
+};
 
 enum Built {
     SocketMode(SocketModeClient),
@@ -209,4 +211,4 @@ impl Web for BlockingWeb {
     }
 }
 
-slackline_testkit::end_to_end_tests!(Blocking);
+slackline_test_support::end_to_end_tests!(Blocking);

@@ -35,6 +35,8 @@
 //! }
 //! ```
 
+#![warn(missing_docs, unreachable_pub)]
+
 use std::io;
 use std::sync::Arc;
 use std::time::Instant;

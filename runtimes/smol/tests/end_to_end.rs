@@ -1,7 +1,7 @@
 //! The shared end-to-end scenarios (`slackline-testkit`) on smol, over loopback.
 
 use slackline_smol::{BoxFuture, SmolRuntime};
-use slackline_testkit::async_client::{AsyncClient, Flavor};
+use slackline_test_support::drivers::async_client::{AsyncClient, Flavor};
 
 /// The clients run on smol's global executor; the fake Slack and the testkit's servers run on
 /// threads of their own, and the test threads wait on both.
@@ -15,4 +15,4 @@ impl Flavor for Smol {
     }
 }
 
-slackline_testkit::end_to_end_tests!(AsyncClient<Smol>);
+slackline_test_support::end_to_end_tests!(AsyncClient<Smol>);

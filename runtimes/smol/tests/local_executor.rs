@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use slackline_smol::SmolRuntime;
-use slackline_testkit::local::handlers_run_on_the_thread_that_drives_the_client;
+use slackline_test_support::drivers::local::handlers_run_on_the_thread_that_drives_the_client;
 
 #[test]
 fn a_client_on_a_local_executor_runs_its_handlers_on_the_thread_that_drives_it() {

@@ -23,6 +23,8 @@
 //! The clients spawn their tasks with `tokio::spawn`: run them inside a tokio runtime with the
 //! `time` and `net` drivers enabled (as `#[tokio::main]` does).
 
+#![warn(missing_docs, unreachable_pub)]
+
 use std::io;
 use std::time::Instant;
 

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use slackline_testkit::{FromClient, ScriptedSlack};
+use slackline_test_support::drivers::{FromClient, ScriptedSlack};
 use slackline_tokio::SocketModeClient;
 
 #[test]

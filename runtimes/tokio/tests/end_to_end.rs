@@ -2,7 +2,7 @@
 
 use std::sync::OnceLock;
 
-use slackline_testkit::async_client::{AsyncClient, Flavor};
+use slackline_test_support::drivers::async_client::{AsyncClient, Flavor};
 use slackline_tokio::{BoxFuture, TokioRuntime};
 
 /// The clients run on a multi-threaded tokio runtime of their own; the fake Slack and the
@@ -26,4 +26,4 @@ impl Flavor for Tokio {
     }
 }
 
-slackline_testkit::end_to_end_tests!(AsyncClient<Tokio>);
+slackline_test_support::end_to_end_tests!(AsyncClient<Tokio>);

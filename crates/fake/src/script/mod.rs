@@ -15,6 +15,7 @@ use std::time::Duration;
 
 pub use envelope::ScriptEnvelope;
 pub use files::SIMPLE_SCRIPT_SPACING;
+pub use parse::FileLoader;
 pub use timing::parse_duration;
 
 /// The script format version this crate reads and writes (`"slackline_script": 1`).

@@ -86,7 +86,8 @@ impl Audit {
             Some("hello" | "disconnect")
         );
         // An id too long for an ack within Slack's frame limit cannot be acked.
-        let ackable = !id.is_empty() && id.len() + 18 <= slackline::SOCKET_MODE_MAX_OUTBOUND;
+        let ackable =
+            !id.is_empty() && id.len() + 18 <= slackline::Config::SOCKET_MODE_MAX_OUTBOUND;
         if !control && ackable {
             self.count_delivery(&id);
             self.frame_counted = true;

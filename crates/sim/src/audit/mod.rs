@@ -28,13 +28,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::time::Duration;
 
-use slackline::webapi::{ApiError, HttpResponse};
 use slackline::Action;
 use slackline::Instant;
 use slackline::Session;
 use slackline::{AckState, DisconnectReason};
+use slackline::{ApiError, HttpResponse};
 use slackline::{CloseCause, Event, ReconnectCause};
-use slackline::{Config, LateAckPolicy, MAX_SOCKET_MODE_CONNECTIONS};
+use slackline::{Config, LateAckPolicy};
 use slackline::{ConnId, RequestId};
 
 mod acks;
@@ -156,7 +156,7 @@ impl Audit {
     pub fn new(config: &Config) -> Self {
         let target = usize::from(config.connections());
         Audit {
-            cap: (target + 1).min(usize::from(MAX_SOCKET_MODE_CONNECTIONS)),
+            cap: (target + 1).min(usize::from(Config::MAX_SOCKET_MODE_CONNECTIONS)),
             ping_bound: config.ping_interval() + config.pong_timeout(),
             hello_timeout: config.hello_timeout(),
             backoff_max: config.backoff_max(),
@@ -300,7 +300,7 @@ impl Audit {
         if self.awaiting_url != Some(request) {
             return;
         }
-        if slackline::webapi::classify(response).is_err() {
+        if slackline::classify(response).is_err() {
             // A failed URL request holds a replacement back.
             self.disruption(now);
         }

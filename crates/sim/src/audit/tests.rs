@@ -1,5 +1,5 @@
 use super::*;
-use slackline::webapi::HttpResponse;
+use slackline::HttpResponse;
 
 fn live_session() -> (Session, Audit, ConnId) {
     // No liveness timers in the way of the time jumps below.
@@ -93,7 +93,7 @@ fn delays_beyond_the_policy_or_under_retry_after_are_breaches() {
         audit.action(now, &Action::Dispatch(event));
     }
     // A URL request before the announced delay.
-    let request = slackline::webapi::WebApi::new(
+    let request = slackline::WebApi::new(
         "https://slack.com/api/".to_owned(),
         slackline::Token::new("xapp-1"),
     )

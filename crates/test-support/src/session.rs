@@ -1,12 +1,6 @@
 //! A scripted stand-in for a driver: feeds a `Session` in virtual time, records every action,
 //! and checks the session's invariants after every drain.
 
-#![allow(dead_code)]
-
-pub mod chaos;
-pub mod fuzz;
-pub mod script;
-
 use std::collections::BTreeSet;
 use std::time::Duration;
 
@@ -15,8 +9,7 @@ use slackline::{
 };
 use slackline_sim::Audit;
 
-pub const APP_TOKEN: &str = "xapp-1-A111-1-s3cr3t";
-pub const BOT_TOKEN: &str = "xoxb-111-222-s3cr3t";
+use crate::{APP_TOKEN, BOT_TOKEN};
 
 pub fn socket_mode() -> Config {
     Config::socket_mode(APP_TOKEN).with_seed(42)

@@ -3,7 +3,7 @@
 //! WebSocket the test writes to and reads from frame by frame (for back-pressure). A Web API
 //! over HTTP and a WebSocket endpoint on loopback, plain or TLS, on the testkit's own tokio
 //! runtime; tests drive it from plain threads with blocking calls, each bounded by
-//! [`PATIENCE`](crate::PATIENCE).
+//! [`PATIENCE`](crate::drivers::PATIENCE).
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{mpsc as std_mpsc, Arc, Mutex};
@@ -21,7 +21,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 use tokio_util::compat::{FuturesAsyncReadCompatExt, TokioAsyncReadCompatExt};
 
-use crate::{background, hello, recv};
+use crate::drivers::{background, hello, recv};
 
 /// A server-side stream, plain or TLS, in tokio form.
 trait Io: AsyncRead + AsyncWrite + Send + Unpin {}

@@ -6,11 +6,11 @@ use slackline_client::{ClientBuilder, Kind};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use slackline::webapi::{AuthTest, PostedMessage};
 use slackline::{ApiError, Config, Event};
+use slackline::{AuthTest, PostedMessage};
 use slackline_async_driver::{Error, RtmError, Sent, TlsConfig};
 
-use crate::ms;
+use crate::drivers::ms;
 
 /// Which protocol a client speaks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -204,11 +204,9 @@ pub trait Web {
     fn chat_post_message(&self, channel: &str, text: &str) -> Result<PostedMessage, ApiError>;
 }
 
-/// The tokens the scenarios use: their secret parts are checked never to show.
-pub(crate) const APP_TOKEN: &str = "xapp-1-A1-1-supersecret";
-pub(crate) const BOT_TOKEN: &str = "xoxb-1-2-botsecret";
+pub(crate) use crate::{APP_TOKEN, BOT_TOKEN};
 
-/// A running client under test. Every wait is bounded by [`PATIENCE`](crate::PATIENCE).
+/// A running client under test. Every wait is bounded by [`PATIENCE`](crate::drivers::PATIENCE).
 pub trait Client: Sized {
     type Web: Web;
 

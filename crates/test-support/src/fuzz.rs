@@ -10,7 +10,7 @@ use slackline_fake::Script;
 use slackline_sim::{Ending, Harness};
 use slackline_transcript::{replay, ReplayOptions, Transcript};
 
-use super::chaos::{assert_correct, assert_nothing_lost, plan_from_bytes, run, Workload};
+use crate::chaos::{assert_correct, assert_nothing_lost, plan_from_bytes, run, Workload};
 
 /// Any text as a FakeSlack script: parsing never panics (errors name a line), and what parses
 /// is played by the fake against a real `Session` for up to an hour of virtual time: no panic,

@@ -12,7 +12,7 @@ use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use tokio::net::{TcpListener, TcpStream};
 
-use crate::{background, recv};
+use crate::drivers::{background, recv};
 
 /// One CONNECT request as the proxy saw it.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -2,9 +2,6 @@
 //! (`tests/data/traffic/socket-mode`, events_api / interactive / slash_commands), copied with
 //! unique ids so dedupe sees fresh envelopes, fed to a live `Session` the way a driver would.
 
-#![allow(dead_code)]
-
-use std::path::Path;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -17,7 +14,7 @@ const STEP: Duration = Duration::from_millis(120);
 
 /// The recorded envelopes (not the blanked schema samples), as received.
 pub fn recorded_envelopes() -> Vec<String> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/traffic/socket-mode");
+    let dir = crate::data_dir("tests/data/traffic/socket-mode");
     let mut frames: Vec<(String, String)> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -66,6 +63,12 @@ pub struct Workload {
     pub now: Instant,
     pub frames: Vec<Bytes>,
     next: usize,
+}
+
+impl Default for Workload {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 impl Workload {

@@ -4,15 +4,15 @@
 use std::future::Future;
 use std::sync::mpsc;
 
-use slackline::webapi::{AuthTest, PostedMessage};
 use slackline::{ApiError, Event, RtmEvent};
+use slackline::{AuthTest, PostedMessage};
 use slackline_async_driver::{
     BoxFuture, ClientHandle, Envelope, Error, Responder, RtmBuilder, RtmClient, RtmError,
     RtmHandle, Runtime, Sent, SocketModeBuilder, SocketModeClient, WebClient,
 };
 
-use crate::client::{Behaviour, Client, Protocol, Route, RtmOp, Setup, Web, WebSetup};
-use crate::{recv, PATIENCE};
+use crate::drivers::client::{Behaviour, Client, Protocol, Route, RtmOp, Setup, Web, WebSetup};
+use crate::drivers::{recv, PATIENCE};
 
 /// An async runtime as the tests need it.
 pub trait Flavor: Send + Sync + 'static {

@@ -9,7 +9,7 @@ use slackline::{
     AckState, Action, ConnId, Event, HttpResponse, Instant, LateAckPolicy, RequestId, StopReason,
 };
 
-use super::*;
+use crate::session::*;
 
 pub const BACKOFF_MAX: Duration = Duration::from_secs(20);
 pub const RETRY_AFTER_MAX: u64 = 40;

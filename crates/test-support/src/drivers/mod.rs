@@ -71,3 +71,14 @@ pub fn init_tracing() {
 pub fn ms(n: u64) -> Duration {
     Duration::from_millis(n)
 }
+
+/// A Socket Mode WebSocket URL from a fake Slack's `apps.connections.open`, for a raw client.
+pub async fn socket_url<R: slackline_async_driver::Runtime + Default>(api_url: &str) -> String {
+    let web = slackline_async_driver::WebClient::<R>::builder(crate::APP_TOKEN)
+        .api_url(api_url)
+        .build()
+        .unwrap();
+    let answer = web.call("apps.connections.open", &[]).await.unwrap();
+    let body: serde_json::Value = serde_json::from_slice(answer.body()).unwrap();
+    body["url"].as_str().unwrap().to_owned()
+}

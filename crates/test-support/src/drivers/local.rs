@@ -6,7 +6,7 @@ use std::thread::ThreadId;
 
 use slackline_async_driver::{Error, Runtime, SocketModeClient};
 
-use crate::against_fake::{event_step, script, Fake, END, WAIT_ACKS};
+use crate::drivers::against_fake::{event_step, script, Fake, END, WAIT_ACKS};
 
 /// Two events through a client on `runtime`; `run` drives the client to its end on the calling
 /// thread (another thread asks it to shut down once the fake's script is done). Both handlers
