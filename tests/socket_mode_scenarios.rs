@@ -161,6 +161,64 @@ fn late_acks_can_be_reported_instead_and_still_sent_late() {
 }
 
 #[test]
+fn with_app_acks_nothing_is_acked_that_the_app_did_not_ack() {
+    // What `slackline listen` runs with: every envelope waits for the app (an event as much as
+    // a slash command), the deadline is only reported, a shutdown sends nothing on its behalf.
+    let config = socket_mode()
+        .with_app_acks(true)
+        .with_late_ack_policy(LateAckPolicy::Report)
+        .with_shutdown_timeout(Duration::from_secs(2));
+    let (mut sim, conn) = Sim::live(config);
+    let out = sim.text(conn, &envelope("env-1", "events_api", Some("Ev1"), false));
+    assert!(texts(&out).is_empty(), "an event is not acked on arrival");
+    assert!(matches!(
+        envelopes(&out)[0].ack_state(),
+        AckState::AwaitingApp { .. }
+    ));
+    sim.text(conn, &envelope("env-2", "events_api", Some("Ev2"), false));
+    sim.text(conn, &envelope("cmd-3", "slash_commands", None, true));
+    assert_eq!(sim.session.pending_acks(), 3);
+
+    // The app acks the first: exactly that ack goes out.
+    let out = sim.feed(|s, now| s.ack(now, "env-1").unwrap());
+    assert_eq!(texts(&out), vec![(conn, ack_frame("env-1"))]);
+
+    // Past the deadline: reported, nothing sent.
+    let overdue = sim.advance(slackline::Config::DEFAULT_ACK_TIMEOUT);
+    assert!(texts(&overdue).is_empty());
+    assert_eq!(
+        events(&overdue)
+            .iter()
+            .filter(|e| matches!(e, Event::AckOverdue { auto_acked: false, .. }))
+            .count(),
+        2
+    );
+    // Slack redelivers env-2 (same id, as it does after 3 s): not acked on its own, not
+    // dispatched again; the app's ack of env-2 answers both deliveries.
+    let redelivered = sim.text(conn, &envelope("env-2", "events_api", Some("Ev2"), false));
+    assert!(texts(&redelivered).is_empty(), "{redelivered:?}");
+    assert!(envelopes(&redelivered).is_empty());
+    let out = sim.feed(|s, now| s.ack(now, "env-2").unwrap());
+    assert_eq!(
+        texts(&out),
+        vec![(conn, ack_frame("env-2")), (conn, ack_frame("env-2"))]
+    );
+    // Once acked, a further redelivery is a plain duplicate again: acked.
+    let again = sim.text(conn, &envelope("env-2", "events_api", Some("Ev2"), false));
+    assert_eq!(texts(&again), vec![(conn, ack_frame("env-2"))]);
+
+    // Shutdown with cmd-3 never acked by the app: closed with 1000 after the timeout, and
+    // cmd-3 left unacked for Slack to redeliver.
+    let out = sim.feed(|s, now| s.shutdown(now));
+    assert!(closes(&out).is_empty());
+    let out = sim.advance(Duration::from_secs(2));
+    assert!(texts(&out).is_empty(), "nothing acked on the app's behalf: {out:?}");
+    assert_eq!(closes(&out), vec![(conn, CLOSE_NORMAL)]);
+    assert!(sim.session.is_stopped());
+    assert_eq!(sim.session.stats().auto_acks, 0);
+}
+
+#[test]
 fn acks_over_20480_bytes_are_refused_and_the_ack_stays_pending() {
     let (mut sim, conn) = Sim::live(socket_mode());
     sim.text(conn, &envelope("cmd-1", "slash_commands", None, true));

@@ -22,6 +22,9 @@ pub(crate) struct PendingAck {
     pub(crate) id: Range<usize>,
     pub(crate) deadline: Instant,
     pub(crate) overdue: bool,
+    /// Redeliveries of the same id that came while this ack was pending (app acks): the app's
+    /// ack answers each of them too.
+    pub(crate) redelivered: u32,
 }
 
 impl PendingAck {
@@ -56,6 +59,10 @@ impl AckTracker {
 
     pub(crate) fn get(&self, key: u64) -> Option<&PendingAck> {
         self.pending.get(&key)
+    }
+
+    pub(crate) fn get_mut(&mut self, key: u64) -> Option<&mut PendingAck> {
+        self.pending.get_mut(&key)
     }
 
     pub(crate) fn remove(&mut self, key: u64) -> Option<PendingAck> {

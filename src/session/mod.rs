@@ -869,7 +869,11 @@ impl Session {
         };
         // The frame is shared, so this "copy" of the id is a reference count.
         let (conn, frame, id) = (pending.conn, pending.frame.clone(), pending.id.clone());
-        self.send_ack(conn, crate::json::text_at(&frame, id), payload)?;
+        let redelivered = pending.redelivered;
+        self.send_ack(conn, crate::json::text_at(&frame, id.clone()), payload)?;
+        for _ in 0..redelivered {
+            let _ = self.send_ack(conn, crate::json::text_at(&frame, id.clone()), payload);
+        }
         if self.acks.remove(key).is_some_and(|p| p.overdue) {
             self.stats.late_acks += 1;
         }
@@ -902,6 +906,9 @@ impl Session {
 
     fn auto_ack(&mut self, pending: PendingAck) {
         let auto_acked = self.send_ack(pending.conn, pending.raw_id(), None).is_ok();
+        for _ in 0..pending.redelivered {
+            let _ = self.send_ack(pending.conn, pending.raw_id(), None);
+        }
         if auto_acked {
             self.stats.auto_acks += 1;
         }

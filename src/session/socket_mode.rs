@@ -77,9 +77,20 @@ impl Session {
             },
             None => false,
         };
-        let defer =
-            !duplicate && envelope.accepts_response_payload() && self.config.defer_response_acks;
-        if defer {
+        let defer = !duplicate
+            && (self.config.app_acks
+                || envelope.accepts_response_payload() && self.config.defer_response_acks);
+        // Under app acks, a redelivery of an envelope the app has not acked yet is not acked
+        // on its own: that would tell Slack it was taken care of before the app says so.
+        let owed = duplicate
+            && self.config.app_acks
+            && self.acks.get_mut(envelope_key).is_some_and(|pending| {
+                pending.redelivered += 1;
+                true
+            });
+        if owed {
+            // Answered by the app's ack of the first delivery, whenever that comes.
+        } else if defer {
             let deadline = now + self.config.ack_timeout;
             let pending = PendingAck {
                 conn: envelope.conn(),
@@ -87,6 +98,7 @@ impl Session {
                 id: envelope.raw_id_range(),
                 deadline,
                 overdue: false,
+                redelivered: 0,
             };
             self.acks.insert(envelope_key, pending);
             envelope.set_ack(AckState::AwaitingApp { deadline });

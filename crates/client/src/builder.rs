@@ -407,6 +407,16 @@ impl<K: Kind> ClientBuilder<K, SocketModeRoutes<EnvelopeHandler<K>>> {
         self
     }
 
+    /// Every envelope waits for its handler's ack, whatever its type (default off): for apps
+    /// that must not ack an envelope before they have taken care of it (written it out, stored
+    /// it, passed it on). The handler acks through its responder (dropping a responder still
+    /// acks at once). With [`ack_policy`](Self::ack_policy)`(deadline, LateAckPolicy::Report)`
+    /// nothing is ever acked on the app's behalf, at the deadline or at shutdown.
+    pub fn app_acks(mut self, on: bool) -> Self {
+        self.config = self.config.with_app_acks(on);
+        self
+    }
+
     /// When a deferred ack falls due (default 2.5 s) and what happens then (default: a bare
     /// ack is sent, so Slack does not retry).
     pub fn ack_policy(mut self, deadline: Duration, policy: LateAckPolicy) -> Self {

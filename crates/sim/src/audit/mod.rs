@@ -111,6 +111,7 @@ pub struct Audit {
     http_timeout: Duration,
     dedupe_window: Option<Duration>,
     late_ack: LateAckPolicy,
+    app_acks: bool,
     rtm_interval: Option<Duration>,
     judge_refresh_gaps: bool,
     /// Deliveries are counted from the wire ([`received`](Self::received)).
@@ -164,6 +165,7 @@ impl Audit {
             http_timeout: config.http_timeout(),
             dedupe_window: config.dedupe_window(),
             late_ack: config.late_ack_policy(),
+            app_acks: config.app_acks(),
             rtm_interval: config.rtm_send_interval(),
             wire: false,
             frame_counted: false,
@@ -349,7 +351,16 @@ impl Audit {
                     self.dispatch_once(now, key);
                 }
             }
-            Event::Duplicate { envelope_id, .. } => self.delivered(envelope_id, None),
+            Event::Duplicate { envelope_id, .. } => {
+                // Under app acks a redelivery of an id the app still owes an ack for waits
+                // for that ack (the session sends one per delivery then).
+                let owed = self
+                    .acks
+                    .get(envelope_id)
+                    .filter(|book| self.app_acks && book.unacked() > 0)
+                    .and_then(|book| book.deferred.last().copied());
+                self.delivered(envelope_id, owed)
+            }
             Event::ProtocolError(error) => {
                 if let Some(id) = &error.envelope_id {
                     self.delivered(&unescape(id), None);
