@@ -90,6 +90,12 @@ const TOKEN_PREFIXES: [&str; 8] = [
 ///
 /// Used on anything that leaves the process as text (transcripts, error bodies, logs). Borrowed when
 /// there is nothing to redact, which is the common case.
+///
+/// A token runs from its prefix to the next whitespace, control character, quote or
+/// delimiter (`,;&|<>()[]{}`), whatever else it holds: a token pasted with a non-ASCII
+/// character (or a `%` escape) must not leave its tail in the clear. A backslash takes the
+/// character after it along, so that redacting inside JSON text never cuts an escape in two
+/// (the line stays valid JSON).
 pub fn redact_tokens(text: &str) -> Cow<'_, str> {
     let Some(first) = find_token(text, 0) else {
         return Cow::Borrowed(text);
@@ -99,9 +105,7 @@ pub fn redact_tokens(text: &str) -> Cow<'_, str> {
     let mut next = Some(first);
     while let Some(start) = next {
         let prefix_end = start + 5;
-        let end = text[prefix_end..]
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '.' || c == '_'))
-            .map_or(text.len(), |i| prefix_end + i);
+        let end = token_end(text, prefix_end);
         out.push_str(&text[copied..prefix_end]);
         out.push_str("<redacted>");
         copied = end;
@@ -111,20 +115,39 @@ pub fn redact_tokens(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Where a token whose body starts at `from` ends (a char boundary).
+fn token_end(text: &str, from: usize) -> usize {
+    let mut chars = text[from..].char_indices();
+    while let Some((i, c)) = chars.next() {
+        let ends = c.is_whitespace()
+            || c.is_control()
+            || matches!(
+                c,
+                '"' | '\'' | '`' | ',' | ';' | '&' | '|' | '<' | '>' | '(' | ')' | '[' | ']' | '{' | '}'
+            );
+        if ends {
+            return from + i;
+        }
+        if c == '\\' {
+            // An escape stays whole: `\"` inside JSON is not the end of the string.
+            chars.next();
+        }
+    }
+    text.len()
+}
+
 fn find_token(text: &str, from: usize) -> Option<usize> {
     let bytes = text.as_bytes();
     let mut i = from;
-    while i + 5 <= bytes.len() {
-        // A prefix glued to other text still counts: a missed token costs far more than an
-        // over-redacted word.
-        if bytes[i] == b'x'
-            && TOKEN_PREFIXES
-                .iter()
-                .any(|p| p.as_bytes() == &bytes[i..i + 5])
-        {
-            return Some(i);
+    // A prefix glued to other text still counts: a missed token costs far more than an
+    // over-redacted word.
+    while let Some(at) = memchr::memchr(b'x', &bytes[i..]) {
+        let start = i + at;
+        let candidate = bytes.get(start..start + 5)?;
+        if TOKEN_PREFIXES.iter().any(|p| p.as_bytes() == candidate) {
+            return Some(start);
         }
-        i += 1;
+        i = start + 1;
     }
     None
 }
@@ -153,6 +176,37 @@ mod tests {
         );
         assert!(matches!(redact_tokens("nothing here"), Cow::Borrowed(_)));
         assert_eq!(redact_tokens("xoxb-"), "xoxb-<redacted>");
-        assert_eq!(redact_tokens("ünïcödé xoxb-é"), "ünïcödé xoxb-<redacted>é");
+        assert_eq!(redact_tokens("ünïcödé xoxb-é"), "ünïcödé xoxb-<redacted>");
+    }
+
+    #[test]
+    fn a_token_with_non_ascii_characters_is_redacted_to_its_end() {
+        // The old rule stopped at the first character outside [A-Za-z0-9._-] and left the
+        // rest of the token in the clear.
+        for (text, expected) in [
+            ("xapp-1-A0-1-sécretTAIL", "xapp-<redacted>"),
+            ("key xoxb-12-abc€TAIL end", "key xoxb-<redacted> end"),
+            ("Bearer xoxp-1-ünïTAIL\n", "Bearer xoxp-<redacted>\n"),
+            ("token=xoxb-1%C3%A9TAIL&next=1", "token=xoxb-<redacted>&next=1"),
+            ("(xoxb-1-日本TAIL)", "(xoxb-<redacted>)"),
+        ] {
+            assert_eq!(redact_tokens(text), expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn redaction_keeps_json_text_valid() {
+        for text in [
+            r#"{"t":"xoxb-1-é\"TAIL","u":1}"#,
+            r#"{"t":"xoxb-1-\u00e9TAIL\\","u":1}"#,
+            r#"{"t":"xoxb-1\nTAIL more"}"#,
+            r#"["xapp-1-ü",{"k":"xoxe-1-x"}]"#,
+        ] {
+            let redacted = redact_tokens(text);
+            assert!(!redacted.contains("TAIL"), "{redacted}");
+            let value: serde_json::Value = serde_json::from_str(&redacted)
+                .unwrap_or_else(|e| panic!("{text} -> {redacted}: {e}"));
+            assert!(value.to_string().contains("<redacted>"));
+        }
     }
 }

@@ -453,13 +453,22 @@ pub struct PostedMessage {
 }
 
 /// A WebSocket URL with its secret parts hidden: `wss://host/…`. Socket Mode tickets and RTM
-/// paths are single-use credentials, so they stay out of logs too.
+/// paths are single-use credentials, so they stay out of logs too; so do a password in the
+/// URL (`user:password@` becomes `<redacted>@`) and any Slack token (a token given where a
+/// URL was expected is still a token).
 pub fn redact_url(url: &str) -> String {
     let after_scheme = url.find("://").map_or(0, |i| i + 3);
-    match url[after_scheme..].find(['/', '?']) {
-        Some(i) if after_scheme + i + 1 < url.len() => format!("{}/…", &url[..after_scheme + i]),
-        _ => url.to_owned(),
-    }
+    let (authority, rest) = match url[after_scheme..].find(['/', '?', '#']) {
+        Some(i) => url[after_scheme..].split_at(i),
+        None => (&url[after_scheme..], ""),
+    };
+    let authority = match authority.rfind('@') {
+        Some(at) => format!("<redacted>{}", &authority[at..]),
+        None => authority.to_owned(),
+    };
+    let rest = if rest.len() > 1 { "/…" } else { rest };
+    let shown = format!("{}{authority}{rest}", &url[..after_scheme]);
+    crate::secret::redact_tokens(&shown).into_owned()
 }
 
 /// Builds Web API requests for one token and base URL, numbering them.
@@ -720,5 +729,18 @@ mod tests {
             "wss://wss-primary.slack.com/…"
         );
         assert_eq!(redact_url("ws://127.0.0.1:9/"), "ws://127.0.0.1:9/");
+        assert_eq!(
+            redact_url("http://user:pa55word@127.0.0.1:9/api/"),
+            "http://<redacted>@127.0.0.1:9/…"
+        );
+        assert_eq!(
+            redact_url("https://u:p@w@slack.com"),
+            "https://<redacted>@slack.com"
+        );
+        assert_eq!(redact_url("xapp-1-A0-1-sécret"), "xapp-<redacted>");
+        assert_eq!(
+            redact_url("https://xoxb-1-secret.example.com/api"),
+            "https://xoxb-<redacted>"
+        );
     }
 }
