@@ -33,10 +33,17 @@ pub enum UrlError {
         /// What was expected.
         expected: &'static str,
     },
+    /// A user name or password in the URL (`user:password@host`): Slack's Web API and
+    /// WebSocket URLs take none, and it would travel as the `Host` header.
+    #[error("refusing `{url}`: credentials in a URL (user:password@) are not supported")]
+    Credentials {
+        /// The URL, credentials redacted.
+        url: String,
+    },
     /// Plain text to a host that is not loopback.
     #[error(
         "refusing plain {scheme}:// to `{host}`: unencrypted connections are only allowed to \
-         loopback addresses (127.0.0.0/8, ::1, localhost); use {secure}://"
+         loopback addresses (127.0.0.0/8, ::1, localhost, 0.0.0.0); use {secure}://"
     )]
     Insecure {
         /// `http` or `ws`.
@@ -82,22 +89,34 @@ pub fn check(url: &str, protocol: Protocol) -> Result<Target, UrlError> {
         (Protocol::WebSocket, _) => return Err(scheme_error(url, "wss://")),
     };
     let authority = uri.authority().ok_or_else(invalid)?;
+    if authority.as_str().contains('@') {
+        return Err(UrlError::Credentials {
+            url: redact_url(url),
+        });
+    }
     let host = authority.host();
     let bare_host = host.trim_start_matches('[').trim_end_matches(']');
     if bare_host.is_empty() {
         return Err(invalid());
     }
     let local_name = bare_host.eq_ignore_ascii_case("localhost");
+    let ip = bare_host.parse::<IpAddr>().ok();
     let connect_host = if tls {
         bare_host.to_owned()
     } else if local_name {
         "127.0.0.1".to_owned()
-    } else if bare_host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback()) {
+    } else if ip.is_some_and(|ip| ip.is_loopback()) {
         bare_host.to_owned()
+    } else if let Some(IpAddr::V4(_)) = ip.filter(IpAddr::is_unspecified) {
+        // `0.0.0.0` (what a mock listening on every interface hands out) means this machine:
+        // connect to loopback, as the system would.
+        "127.0.0.1".to_owned()
+    } else if let Some(IpAddr::V6(_)) = ip.filter(IpAddr::is_unspecified) {
+        "::1".to_owned()
     } else {
         return Err(UrlError::Insecure {
             scheme: plain,
-            host: bare_host.to_owned(),
+            host: slackline::redact_tokens(bare_host).into_owned(),
             secure,
         });
     };
@@ -197,6 +216,42 @@ mod tests {
         }
         let err = check("http://slack.com/api/", Protocol::Http).unwrap_err();
         assert!(err.to_string().contains("https://"), "{err}");
+    }
+
+    #[test]
+    fn the_unspecified_address_of_a_local_mock_is_loopback() {
+        // python-slack-sdk's mock server hands out ws://0.0.0.0:PORT/link.
+        let t = check("ws://0.0.0.0:3001/link", Protocol::WebSocket).unwrap();
+        assert!(!t.tls);
+        assert_eq!((t.connect_host.as_str(), t.port), ("127.0.0.1", 3001));
+        assert_eq!(t.authority, "0.0.0.0:3001");
+        let t = check("http://[::]:8080/api/", Protocol::Http).unwrap();
+        assert_eq!(t.connect_host, "::1");
+        assert!(check("ws://0.0.0.1/", Protocol::WebSocket).is_err());
+    }
+
+    #[test]
+    fn credentials_in_a_url_are_refused_without_showing_them() {
+        for url in [
+            "http://user:pa55word@127.0.0.1:9/api/",
+            "https://user:pa55word@slack.com/api/",
+            "http://user:pa55word@slack.example.com/api/",
+            "wss://xoxb-1-pa55word@wss-primary.slack.com/link",
+        ] {
+            let protocol = if url.starts_with("ws") {
+                Protocol::WebSocket
+            } else {
+                Protocol::Http
+            };
+            let err = check(url, protocol).unwrap_err();
+            assert!(matches!(err, UrlError::Credentials { .. }), "{url}: {err}");
+            assert!(!err.to_string().contains("pa55word"), "{err}");
+        }
+        // A token given where the URL goes is not echoed either.
+        let err = check("xapp-1-A0-1-pa55word", Protocol::Http).unwrap_err();
+        assert!(!err.to_string().contains("pa55word"), "{err}");
+        let err = check("http://xoxb-1-pa55word.example.com/", Protocol::Http).unwrap_err();
+        assert!(!err.to_string().contains("pa55word"), "{err}");
     }
 
     #[test]
