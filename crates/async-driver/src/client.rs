@@ -17,7 +17,7 @@ use slackline_client::{
 use tracing::Instrument;
 
 use crate::command::{ClientHandle, COMMAND_CAPACITY};
-use crate::dispatch::{Dispatcher, Router};
+use crate::dispatch::{Dispatcher, InOrderObserver, Router};
 use crate::driver::{Driver, DriverParts};
 use crate::http::HttpClient;
 use crate::responder::Responder;
@@ -77,6 +77,7 @@ struct ClientCore<R: Runtime> {
     router: Router<R>,
     handle: ClientHandle,
     commands: mpsc::Receiver<slackline_client::Command>,
+    in_order: Option<InOrderObserver>,
 }
 
 impl<R: Runtime> ClientCore<R> {
@@ -93,10 +94,17 @@ impl<R: Runtime> ClientCore<R> {
                 commands: Arc::new(commands_tx),
             },
             commands,
+            in_order: None,
         }
     }
 
+    fn observe_in_order(&mut self, observer: InOrderObserver) {
+        self.parts.host.events_in_order();
+        self.in_order = Some(observer);
+    }
+
     fn events(&mut self) -> EventStream {
+        self.in_order = None;
         let (mut tx, rx) = mpsc::channel(EVENT_CAPACITY);
         self.parts.host.observe(Box::new(move |event| {
             // Observation is best effort: a slow observer loses events, never stalls the loop.
@@ -113,6 +121,7 @@ impl<R: Runtime> ClientCore<R> {
             router,
             handle,
             commands,
+            in_order,
         } = self;
         let runtime = parts.runtime;
         let span = tracing::info_span!("slackline", protocol);
@@ -120,6 +129,7 @@ impl<R: Runtime> ClientCore<R> {
         let handlers = TaskTracker::new();
         let dispatcher = Dispatcher {
             runtime: runtime.clone(),
+            observer: in_order,
             router,
             client: handle,
             concurrency: parts.concurrency,
@@ -205,6 +215,17 @@ impl<R: Runtime> SocketModeClient<R> {
         self.core.events()
     }
 
+    /// Lifecycle events, in order with the envelopes: `observer` is called on the handler
+    /// dispatcher with each event where the session produced it among the envelopes, so that
+    /// in ordered mode ([`ordered`](slackline_client::ClientBuilder::ordered)) it runs after
+    /// the handlers of the envelopes that came before it and before those that came after (a
+    /// `hello` before the envelopes it introduced). Lossless, unlike [`events`](Self::events),
+    /// which it replaces (and which replaces it); `observer` must not block or wait, as it holds
+    /// up the handlers.
+    pub fn observe_in_order(&mut self, observer: impl FnMut(Event) + Send + 'static) {
+        self.core.observe_in_order(Box::new(observer));
+    }
+
     /// Connects and serves until the session stops: `Ok(())` after a shutdown, an error that
     /// says why otherwise (`link_disabled`, a revoked token...).
     pub async fn run(self) -> Result<(), Error> {
@@ -240,6 +261,12 @@ impl<R: Runtime> RtmClient<R> {
     /// Lifecycle events; see [`SocketModeClient::events`].
     pub fn events(&mut self) -> EventStream {
         self.core.events()
+    }
+
+    /// Lifecycle events in order with the RTM events; see
+    /// [`SocketModeClient::observe_in_order`].
+    pub fn observe_in_order(&mut self, observer: impl FnMut(Event) + Send + 'static) {
+        self.core.observe_in_order(Box::new(observer));
     }
 
     /// Connects and serves until the session stops; see [`SocketModeClient::run`].

@@ -60,8 +60,13 @@ impl<R: Runtime> Router<R> {
     }
 }
 
+/// Lifecycle events, observed on the dispatcher in order with the handlers' work.
+pub(crate) type InOrderObserver = Box<dyn FnMut(slackline::Event) + Send>;
+
 pub(crate) struct Dispatcher<R: Runtime> {
     pub(crate) runtime: R,
+    /// Gets the lifecycle events the loop hands over as work ([`Work::Event`]).
+    pub(crate) observer: Option<InOrderObserver>,
     pub(crate) router: Router<R>,
     pub(crate) client: ClientHandle,
     pub(crate) concurrency: Concurrency,
@@ -72,12 +77,19 @@ pub(crate) struct Dispatcher<R: Runtime> {
 
 impl<R: Runtime> Dispatcher<R> {
     /// Runs until the work queue is closed and drained.
-    pub(crate) async fn run(self) {
+    pub(crate) async fn run(mut self) {
         let slots = match self.concurrency {
             Concurrency::Limit(n) => Some(Slots::new(n.max(1))),
             _ => None,
         };
         while let Some(work) = self.work.next().await {
+            let work = match (work, &mut self.observer) {
+                (Work::Event(event), Some(observer)) => {
+                    observer(event);
+                    continue;
+                }
+                (work, _) => work,
+            };
             let Some(call) = self.router.start(work, &self.client) else {
                 continue;
             };

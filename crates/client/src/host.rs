@@ -56,6 +56,7 @@ pub struct SessionHost {
     tap: Option<Tap>,
     rtm_replies: HashMap<u64, Reply<RtmOutcome>>,
     observer: Option<Observer>,
+    events_in_order: bool,
 }
 
 impl SessionHost {
@@ -65,12 +66,22 @@ impl SessionHost {
             tap,
             rtm_replies: HashMap::default(),
             observer: None,
+            events_in_order: false,
         }
     }
 
     /// Lifecycle events go to `observer` from now on.
     pub fn observe(&mut self, observer: Observer) {
         self.observer = Some(observer);
+        self.events_in_order = false;
+    }
+
+    /// Lifecycle events are handed over with the handlers' work ([`Work::Event`]), in the
+    /// order the session produced them among the envelopes and RTM events, instead of going
+    /// to an observer.
+    pub fn events_in_order(&mut self) {
+        self.observer = None;
+        self.events_in_order = true;
     }
 
     /// The session, to read its state and deadlines.
@@ -192,7 +203,9 @@ impl SessionHost {
             },
             other => {
                 log_event(&other);
-                if let Some(observer) = &mut self.observer {
+                if self.events_in_order {
+                    carrier.hand_over(Work::Event(other));
+                } else if let Some(observer) = &mut self.observer {
                     observer(other);
                 }
             }

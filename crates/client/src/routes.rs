@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use slackline::{Envelope, EnvelopeType, RtmEvent};
+use slackline::{Envelope, EnvelopeType, Event, RtmEvent};
 
 /// Socket Mode handlers: by `payload.event.type` (Events API), `payload.type` (interactive),
 /// `payload.command` (slash commands), then the catch-all. Generic over the handler type so
@@ -127,4 +127,7 @@ pub enum Work {
     Envelope(Envelope),
     /// An RTM event.
     Rtm(RtmEvent),
+    /// A lifecycle event, when the driver delivers them in order with the handlers' work
+    /// ([`SessionHost::events_in_order`](crate::SessionHost::events_in_order)).
+    Event(Event),
 }
