@@ -40,6 +40,8 @@ const STEPS_PER_WAKE: usize = 64;
 /// Frames read from one link in one step. The acks they produce stay queued until the end of
 /// the wake, so a wake reads at most the link's high-water mark of frames anyway.
 const FRAMES_PER_STEP: usize = 16;
+/// App commands (acks) taken in one step.
+const COMMANDS_PER_STEP: usize = 16;
 
 pub(crate) struct Driver<R: Runtime> {
     clock: Clock,
@@ -179,6 +181,14 @@ impl<R: Runtime> Driver<R> {
         }
         if let Poll::Ready(Some(command)) = self.commands.poll_next_unpin(cx) {
             self.host.command(now, command, &mut self.io);
+            // Acks come in bursts (an app acking what it has just written out, a batch at a
+            // time): the rest of a burst shares this step's clock reading and deadline check.
+            for _ in 1..COMMANDS_PER_STEP {
+                match self.commands.poll_next_unpin(cx) {
+                    Poll::Ready(Some(command)) => self.host.command(now, command, &mut self.io),
+                    _ => break,
+                }
+            }
             return true;
         }
         if let Poll::Ready(Some(report)) = self.reports.poll_next_unpin(cx) {
