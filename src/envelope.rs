@@ -157,6 +157,13 @@ impl Envelope {
             .and_then(|r| std::str::from_utf8(self.raw(r)).ok())
     }
 
+    /// The payload's JSON text exactly as received, as bytes, without the UTF-8 check of
+    /// [`payload_json`](Self::payload_json) (for a reader that validates it anyway); `None` if
+    /// the envelope had none.
+    pub fn payload_bytes(&self) -> Option<&[u8]> {
+        self.payload.as_ref().map(|r| self.raw(r))
+    }
+
     /// The payload deserialised into `T` (borrowing from the frame where `T` allows). This is
     /// where the payload is validated, UTF-8 included.
     pub fn payload<'a, T: Deserialize<'a>>(&'a self) -> Result<T, serde_json::Error> {
