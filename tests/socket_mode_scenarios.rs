@@ -189,7 +189,13 @@ fn with_app_acks_nothing_is_acked_that_the_app_did_not_ack() {
     assert_eq!(
         events(&overdue)
             .iter()
-            .filter(|e| matches!(e, Event::AckOverdue { auto_acked: false, .. }))
+            .filter(|e| matches!(
+                e,
+                Event::AckOverdue {
+                    auto_acked: false,
+                    ..
+                }
+            ))
             .count(),
         2
     );
@@ -212,7 +218,10 @@ fn with_app_acks_nothing_is_acked_that_the_app_did_not_ack() {
     let out = sim.feed(|s, now| s.shutdown(now));
     assert!(closes(&out).is_empty());
     let out = sim.advance(Duration::from_secs(2));
-    assert!(texts(&out).is_empty(), "nothing acked on the app's behalf: {out:?}");
+    assert!(
+        texts(&out).is_empty(),
+        "nothing acked on the app's behalf: {out:?}"
+    );
     assert_eq!(closes(&out), vec![(conn, CLOSE_NORMAL)]);
     assert!(sim.session.is_stopped());
     assert_eq!(sim.session.stats().auto_acks, 0);
