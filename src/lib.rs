@@ -115,7 +115,7 @@ pub use event::{CloseCause, Event, ProtocolError, ProtocolErrorKind, ReconnectCa
 pub use ids::{ConnId, RequestId};
 pub use input::{Handled, Input, Refused, RtmMessage};
 pub use rtm::{RtmConnected, RtmEvent, RtmOutcome, RtmReply, SendError};
-pub use secret::{redact_tokens, Token, TokenKind};
+pub use secret::{redact_tokens, redact_tokens_keeping_length, Token, TokenKind};
 pub use session::{AckError, ConnectionInfo, Phase, Session, Stats};
 pub use time::Instant;
 pub use timer::Timer;

@@ -115,6 +115,36 @@ pub fn redact_tokens(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Like [`redact_tokens`], keeping every byte where it was: each token's body becomes
+/// `<redacted>` padded with `*` to its length in bytes (only `*` when shorter). For text that is
+/// read again, such as the frames a transcript keeps: a replay then parses the same layout,
+/// and an error in a malformed frame is reported at the same place as in the recording.
+pub fn redact_tokens_keeping_length(text: &str) -> Cow<'_, str> {
+    let Some(first) = find_token(text, 0) else {
+        return Cow::Borrowed(text);
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    let mut next = Some(first);
+    while let Some(start) = next {
+        let prefix_end = start + 5;
+        let end = token_end(text, prefix_end);
+        out.push_str(&text[copied..prefix_end]);
+        let len = end - prefix_end;
+        let label = "<redacted>";
+        if len >= label.len() {
+            out.push_str(label);
+            out.extend(std::iter::repeat_n('*', len - label.len()));
+        } else {
+            out.extend(std::iter::repeat_n('*', len));
+        }
+        copied = end;
+        next = find_token(text, end);
+    }
+    out.push_str(&text[copied..]);
+    Cow::Owned(out)
+}
+
 /// Where a token whose body starts at `from` ends (a char boundary).
 fn token_end(text: &str, from: usize) -> usize {
     let mut chars = text[from..].char_indices();
@@ -123,7 +153,20 @@ fn token_end(text: &str, from: usize) -> usize {
             || c.is_control()
             || matches!(
                 c,
-                '"' | '\'' | '`' | ',' | ';' | '&' | '|' | '<' | '>' | '(' | ')' | '[' | ']' | '{' | '}'
+                '"' | '\''
+                    | '`'
+                    | ','
+                    | ';'
+                    | '&'
+                    | '|'
+                    | '<'
+                    | '>'
+                    | '('
+                    | ')'
+                    | '['
+                    | ']'
+                    | '{'
+                    | '}'
             );
         if ends {
             return from + i;
@@ -187,11 +230,36 @@ mod tests {
             ("xapp-1-A0-1-sécretTAIL", "xapp-<redacted>"),
             ("key xoxb-12-abc€TAIL end", "key xoxb-<redacted> end"),
             ("Bearer xoxp-1-ünïTAIL\n", "Bearer xoxp-<redacted>\n"),
-            ("token=xoxb-1%C3%A9TAIL&next=1", "token=xoxb-<redacted>&next=1"),
+            (
+                "token=xoxb-1%C3%A9TAIL&next=1",
+                "token=xoxb-<redacted>&next=1",
+            ),
             ("(xoxb-1-日本TAIL)", "(xoxb-<redacted>)"),
         ] {
             assert_eq!(redact_tokens(text), expected, "{text}");
         }
+    }
+
+    #[test]
+    fn redaction_can_keep_every_byte_in_place() {
+        for text in [
+            r#"{"t":"xoxb-1-sécretTAIL","u":1} oops"#,
+            "short xoxb-1 and xapp-1-A0-1-long-enough-to-hold-the-label, then",
+            r#"{"t":"xoxb-1-\"TAIL"}"#,
+        ] {
+            let redacted = redact_tokens_keeping_length(text);
+            assert_eq!(redacted.len(), text.len(), "{redacted}");
+            assert!(!redacted.contains("TAIL") && !redacted.contains("sécret"));
+            assert!(!redacted.contains("long-enough"), "{redacted}");
+        }
+        assert_eq!(
+            redact_tokens_keeping_length("a xoxb-12345678901 b"),
+            "a xoxb-<redacted>* b"
+        );
+        assert!(matches!(
+            redact_tokens_keeping_length("none"),
+            Cow::Borrowed(_)
+        ));
     }
 
     #[test]

@@ -9,6 +9,7 @@ use slackline::{
     redact_tokens, Action, Config, HttpResponse, Input, Instant, Mode, RtmMessage, TokenKind,
 };
 
+use super::redact::redact_frame;
 use super::{redact_text, summarize, Entry, Record, TranscriptHeader};
 
 /// Turns a session's traffic into records, times relative to `start`. Record every input just
@@ -126,7 +127,7 @@ fn redact_input(input: &Input) -> Input {
         // A frame that is not UTF-8 is recorded with replacement characters.
         Input::Text { conn, frame } => Input::Text {
             conn: *conn,
-            frame: Bytes::from(redact_string(&String::from_utf8_lossy(frame))),
+            frame: Bytes::from(redact_frame(&String::from_utf8_lossy(frame)).into_owned()),
         },
         Input::Closed { conn, code, reason } => Input::Closed {
             conn: *conn,

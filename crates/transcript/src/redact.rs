@@ -8,14 +8,26 @@ use std::fmt;
 
 use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde_json::value::RawValue;
-use slackline::redact_tokens;
 use slackline::redact_url;
+use slackline::{redact_tokens, redact_tokens_keeping_length};
 
 /// `text` with every token and WebSocket URL secret replaced; borrowed when there was nothing
 /// to hide. Text that is not JSON only has its tokens redacted.
 pub fn redact_text(text: &str) -> Cow<'_, str> {
     let urls = redact_ws_url_field(text);
     match redact_tokens(&urls) {
+        Cow::Borrowed(_) => urls,
+        Cow::Owned(redacted) => Cow::Owned(redacted),
+    }
+}
+
+/// A received frame as a transcript keeps it: like [`redact_text`], but each token is
+/// replaced in place, keeping its length ([`redact_tokens_keeping_length`]), so that a replay
+/// parses the same layout: an error in a malformed frame that held a token is reported at the
+/// same byte as in the recording, not as a difference.
+pub(crate) fn redact_frame(text: &str) -> Cow<'_, str> {
+    let urls = redact_ws_url_field(text);
+    match redact_tokens_keeping_length(&urls) {
         Cow::Borrowed(_) => urls,
         Cow::Owned(redacted) => Cow::Owned(redacted),
     }
