@@ -8,15 +8,17 @@ pub const FAILURE: u8 = 1;
 pub const SESSION_ENDED: u8 = 3;
 /// The client under test did not pass: the verdict is not ok, or a replay diverged.
 pub const CLIENT_FAILED: u8 = 4;
+/// `listen`: stdout was closed (the reader went away, `EPIPE`) before the session ended.
+pub const STDOUT_CLOSED: u8 = 5;
 
 #[derive(Debug)]
 pub enum Outcome {
     Success,
-    /// Slack ended the session for good; the reason goes to stderr on one line.
-    SessionEnded(String),
     /// The verdict or the replay check failed; the details were printed already.
     ClientFailed,
     Error(anyhow::Error),
+    /// Ended with this status; what stderr should say was said already.
+    Exit(u8),
 }
 
 impl From<anyhow::Result<Outcome>> for Outcome {
@@ -29,11 +31,8 @@ impl From<anyhow::Result<Outcome>> for Outcome {
 pub fn report(outcome: Outcome) -> ExitCode {
     match outcome {
         Outcome::Success => ExitCode::SUCCESS,
-        Outcome::SessionEnded(reason) => {
-            eprintln!("slackline: Slack ended the session: {reason}");
-            ExitCode::from(SESSION_ENDED)
-        }
         Outcome::ClientFailed => ExitCode::from(CLIENT_FAILED),
+        Outcome::Exit(status) => ExitCode::from(status),
         Outcome::Error(error) => {
             // `{:#}` puts the context chain on one line: "reading x: No such file".
             eprintln!("slackline: error: {error:#}");

@@ -1,44 +1,74 @@
-//! `slackline listen` (and `record`, which is `listen` with a transcript): connect, ack every
-//! envelope on arrival, print each event as a JSON line, stop cleanly on a signal or after
-//! `--max-events`.
+//! `slackline listen` (and `record`, which is `listen` with a transcript): connect, print each
+//! event as a JSON line on stdout in protocol order, ack each envelope once its line was
+//! handed to stdout (on arrival with `--quiet`), report failures on stderr, stop cleanly on a
+//! signal, after `--max-events`, or when stdout is closed.
+//!
+//! The client runs with app acks and `LateAckPolicy::Report`: the session acks nothing by
+//! itself, so an envelope that was not printed is never acked (Slack redelivers it). Lines
+//! go through one ordered path: the handlers run one at a time and lifecycle events are
+//! observed in order with them, both into the stdout thread's queue (`stdout.rs`).
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 
-use anyhow::Context as _;
-use slackline_async_driver::{Error, EventStream, RtmClient, Runtime, SocketModeClient};
+use slackline::{Event, LateAckPolicy};
+use slackline_async_driver::{Error, RtmClient, Runtime, SocketModeClient};
 use tokio::sync::Notify;
 
-use crate::exit::Outcome;
+use crate::exit::{self, Outcome};
 use crate::record::FileSink;
+use crate::report::{Context, Reporter};
 use crate::runtime::RuntimeChoice;
+use crate::stdout::{Broken, Held, Item, Printer};
 use crate::{output, tokens, ListenArgs};
+
+/// How long a stop waits for envelopes already received to be printed (and acked). On
+/// SIGINT they usually are within milliseconds; with stdout closed or stalled they never
+/// will be, and are left unacked.
+const SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(2);
+/// How long the end of the command waits for stdout and stderr to take what is queued.
+const FINISH_TIMEOUT: Duration = Duration::from_secs(1);
 
 pub async fn run(args: ListenArgs, record: Option<PathBuf>) -> Outcome {
     listen(args, record).await.into()
 }
 
-/// Counts dispatched events, prints them, and says when `--max-events` is reached.
-struct Tally {
+/// `--quiet`: envelopes counted as they are dispatched (they were acked on arrival).
+#[derive(Default)]
+struct QuietTally {
     dispatched: AtomicU64,
-    max: Option<u64>,
-    quiet: bool,
     reached: Notify,
 }
 
-impl Tally {
-    fn dispatched(&self, line: impl FnOnce() -> String) {
-        let n = self.dispatched.fetch_add(1, Ordering::SeqCst) + 1;
-        if self.max.is_some_and(|max| n > max) {
-            // Arrived while shutting down: acked, but past what was asked for.
-            return;
-        }
-        if !self.quiet {
-            output::print(&line());
-        }
-        if self.max == Some(n) {
+impl QuietTally {
+    fn dispatched(&self, max: Option<u64>) {
+        let n = self.dispatched.fetch_add(1, Ordering::Relaxed) + 1;
+        if max == Some(n) {
             self.reached.notify_one();
+        }
+    }
+}
+
+/// What the client's handlers and observer share.
+#[derive(Clone)]
+struct Outputs {
+    printer: Option<Printer>,
+    reporter: Reporter,
+    quiet: Arc<QuietTally>,
+    max_events: Option<u64>,
+}
+
+impl Outputs {
+    /// Lifecycle events, in order with the envelopes (on the dispatcher).
+    fn observer(&self) -> impl FnMut(Event) + Send + 'static {
+        let outputs = self.clone();
+        move |event: Event| {
+            outputs.reporter.event(&event);
+            if let (Some(printer), Some(line)) = (&outputs.printer, output::lifecycle(&event)) {
+                printer.push_now(Item::Line(line));
+            }
         }
     }
 }
@@ -49,50 +79,115 @@ async fn listen(args: ListenArgs, record: Option<PathBuf>) -> anyhow::Result<Out
     }
     let token = tokens::from_env(args.rtm)?;
     let sink = match &record {
-        Some(path) => Some(
-            FileSink::create(path)
-                .with_context(|| format!("cannot write the transcript to {}", path.display()))?,
-        ),
+        Some(path) => Some(FileSink::create(path)?),
         None => None,
     };
-    let tally = Arc::new(Tally {
-        dispatched: AtomicU64::new(0),
-        max: args.max_events,
-        quiet: args.quiet,
-        reached: Notify::new(),
-    });
     if args.max_events == Some(0) {
         return Ok(Outcome::Success);
     }
+    let printer = if args.quiet {
+        None
+    } else {
+        Some(
+            Printer::start(args.max_events)
+                .map_err(|e| anyhow::anyhow!("cannot start the stdout thread: {e}"))?,
+        )
+    };
+    let reporter = Reporter::start(Context {
+        url_method: if args.rtm {
+            "rtm.connect"
+        } else {
+            "apps.connections.open"
+        },
+        expected_connections: args
+            .expect_connections
+            .unwrap_or(u32::from(args.connections)),
+        connections: u32::from(args.connections),
+        ack_timeout: slackline::Config::DEFAULT_ACK_TIMEOUT,
+        verbose: args.verbose,
+    });
+    let outputs = Outputs {
+        printer,
+        reporter: reporter.clone(),
+        quiet: Arc::default(),
+        max_events: args.max_events,
+    };
+    let transcript = sink.as_ref().map(FileSink::status);
     let ended = match args.runtime {
         RuntimeChoice::Tokio => {
-            serve_on(slackline_tokio::TokioRuntime, &args, token, sink, tally).await
+            serve_on(slackline_tokio::TokioRuntime, &args, token, sink, &outputs).await
         }
         RuntimeChoice::Smol => {
-            serve_on(
-                slackline_smol::SmolRuntime::default(),
-                &args,
-                token,
-                sink,
-                tally,
-            )
-            .await
+            let runtime = slackline_smol::SmolRuntime::default();
+            serve_on(runtime, &args, token, sink, &outputs).await
         }
         RuntimeChoice::AsyncStd => {
-            serve_on(
-                slackline_async_std::AsyncStdRuntime::default(),
-                &args,
-                token,
-                sink,
-                tally,
-            )
-            .await
+            let runtime = slackline_async_std::AsyncStdRuntime::default();
+            serve_on(runtime, &args, token, sink, &outputs).await
         }
     };
+    let written = match &outputs.printer {
+        Some(printer) => Some(printer.finish(FINISH_TIMEOUT).await),
+        None => None,
+    };
+    let transcript_error = match &transcript {
+        Some(status) => status.closed(FINISH_TIMEOUT).await,
+        None => None,
+    };
+    let (status, last) = conclude(ended, written, transcript_error, record.as_deref());
+    reporter.finish(last, FINISH_TIMEOUT);
+    Ok(Outcome::Exit(status))
+}
+
+/// The exit status and the last stderr line.
+fn conclude(
+    ended: Result<(), Error>,
+    written: Option<(crate::stdout::Counts, Option<Broken>)>,
+    transcript_error: Option<String>,
+    record: Option<&std::path::Path>,
+) -> (u8, Option<String>) {
+    let unacked = "what was not printed was not acked: Slack redelivers it";
+    if let Some((counts, Some(broken))) = &written {
+        return match broken {
+            Broken::Closed => (
+                exit::STDOUT_CLOSED,
+                Some(format!(
+                    "slackline: stdout was closed (nobody reads it any more) after {} lines, {} \
+                     of them events, each acked once written; stopped and closed the \
+                     connections with 1000; {unacked}",
+                    counts.lines, counts.events
+                )),
+            ),
+            Broken::Failed(e) => (
+                exit::FAILURE,
+                Some(format!(
+                    "slackline: error: cannot write to stdout: {e}; stopped after {} lines, {} of \
+                     them events; {unacked}",
+                    counts.lines, counts.events
+                )),
+            ),
+        };
+    }
+    if let Some(error) = transcript_error {
+        let path = record.map(|p| p.display().to_string()).unwrap_or_default();
+        return (
+            exit::FAILURE,
+            Some(format!(
+                "slackline: error: writing the transcript to {path} failed: {error}; stopped \
+                 (the transcript is incomplete)"
+            )),
+        );
+    }
     match ended {
-        Ok(()) => Ok(Outcome::Success),
-        Err(e) if e.is_fatal_stop() => Ok(Outcome::SessionEnded(e.to_string())),
-        Err(e) => Err(build_error(e)),
+        Ok(()) => (0, None),
+        Err(e) if e.is_fatal_stop() => (
+            exit::SESSION_ENDED,
+            Some(format!("slackline: Slack ended the session: {e}")),
+        ),
+        Err(e) => (
+            exit::FAILURE,
+            Some(format!("slackline: error: {:#}", build_error(e))),
+        ),
     }
 }
 
@@ -102,49 +197,89 @@ async fn serve_on<R: Runtime>(
     args: &ListenArgs,
     token: String,
     sink: Option<FileSink>,
-    tally: Arc<Tally>,
+    outputs: &Outputs,
 ) -> Result<(), Error> {
+    let transcript = sink.as_ref().map(FileSink::status);
     if args.rtm {
-        let t = Arc::clone(&tally);
         let mut builder = RtmClient::builder_on(runtime, token)
             .api_url(&args.api_url)
             .ordered()
-            .on_any(move |event, _| {
-                let t = Arc::clone(&t);
-                async move { t.dispatched(|| output::rtm(&event)) }
+            .shutdown_timeout(SHUTDOWN_TIMEOUT);
+        if let Some(seconds) = args.ping_interval {
+            builder = builder.ping_interval(Duration::from_secs(seconds));
+        }
+        let o = outputs.clone();
+        if o.printer.is_some() || o.max_events.is_some() {
+            builder = builder.on_any(move |event, _| {
+                let o = o.clone();
+                async move {
+                    match &o.printer {
+                        Some(printer) => printer.push(Item::Rtm(event)).await,
+                        None => o.quiet.dispatched(o.max_events),
+                    }
+                }
             });
+        }
         if let Some(sink) = sink {
             builder = builder.transcript(sink);
         }
         let mut client = builder.build()?;
-        let (events, handle) = (client.events(), client.handle());
+        client.observe_in_order(outputs.observer());
+        let handle = client.handle();
         let shutdown = move || {
             let handle = handle.clone();
             async move { handle.shutdown().await }
         };
-        run_until_stopped(client.run(), events, args.quiet, tally, shutdown).await
+        run_until_stopped(client.run(), outputs, transcript, shutdown).await
     } else {
-        let t = Arc::clone(&tally);
         let mut builder = SocketModeClient::builder_on(runtime, token)
             .api_url(&args.api_url)
             .connections(args.connections)
-            // "Acks every envelope as soon as it arrives", response payloads included.
-            .deferred_acks(false)
             .ordered()
-            .on_envelope(move |envelope, _| {
-                let t = Arc::clone(&t);
-                async move { t.dispatched(|| output::envelope(&envelope)) }
+            .shutdown_timeout(SHUTDOWN_TIMEOUT);
+        if let Some(seconds) = args.ping_interval {
+            builder = builder.ping_interval(Duration::from_secs(seconds));
+        }
+        builder = if outputs.printer.is_some() {
+            // Nothing acked that was not printed: every ack is the app's, given by the stdout
+            // thread once the line is written; none is ever sent on its behalf.
+            builder.app_acks(true).ack_policy(
+                slackline::Config::DEFAULT_ACK_TIMEOUT,
+                LateAckPolicy::Report,
+            )
+        } else {
+            // --quiet: every envelope acked on arrival, response payloads included.
+            builder.deferred_acks(false)
+        };
+        let o = outputs.clone();
+        if o.printer.is_some() {
+            builder = builder.on_envelope(move |envelope, responder| {
+                let o = o.clone();
+                async move {
+                    if let Some(printer) = &o.printer {
+                        printer
+                            .push(Item::Envelope(envelope, Held::new(responder)))
+                            .await;
+                    }
+                }
             });
+        } else if o.max_events.is_some() {
+            builder = builder.on_envelope(move |_, _| {
+                o.quiet.dispatched(o.max_events);
+                async {}
+            });
+        }
         if let Some(sink) = sink {
             builder = builder.transcript(sink);
         }
         let mut client = builder.build()?;
-        let (events, handle) = (client.events(), client.handle());
+        client.observe_in_order(outputs.observer());
+        let handle = client.handle();
         let shutdown = move || {
             let handle = handle.clone();
             async move { handle.shutdown().await }
         };
-        run_until_stopped(client.run(), events, args.quiet, tally, shutdown).await
+        run_until_stopped(client.run(), outputs, transcript, shutdown).await
     }
 }
 
@@ -155,49 +290,47 @@ fn build_error(error: Error) -> anyhow::Error {
     }
 }
 
-fn print_lifecycle(mut events: EventStream, quiet: bool) {
-    tokio::spawn(async move {
-        while let Some(event) = events.next().await {
-            if let Some(line) = output::lifecycle(&event).filter(|_| !quiet) {
-                output::print(&line);
-            }
-        }
-    });
-}
-
-/// Shuts the client down on SIGINT, SIGTERM or once `--max-events` is reached.
-/// Runs a built client, printing its lifecycle events, until it ends: by itself, or by
-/// `shutdown` once `--max-events` is reached or a signal arrives.
+/// Runs a built client until it ends: by itself, or by `shutdown` once a signal arrives,
+/// `--max-events` is reached, stdout is closed or the transcript cannot be written.
 async fn run_until_stopped<F, Fut>(
     run: impl std::future::Future<Output = Result<(), Error>>,
-    events: EventStream,
-    quiet: bool,
-    tally: Arc<Tally>,
+    outputs: &Outputs,
+    transcript: Option<crate::record::SinkStatus>,
     shutdown: F,
 ) -> Result<(), Error>
 where
     F: Fn() -> Fut + Send + 'static,
     Fut: std::future::Future<Output = ()> + Send,
 {
-    print_lifecycle(events, quiet);
-    let stop = stop_on(tally, shutdown);
-    let ended = run.await;
-    stop.abort();
-    ended
-}
-
-fn stop_on<F, Fut>(tally: Arc<Tally>, shutdown: F) -> tokio::task::JoinHandle<()>
-where
-    F: Fn() -> Fut + Send + 'static,
-    Fut: std::future::Future<Output = ()> + Send,
-{
-    tokio::spawn(async move {
+    let printer = outputs.printer.clone();
+    let quiet = Arc::clone(&outputs.quiet);
+    let reporter = outputs.reporter.clone();
+    let stopper = tokio::spawn(async move {
+        let printer_news = async {
+            match &printer {
+                // Stdout closed or failing, or --max-events printed.
+                Some(printer) => drop(printer.news().await),
+                None => std::future::pending().await,
+            }
+        };
+        let transcript_failed = async {
+            match &transcript {
+                Some(status) => status.failed().await,
+                None => std::future::pending().await,
+            }
+        };
         tokio::select! {
-            () = tally.reached.notified() => {}
+            () = printer_news => {}
+            () = quiet.reached.notified() => {}
+            () = transcript_failed => {}
             () = signalled() => {}
         }
+        reporter.stopping();
         shutdown().await;
-    })
+    });
+    let ended = run.await;
+    stopper.abort();
+    ended
 }
 
 /// SIGINT (Ctrl-C) or SIGTERM.

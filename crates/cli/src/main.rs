@@ -1,25 +1,29 @@
 //! `slackline`: a Slack real-time client and a fake Slack, on the command line.
 //!
 //! - `slackline demo`: a fake Slack and an echo bot talking over loopback, narrated.
-//! - `slackline listen`: connect to Slack, ack everything, print events as JSON lines.
+//! - `slackline listen`: connect to Slack, print events as JSON lines, ack each once printed.
 //! - `slackline serve SCRIPT`: the fake Slack, for clients in any language.
 //! - `slackline record --out FILE` / `slackline replay FILE [--check]`: transcripts.
 //!
 //! Exit status: 0 success; 1 error; 2 bad command line; 3 Slack ended the session for good
 //! (`listen`, `record`); 4 the client under test failed (`serve`, `demo`: verdict not ok;
-//! `replay --check`: the client now behaves differently).
+//! `replay --check`: the client now behaves differently); 5 stdout was closed (`listen`,
+//! `record`: the reader went away).
 
 mod demo;
 mod exit;
 mod flood;
+mod json;
 mod listen;
 mod narrate;
 mod output;
 mod record;
 mod replay;
+mod report;
 mod runtime;
 mod script_file;
 mod serve;
+mod stdout;
 mod tokens;
 
 use std::path::PathBuf;
@@ -38,7 +42,9 @@ use runtime::RuntimeChoice;
     about = "A Slack real-time client (Socket Mode and RTM) and a scriptable fake Slack",
     after_help = "Exit status: 0 success; 1 error; 2 bad command line; 3 Slack ended the session \
                   for good (listen, record); 4 the client under test failed (serve and demo: \
-                  verdict not ok; replay --check: behaviour changed)."
+                  verdict not ok; replay --check: behaviour changed); 5 stdout was closed \
+                  (listen, record: the reader went away; what was not printed was not acked). \
+                  RUST_LOG (e.g. RUST_LOG=slackline=debug) adds the client's own log on stderr."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -54,9 +60,12 @@ enum Command {
         #[arg(long)]
         quiet: bool,
     },
-    /// Connects to Slack, acks every envelope on arrival and prints one JSON object per line
-    /// per event. Socket Mode with SLACK_APP_TOKEN (xapp-), or RTM with --rtm and
-    /// SLACK_BOT_TOKEN (xoxb-/xoxp-).
+    /// Connects to Slack and prints one compact JSON object per line per event, in protocol
+    /// order; each envelope is acked once its line was written to stdout (with --quiet, on
+    /// arrival), so nothing is acked that was not printed. Failures (refused or failing
+    /// requests, refused URLs, lost connections, Retry-After waits, malformed frames) get one
+    /// line each on stderr, repeats summarised. Socket Mode with SLACK_APP_TOKEN (xapp-), or
+    /// RTM with --rtm and SLACK_BOT_TOKEN (xoxb-/xoxp-).
     Listen(ListenArgs),
     /// Runs the fake Slack on 127.0.0.1 for any client: prints the port on its first line,
     /// plays SCRIPT (a script file, or a directory of envelope JSON files), exits when it ends.
@@ -99,12 +108,23 @@ struct ListenArgs {
     /// Async runtime to run on.
     #[arg(long, value_enum, default_value_t = RuntimeChoice::Tokio)]
     runtime: RuntimeChoice,
-    /// Print no events.
+    /// Print no events (envelopes are then acked on arrival).
     #[arg(long)]
     quiet: bool,
-    /// Exit (status 0) once N envelopes or RTM events have been dispatched and acked.
+    /// Exit (status 0) once N envelopes or RTM events have been printed (and acked).
     #[arg(long, value_name = "N")]
     max_events: Option<u64>,
+    /// Connections Slack should count for this app (default: --connections). A hello that
+    /// reports more warns of stale connections; in a fleet, the total over its processes.
+    #[arg(long, value_name = "N")]
+    expect_connections: Option<u32>,
+    /// Also report normal events on stderr (hellos, refreshes, closes, redeliveries).
+    #[arg(short, long)]
+    verbose: bool,
+    /// Client ping interval in seconds (default 10).
+    #[arg(long, value_name = "SECONDS", hide = true,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    ping_interval: Option<u64>,
 }
 
 #[derive(Args, Debug)]
@@ -136,10 +156,21 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if std::env::var_os("RUST_LOG").is_some() {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+            .with_writer(std::io::stderr)
+            .try_init();
+    }
     // A flood is one connection served by one task: a single thread leaves the other core
-    // to the client being measured, and no work moves between threads.
+    // to the client being measured, and no work moves between threads. `listen` is the
+    // same: its loop, handlers and the command's own tasks on one thread (no wake crosses
+    // threads), stdout and stderr on threads of their own.
     let mut builder = match &cli.command {
         Command::Serve(args) if args.flood.flood.is_some() => {
+            tokio::runtime::Builder::new_current_thread()
+        }
+        Command::Listen(_) | Command::Record { .. } => {
             tokio::runtime::Builder::new_current_thread()
         }
         _ => {

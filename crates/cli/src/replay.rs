@@ -19,8 +19,16 @@ fn replay_file(file: &Path, check: bool) -> anyhow::Result<Outcome> {
         .with_context(|| format!("{} is not a valid transcript", file.display()))?;
     let result = replay(&transcript, &ReplayOptions::default())
         .with_context(|| format!("cannot replay {}", file.display()))?;
-    for record in &result.produced {
-        crate::output::print(&record.to_line());
+    {
+        use std::io::Write as _;
+        let mut out = std::io::stdout().lock();
+        for record in &result.produced {
+            // A closed stdout (`| head`) ends the listing, not the comparison.
+            if writeln!(out, "{}", record.to_line()).is_err() {
+                break;
+            }
+        }
+        let _ = out.flush();
     }
     if result.is_faithful() {
         eprintln!(

@@ -41,6 +41,15 @@ pub fn from_env(rtm: bool) -> anyhow::Result<String> {
         };
         bail!("{var} is not set: {hint}, {expected}");
     }
+    // A token goes into the `Authorization` header: a newline or a control character in it
+    // (a quoting mistake) makes every request fail before it is sent, forever.
+    if let Some((at, _)) = value.char_indices().find(|(_, c)| !c.is_ascii_graphic()) {
+        bail!(
+            "{var} holds a character that cannot be sent in an HTTP header (a space, a control \
+             character such as a newline, or a non-ASCII character, at byte {at}): check how \
+             the variable was set"
+        );
+    }
     let kind = Token::new(value).kind();
     if !fits.contains(&kind) {
         let hint = match (rtm, kind) {

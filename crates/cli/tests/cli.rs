@@ -308,7 +308,11 @@ fn record_then_replay_check_round_trip() {
         "{}",
         recorded.stderr
     );
-    assert_eq!(recorded.stderr.lines().count(), 1, "{}", recorded.stderr);
+    // One line per failure: the script's `too_many_websockets` (and the retry), then the end.
+    let lines: Vec<&str> = recorded.stderr.lines().collect();
+    assert_eq!(lines.len(), 2, "{}", recorded.stderr);
+    assert!(lines[0].contains("too many WebSockets") && lines[0].contains("retrying in"));
+    assert!(lines[1].contains("link_disabled"));
     no_secret(&recorded);
     let served = server.wait();
     assert!(served.status.success(), "{}", served.stderr);
@@ -522,4 +526,629 @@ fn script_and_file_errors_name_the_place() {
 fn unknown_runtimes_and_bad_counts_are_usage_errors() {
     fails_with(slackline().args(["listen", "--runtime", "glommio"]), 2, &[]);
     fails_with(slackline().args(["listen", "--connections", "11"]), 2, &[]);
+}
+
+// ----- listen: lines, acks, order, stderr (issue 14, items 6 to 10) -----
+
+fn listen_against(api_url: &str) -> Command {
+    let mut command = slackline();
+    command
+        .args(["listen", "--api-url", api_url])
+        .env("SLACK_APP_TOKEN", APP_TOKEN);
+    command
+}
+
+fn json_lines(stdout: &str) -> Vec<Value> {
+    stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not one JSON line ({e}): {l}")))
+        .collect()
+}
+
+fn events_of<'a>(lines: &'a [Value], kind: &str) -> Vec<&'a Value> {
+    lines.iter().filter(|l| l["event"] == kind).collect()
+}
+
+/// The numbers in listen's last stderr line when stdout closed: (lines, events).
+fn written_counts(stderr: &str) -> (u64, u64) {
+    let line = stderr
+        .lines()
+        .find(|l| l.contains("stdout was closed"))
+        .unwrap_or_else(|| panic!("no stdout line in: {stderr}"));
+    let number_before = |word: &str| -> u64 {
+        let end = line.find(word).unwrap();
+        line[..end]
+            .split_whitespace()
+            .last()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    (number_before(" lines"), number_before(" of them events"))
+}
+
+fn resident_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Item 6: every recorded Socket Mode frame, pretty-printed ones included, is one compact JSON
+/// line, the payload unchanged (the same value; the same bytes when it was compact).
+#[test]
+fn every_recorded_envelope_is_one_compact_json_line() {
+    let dir = repo("tests/data/traffic/socket-mode");
+    // (payload as a value, payload as written) of every recorded envelope.
+    let mut recorded: Vec<(Value, String)> = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "json") || !path.is_file() {
+            continue;
+        }
+        #[derive(serde::Deserialize)]
+        struct Raw<'a> {
+            envelope_id: Option<String>,
+            #[serde(borrow)]
+            payload: Option<&'a serde_json::value::RawValue>,
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        if let Ok(Raw {
+            envelope_id: Some(_),
+            payload: Some(raw),
+        }) = serde_json::from_str::<Raw>(&text)
+        {
+            // Tokens in payloads (an `xwfp-` bot token in one) are redacted on every line.
+            let raw = slackline::redact_tokens(raw.get()).into_owned();
+            recorded.push((serde_json::from_str(&raw).unwrap(), raw));
+        }
+    }
+    let pretty = recorded
+        .iter()
+        .filter(|(_, raw)| raw.contains('\n'))
+        .count();
+    assert!(pretty > 5, "the recordings hold pretty-printed payloads");
+    let server = Server::start(&dir, &["--timeout", "30s"]);
+    let listened = run(&mut listen_against(&server.api_url));
+    // The directory's script ends with `link_disabled`.
+    assert_eq!(listened.status.code(), Some(3), "{}", listened.stderr);
+    // Every line is one JSON object.
+    let lines = json_lines(&listened.stdout);
+    let envelopes = events_of(&lines, "envelope");
+    let mut ids = std::collections::BTreeSet::new();
+    for line in &envelopes {
+        assert!(ids.insert(line["envelope_id"].as_str().unwrap().to_owned()));
+        let same: Vec<&(Value, String)> = recorded
+            .iter()
+            .filter(|(v, _)| *v == line["payload"])
+            .collect();
+        assert!(!same.is_empty(), "a payload that was not sent: {line}");
+        // Compact as sent: printed byte for byte (nothing reordered or re-encoded).
+        if let Some((_, raw)) = same
+            .iter()
+            .find(|(_, raw)| !raw.contains(['\n', '\t', ' ']))
+        {
+            assert!(listened.stdout.contains(raw.as_str()), "re-encoded: {raw}");
+        }
+    }
+    // Redeliveries of the same ids or events are not printed again; the rest all are.
+    assert!(
+        envelopes.len() * 2 > recorded.len(),
+        "{} lines",
+        envelopes.len()
+    );
+    let _ = server.wait();
+}
+
+/// Item 6, RTM: every recorded RTM frame that is an event is one JSON line.
+#[test]
+fn every_recorded_rtm_event_is_one_json_line() {
+    let dir = repo("tests/data/traffic/rtm");
+    let mut script = String::from("{\"slackline_script\":1}\n");
+    let mut expected = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "json") {
+            continue;
+        }
+        let frame: Value = match std::fs::read_to_string(&path)
+            .ok()
+            .and_then(|t| serde_json::from_str(&t).ok())
+        {
+            Some(frame) => frame,
+            None => continue,
+        };
+        let kind = frame["type"].as_str().unwrap_or_default();
+        let special = frame.get("reply_to").is_some()
+            || matches!(
+                kind,
+                "" | "hello" | "goodbye" | "error" | "pong" | "reconnect_url"
+            );
+        expected += usize::from(!special);
+        script.push_str(&format!(
+            "{{\"after\":\"5ms\",\"rtm_file\":{}}}\n",
+            serde_json::to_string(path.to_str().unwrap()).unwrap()
+        ));
+    }
+    // Then Slack refuses the token: a fatal stop (status 3) ends listen.
+    script.push_str("{\"fail\":\"rtm.connect\",\"error\":\"invalid_auth\",\"times\":5}\n");
+    script.push_str("{\"after\":\"300ms\",\"close\":1001}\n{\"after\":\"1s\",\"end\":true}\n");
+    let work = temp_dir("rtm-frames");
+    let script = write(&work, "rtm.jsonl", &script);
+    let server = Server::start(&script, &["--timeout", "30s"]);
+    let listened = run(slackline()
+        .args(["listen", "--rtm", "--api-url", &server.api_url])
+        .env("SLACK_BOT_TOKEN", BOT_TOKEN));
+    assert_eq!(listened.status.code(), Some(3), "{}", listened.stderr);
+    let lines = json_lines(&listened.stdout);
+    let rtm = events_of(&lines, "rtm");
+    assert!(
+        rtm.len() >= expected.saturating_sub(2) && expected > 20,
+        "{} RTM lines for {expected} event frames",
+        rtm.len()
+    );
+    let _ = server.wait();
+}
+
+/// Item 7: `listen | head -n 5`: what was not printed is not acked; stdout closing stops the
+/// client (connections closed with 1000) with one line on stderr and status 5.
+#[test]
+fn listen_into_head_acks_only_what_was_written() {
+    let dir = temp_dir("head");
+    let report = dir.join("flood.json");
+    let server = Server::start(
+        &repo("tests/data/traffic/socket-mode"),
+        &[
+            "--flood",
+            "20000",
+            "--report",
+            report.to_str().unwrap(),
+            "--timeout",
+            "30s",
+        ],
+    );
+    let mut listening = Running::start(
+        listen_against(&server.api_url)
+            .arg("--runtime")
+            .arg("tokio"),
+    );
+    let head = Command::new("head")
+        .args(["-n", "5"])
+        .stdin(Stdio::from(listening.child.stdout.take().unwrap()))
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let head = head.wait_with_output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&head.stdout).lines().count(), 5);
+    let ended = listening.wait();
+    assert_eq!(ended.status.code(), Some(5), "{}", ended.stderr);
+    let last = ended.stderr.lines().last().unwrap_or_default();
+    assert!(
+        last.contains("stdout was closed") && last.contains("not acked"),
+        "{}",
+        ended.stderr
+    );
+    assert!(ended.stderr.lines().count() <= 2, "{}", ended.stderr);
+    let (_, events) = written_counts(&ended.stderr);
+    assert!(ended.took < Duration::from_secs(10), "{:?}", ended.took);
+
+    let served = server.wait();
+    assert_eq!(served.status.code(), Some(4), "the flood did not finish");
+    let flood: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let acked = flood["flood"]["acked"].as_u64().unwrap();
+    // Exactly the envelopes whose lines were written were acked: none of the others.
+    assert_eq!(acked, events, "{flood}");
+    assert!((4..20_000).contains(&acked), "{acked}");
+}
+
+/// Item 7: a reader that stalls holds the envelopes back unacked, in bounded memory, while the
+/// client goes on pinging on every connection; once it reads, all is printed and acked.
+#[test]
+fn a_stalled_reader_keeps_acks_back_in_bounded_memory() {
+    const ENVELOPES: usize = 1500;
+    let dir = temp_dir("stall");
+    let text = "x".repeat(16 * 1024);
+    // Slack's deadline is stretched so the stall does not end the script (a `wait` for acks
+    // ends at the deadline): here acks are late only if they never come.
+    let mut script =
+        String::from("{\"slackline_script\":1,\"redeliver\":false,\"ack_deadline\":\"30s\"}\n");
+    for n in 0..ENVELOPES {
+        script.push_str(&format!(
+            "{{\"after\":\"0ms\",\"envelope\":{{\"type\":\"events_api\",\"payload\":{{\"event_id\":\"Ev{n}\",\"event\":{{\"type\":\"message\",\"text\":\"{text}\"}}}}}}}}\n"
+        ));
+    }
+    script.push_str("{\"wait\":\"acks\"}\n{\"end\":true}\n");
+    let script = write(&dir, "big.jsonl", &script);
+    let report = dir.join("verdict.json");
+    let server = Server::start(
+        &script,
+        &["--report", report.to_str().unwrap(), "--timeout", "60s"],
+    );
+    let listening = Running::start(listen_against(&server.api_url).args([
+        "--connections",
+        "2",
+        "--ping-interval",
+        "1",
+        "--max-events",
+        &ENVELOPES.to_string(),
+    ]));
+    let pid = listening.child.id();
+    // Nobody reads for four seconds: sixteen times what the client may hold is waiting.
+    let stalled = Instant::now();
+    let mut peak = 0;
+    while stalled.elapsed() < Duration::from_secs(4) {
+        peak = peak.max(resident_kib(pid).unwrap_or(0));
+        #[allow(clippy::disallowed_methods)]
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let ended = listening.wait();
+    assert!(ended.status.success(), "{}", ended.stderr);
+    let lines = json_lines(&ended.stdout);
+    let envelopes = events_of(&lines, "envelope");
+    assert_eq!(envelopes.len(), ENVELOPES);
+    let ids: std::collections::BTreeSet<_> = envelopes
+        .iter()
+        .map(|e| e["payload"]["event_id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(ids.len(), ENVELOPES, "each printed once");
+    // 1500 envelopes of 16 KiB are 24 MiB; the client holds at most a few hundred (its queues:
+    // handlers 128, stdout 128 + 64), about 5 MiB, over a debug build's 15 MiB.
+    assert!(peak < 30 * 1024, "peak RSS {peak} KiB while stalled");
+
+    let served = server.wait();
+    let verdict: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let summary = &verdict["summary"];
+    assert_eq!(
+        summary["acked"].as_u64().unwrap(),
+        ENVELOPES as u64,
+        "every envelope acked once: {summary}"
+    );
+    assert_eq!(summary["duplicate_acks"], 0, "{summary}");
+    // Both connections lived through the stall (no pong deadline while not reading) and
+    // pinged during it.
+    assert_eq!(
+        verdict["connections"]["opened"], 2,
+        "{}",
+        verdict["connections"]
+    );
+    assert!(
+        verdict["connections"]["client_pings"].as_u64().unwrap() >= 2,
+        "{}",
+        verdict["connections"]
+    );
+    let _ = served;
+}
+
+/// Item 8: lines in protocol order, run after run: `hello` before the envelopes it
+/// introduced, `disconnect` after those that came before it.
+#[test]
+fn lines_come_in_protocol_order() {
+    let dir = temp_dir("order");
+    let script = write(
+        &dir,
+        "order.jsonl",
+        r#"{"slackline_script":1}
+{"after":"0ms","envelope":{"type":"events_api","payload":{"event_id":"Ev1"}}}
+{"after":"0ms","envelope":{"type":"events_api","payload":{"event_id":"Ev2"}}}
+{"after":"0ms","disconnect":"refresh_requested"}
+{"after":"300ms","envelope":{"type":"events_api","payload":{"event_id":"Ev3"}},"socket":"newest"}
+{"wait":"acks"}
+{"after":"0ms","disconnect":"link_disabled","socket":"all"}
+{"end":true}
+"#,
+    );
+    for run_number in 0..8 {
+        let server = Server::start(&script, &["--timeout", "30s"]);
+        let listened = run(&mut listen_against(&server.api_url));
+        assert_eq!(listened.status.code(), Some(3), "{}", listened.stderr);
+        let lines = json_lines(&listened.stdout);
+        let shape: Vec<String> = lines
+            .iter()
+            .map(|l| match l["event"].as_str().unwrap() {
+                "envelope" => l["payload"]["event_id"].as_str().unwrap().to_owned(),
+                "hello" => format!("hello{}", l["connection"]),
+                "disconnect" => format!("{}{}", l["reason"].as_str().unwrap(), l["connection"]),
+                other => other.to_owned(),
+            })
+            .collect();
+        let expected_start = [
+            "hello1",
+            "Ev1",
+            "Ev2",
+            "refresh_requested1",
+            "hello2",
+            "Ev3",
+        ];
+        assert_eq!(
+            &shape[..6.min(shape.len())],
+            &expected_start[..],
+            "run {run_number}: {shape:?}"
+        );
+        assert!(
+            shape[6..].iter().all(|s| s.starts_with("link_disabled")),
+            "{shape:?}"
+        );
+        let _ = server.wait();
+    }
+}
+
+/// Waits (bounded) until `reader` has given a line containing `needle`; the lines read.
+fn read_until(reader: &mut impl BufRead, needle: &str) -> String {
+    let mut seen = String::new();
+    let started = Instant::now();
+    loop {
+        let mut line = String::new();
+        let n = reader.read_line(&mut line).unwrap_or(0);
+        seen.push_str(&line);
+        if line.contains(needle) {
+            return seen;
+        }
+        assert!(n > 0, "ended before {needle:?}: {seen}");
+        assert!(started.elapsed() < LIMIT, "no {needle:?} in: {seen}");
+    }
+}
+
+fn terminate(running: &Running) {
+    let pid = running.child.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
+}
+
+/// Item 9: each failure is one stderr line saying what failed, why and what happens next.
+#[test]
+fn each_failure_is_one_line_on_stderr() {
+    let dir = temp_dir("failures");
+    let script = write(
+        &dir,
+        "failures.jsonl",
+        r#"{"slackline_script":1,"hello":{"num_connections":3}}
+{"fail":"apps.connections.open","status":503,"times":1}
+{"fail":"apps.connections.open","status":200,"body":"<html>busy</html>","times":1}
+{"fail":"apps.connections.open","status":429,"retry_after":3,"times":1}
+{"after":"0ms","raw":"{\"envelope_id\":\"broken-1\",\"type\":\"events_api\",\"payload\":{oops"}
+{"after":"100ms","envelope":{"type":"events_api","payload":{"event_id":"Ev1"}}}
+{"wait":"acks"}
+{"after":"0ms","disconnect":"link_disabled"}
+{"end":true}
+"#,
+    );
+    let server = Server::start(&script, &["--timeout", "40s"]);
+    let listened = run(&mut listen_against(&server.api_url));
+    assert_eq!(listened.status.code(), Some(3), "{}", listened.stderr);
+    no_secret(&listened);
+    let lines: Vec<&str> = listened.stderr.lines().collect();
+    let expected: [&[&str]; 6] = [
+        &[
+            "apps.connections.open failed: HTTP 503",
+            "retrying in",
+            "(attempt 1)",
+        ],
+        &[
+            "apps.connections.open failed: invalid response body (HTTP 200)",
+            "retrying in",
+        ],
+        &["rate limited, Retry-After 3 s", "retrying in"],
+        &[
+            "Slack counts 3 connections",
+            "1 expected",
+            "--expect-connections",
+        ],
+        &["malformed frame", "broken-1", "acked it anyway"],
+        &["Slack ended the session", "link_disabled"],
+    ];
+    assert_eq!(lines.len(), expected.len(), "{}", listened.stderr);
+    for (line, parts) in lines.iter().zip(expected) {
+        for part in parts {
+            assert!(
+                line.contains(part),
+                "{part:?} not in {line:?}\n{}",
+                listened.stderr
+            );
+        }
+    }
+    // The envelope that came after was printed: the malformed one was not.
+    let out = json_lines(&listened.stdout);
+    assert_eq!(events_of(&out, "envelope").len(), 1);
+    let _ = server.wait();
+
+    // A fleet that expects three connections is not warned.
+    let server = Server::start(&script, &["--timeout", "40s"]);
+    let listened = run(listen_against(&server.api_url).args(["--expect-connections", "3"]));
+    assert!(
+        !listened.stderr.contains("Slack counts"),
+        "{}",
+        listened.stderr
+    );
+    let _ = server.wait();
+}
+
+/// Item 9: a storm of the same failure is summarised, not printed line by line.
+#[test]
+fn a_storm_of_identical_failures_is_summarised() {
+    let dir = temp_dir("storm");
+    let mut script = String::from("{\"slackline_script\":1}\n");
+    for n in 0..300 {
+        script.push_str(&format!(
+            "{{\"after\":\"1ms\",\"raw\":\"{{\\\"envelope_id\\\":\\\"bad-{n}\\\",\\\"type\\\":\\\"events_api\\\",\\\"payload\\\":[\"}}\n"
+        ));
+    }
+    script.push_str("{\"after\":\"100ms\",\"disconnect\":\"link_disabled\"}\n{\"end\":true}\n");
+    let script = write(&dir, "storm.jsonl", &script);
+    let server = Server::start(&script, &["--timeout", "30s"]);
+    let listened = run(&mut listen_against(&server.api_url));
+    assert_eq!(listened.status.code(), Some(3), "{}", listened.stderr);
+    let lines: Vec<&str> = listened.stderr.lines().collect();
+    assert_eq!(lines.len(), 3, "{}", listened.stderr);
+    assert!(lines[0].contains("bad-0"), "{}", lines[0]);
+    assert!(
+        lines[1].contains("repeated 299 more times") && lines[1].contains("bad-299"),
+        "{}",
+        lines[1]
+    );
+    assert!(lines[2].contains("link_disabled"));
+    let _ = server.wait();
+}
+
+/// A Web API that always answers with a WebSocket URL off loopback, on plain `ws://`.
+fn off_loopback_url_api() -> (String, std::thread::JoinHandle<()>) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/api/", listener.local_addr().unwrap());
+    let thread = std::thread::spawn(move || {
+        // Serves a handful of requests, then ends (listen is stopped by then).
+        for stream in listener.incoming().take(3).flatten() {
+            use std::io::Write as _;
+            let mut stream = stream;
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut length = 0;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = v.trim().parse().unwrap_or(0);
+                }
+            }
+            let mut body = vec![0; length];
+            let _ = reader.read_exact(&mut body);
+            let answer = r#"{"ok":true,"url":"ws://192.0.2.1/link/?ticket=SECRETTICKET"}"#;
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{answer}",
+                answer.len()
+            );
+        }
+    });
+    (url, thread)
+}
+
+/// Item 9: a refused WebSocket URL and a failed TLS handshake are reported as they happen.
+#[test]
+fn a_refused_url_and_a_tls_failure_are_reported() {
+    let (api_url, _server) = off_loopback_url_api();
+    let mut listening = Running::start(&mut listen_against(&api_url));
+    let mut stderr = BufReader::new(listening.child.stderr.take().unwrap());
+    let seen = read_until(&mut stderr, "retrying in");
+    assert!(
+        seen.contains("cannot open the WebSocket: refusing plain ws:// to `192.0.2.1`"),
+        "{seen}"
+    );
+    assert!(!seen.contains("SECRETTICKET"), "{seen}");
+    terminate(&listening);
+    assert!(listening.wait().status.success());
+
+    // TLS to a port that speaks plain HTTP.
+    let dir = temp_dir("tls");
+    let script = write(&dir, "three.jsonl", THREE_ENVELOPES);
+    let server = Server::start(&script, &["--timeout", "20s"]);
+    let https = server.api_url.replace("http://", "https://");
+    let mut listening = Running::start(&mut listen_against(&https));
+    let mut stderr = BufReader::new(listening.child.stderr.take().unwrap());
+    let seen = read_until(&mut stderr, "retrying in");
+    assert!(
+        seen.contains("apps.connections.open failed: request failed:"),
+        "{seen}"
+    );
+    terminate(&listening);
+    assert!(listening.wait().status.success());
+    drop(server);
+}
+
+/// Item 10: secrets stay out of errors whatever goes where.
+#[test]
+fn secrets_stay_out_of_errors() {
+    // The app token given as the API URL (the two variables mixed up).
+    fails_with(
+        slackline()
+            .args(["listen", "--api-url", "xapp-1-A0TEST-1-VERYSECRETVALUE"])
+            .env("SLACK_APP_TOKEN", APP_TOKEN),
+        1,
+        &["--api-url"],
+    );
+    // A password in the API URL.
+    let ended = run(slackline()
+        .args([
+            "listen",
+            "--api-url",
+            "http://user:VERYSECRETVALUE@127.0.0.1:9/api/",
+        ])
+        .env("SLACK_APP_TOKEN", APP_TOKEN));
+    assert_eq!(ended.status.code(), Some(1), "{}", ended.stderr);
+    assert!(ended.stderr.contains("credentials"), "{}", ended.stderr);
+    no_secret(&ended);
+    // A token with a non-ASCII character, or a newline, cannot be a header value: refused at
+    // start, its tail unprinted.
+    for token in [
+        "xapp-1-A0TEST-1-sécretVERYSECRETVALUE",
+        "xapp-1-A0TEST\n-1-VERYSECRETVALUE",
+    ] {
+        fails_with(
+            slackline().arg("listen").env("SLACK_APP_TOKEN", token),
+            1,
+            &["SLACK_APP_TOKEN", "HTTP header"],
+        );
+    }
+}
+
+/// Item 11: a recording whose malformed frame held a token replays without a false
+/// difference (the transcript keeps the token's length, so errors are where they were), and
+/// the token's tail (after a non-ASCII character) is in neither the transcript nor stderr.
+#[test]
+fn a_malformed_frame_with_a_token_replays_as_recorded() {
+    let dir = temp_dir("record-token");
+    let script = write(
+        &dir,
+        "token.jsonl",
+        "{\"slackline_script\":1}\n\
+         {\"after\":\"50ms\",\"raw\":\"{\\\"envelope_id\\\":\\\"e-1\\\",\\\"type\\\":\\\"events_api\\\",\\\"payload\\\":{\\\"token\\\":\\\"xoxb-1-sécretVERYSECRETVALUE\\\",oops\"}\n\
+         {\"after\":\"50ms\",\"envelope\":{\"type\":\"events_api\",\"payload\":{\"event_id\":\"Ev1\",\"token\":\"xoxb-22-VERYSECRETVALUE\"}}}\n\
+         {\"after\":\"100ms\",\"disconnect\":\"link_disabled\"}\n\
+         {\"end\":true}\n",
+    );
+    let transcript = dir.join("session.jsonl");
+    let server = Server::start(&script, &["--timeout", "30s"]);
+    let recorded = run(slackline()
+        .args(["record", "--out", transcript.to_str().unwrap()])
+        .args(["--api-url", &server.api_url])
+        .env("SLACK_APP_TOKEN", APP_TOKEN));
+    assert_eq!(recorded.status.code(), Some(3), "{}", recorded.stderr);
+    no_secret(&recorded);
+    assert!(!recorded.stderr.contains("sécret"), "{}", recorded.stderr);
+    let text = std::fs::read_to_string(&transcript).unwrap();
+    assert!(!text.contains("VERYSECRETVALUE") && !text.contains("sécret"));
+    let _ = server.wait();
+    let replayed = run(slackline().args(["replay", "--check"]).arg(&transcript));
+    assert!(replayed.status.success(), "{}", replayed.stderr);
+    assert!(
+        replayed.stderr.contains("behaves as recorded"),
+        "{}",
+        replayed.stderr
+    );
+}
+
+/// Item 11: a transcript that cannot be written (a full disk: /dev/full) stops `record` with
+/// one error and status 1.
+#[cfg(target_os = "linux")]
+#[test]
+fn record_to_a_full_disk_stops_with_one_error() {
+    let server = Server::start(
+        &repo("tests/data/traffic/socket-mode"),
+        &["--timeout", "30s"],
+    );
+    let recorded = run(slackline()
+        .args(["record", "--quiet", "--out", "/dev/full"])
+        .args(["--api-url", &server.api_url])
+        .env("SLACK_APP_TOKEN", APP_TOKEN));
+    assert_eq!(recorded.status.code(), Some(1), "{}", recorded.stderr);
+    let lines: Vec<&str> = recorded.stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "{}", recorded.stderr);
+    assert!(
+        lines[0].contains("writing the transcript to /dev/full failed")
+            && lines[0].contains("No space left on device"),
+        "{}",
+        lines[0]
+    );
+    drop(server);
 }
