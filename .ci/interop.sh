@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Interoperability: the official Python slack_sdk SocketModeClient, and `slackline listen`,
-# each against `slackline serve` playing the recorded envelopes of tests/data/traffic/socket-mode.
+# Interoperability: the official Python slack_sdk SocketModeClient (the README's snippet, taken
+# from README.md as written), and `slackline listen`, each against `slackline serve` playing
+# the recorded envelopes of tests/data/traffic/socket-mode.
 # Both must receive and ack every envelope (the verdict says so). Loopback only, bounded.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -62,18 +63,29 @@ finish_serve() {
     return "$status"
 }
 
-echo "interop: python slack_sdk SocketModeClient (builtin) against slackline serve ($expected envelopes)"
+# The README's python snippet, exactly as written there (after its `interop` marker).
+awk '/<!-- interop:/ { marked = 1; next }
+     marked && /^```python/ { inside = 1; next }
+     inside && /^```/ { exit }
+     inside { print }' README.md >"$work/app.py"
+[ -s "$work/app.py" ] || { echo "interop: no python snippet after the interop marker in README.md"; exit 1; }
+
+echo "interop: the README's python slack_sdk snippet against slackline serve ($expected envelopes)"
 start_serve "$work/python-verdict.json"
-timeout "$LIMIT" "$work/venv/bin/python" .ci/interop/socket_mode_client.py "$api_url" \
+SLACK_API_URL="$api_url" timeout "$LIMIT" "$work/venv/bin/python" "$work/app.py" \
     >"$work/python.out" 2>"$work/python.err" &
 python_pid=$!
 pids+=("$python_pid")
 # The client runs until the fake's script has ended; the verdict judges it.
 serve_status=0
 finish_serve || serve_status=$?
+if ! kill -0 "$python_pid" 2>/dev/null; then
+    echo "interop: the python client had already exited (the snippet must keep it running):"
+    cat "$work/python.err"
+    exit 1
+fi
 kill -TERM "$python_pid" 2>/dev/null || true
 wait "$python_pid" 2>/dev/null || true
-echo "interop: the python client acked $(wc -l <"$work/python.out") envelope frames"
 if ! "$work/venv/bin/python" .ci/interop/check_verdict.py "$work/python-verdict.json" "$expected" "slack_sdk $SLACK_SDK_VERSION" \
     || [ "$serve_status" != 0 ]; then
     echo "interop: serve exited with $serve_status; the python client said:"

@@ -64,13 +64,14 @@ async fn flood(args: ServeArgs, envelopes: u64) -> anyhow::Result<Outcome> {
     let flood =
         Flood::new(config, files).map_err(|e| anyhow::anyhow!("{}: {e}", args.script.display()))?;
     let templates = flood.template_names().count();
-    let mut fake = FakeConfig::new();
-    for token in &args.accept_tokens {
-        fake = fake.with_accepted_token(token.as_str());
+    let mut fake = FakeConfig::new().with_report_limits(slackline_fake::ReportLimits::default());
+    for token in args.accept_tokens.iter().filter(|t| !t.trim().is_empty()) {
+        fake = fake.with_accepted_token(token.trim());
     }
     let config = ServerConfig::default()
         .port(args.port)
         .fake(fake)
+        .limits(crate::serve::limits(&args))
         .flood(flood);
     let script = Script::new(ScriptHeader::default());
     let mut server = FakeServer::start(script, config)
@@ -84,12 +85,7 @@ async fn flood(args: ServeArgs, envelopes: u64) -> anyhow::Result<Outcome> {
         args.flood.max_unacked,
         server.api_url()
     );
-    let timeout = async {
-        match args.timeout {
-            Some(limit) => tokio::time::sleep(limit).await,
-            None => std::future::pending().await,
-        }
-    };
+    let timeout = crate::serve::timeout(args.timeout);
     tokio::select! {
         finished = server.finished() => drop(finished?),
         () = timeout => eprintln!("slackline serve: --timeout reached before the flood ended"),

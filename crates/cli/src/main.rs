@@ -67,8 +67,12 @@ enum Command {
     /// line each on stderr, repeats summarised. Socket Mode with SLACK_APP_TOKEN (xapp-), or
     /// RTM with --rtm and SLACK_BOT_TOKEN (xoxb-/xoxp-).
     Listen(ListenArgs),
-    /// Runs the fake Slack on 127.0.0.1 for any client: prints the port on its first line,
-    /// plays SCRIPT (a script file, or a directory of envelope JSON files), exits when it ends.
+    /// Runs the fake Slack on 127.0.0.1 for a client in any language. The first line on stdout
+    /// is {"port":P,"api_url":"http://127.0.0.1:P/api/"}: point the client's Web API base URL
+    /// at api_url (it hands out ws:// URLs on the same port). Plays SCRIPT (a script file, or a
+    /// directory of envelope JSON files) and exits when it ends, the verdict in --report and a
+    /// summary on stderr: status 0 if the client passed, 4 if not (or if the script did not
+    /// finish within --timeout).
     Serve(ServeArgs),
     /// Like `listen`, and writes a transcript of the session (tokens redacted) to FILE.
     Record {
@@ -137,12 +141,29 @@ struct ServeArgs {
     /// Write the verdict as JSON to FILE when the script ends (with --flood: the flood report).
     #[arg(long, value_name = "FILE")]
     report: Option<PathBuf>,
-    /// Give up after this long (e.g. 30s, 5m): the verdict is then unfinished (status 4).
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
-    timeout: Option<Duration>,
-    /// Only accept this token (repeatable); by default any token of the right kind is.
-    #[arg(long = "accept-token", value_name = "TOKEN", hide_env_values = true)]
+    /// Give up after this long (e.g. 30s, 5m; 0: never): the verdict is then unfinished
+    /// (status 4).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "5m")]
+    timeout: Duration,
+    /// Only accept this token (repeatable, or comma-separated in SLACKLINE_ACCEPT_TOKEN, which
+    /// keeps it out of `ps`); by default any token of the right kind is.
+    #[arg(
+        long = "accept-token",
+        value_name = "TOKEN",
+        env = "SLACKLINE_ACCEPT_TOKEN",
+        value_delimiter = ',',
+        hide_env_values = true
+    )]
     accept_tokens: Vec<String>,
+    /// Connections open at once, WebSockets included; more are closed on arrival (and
+    /// counted on stderr and in the report).
+    #[arg(long, value_name = "N", default_value_t = 64,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    max_connections: u32,
+    /// A connection whose request headers take longer than this to arrive, or that sits idle
+    /// this long between requests, is closed (and counted).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "30s")]
+    idle_timeout: Duration,
     /// Narrate what the server does on stderr.
     #[arg(short, long)]
     verbose: bool,

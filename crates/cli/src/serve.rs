@@ -1,12 +1,18 @@
 //! `slackline serve SCRIPT`: the fake Slack for a client in any language. The first line on
 //! stdout is `{"port":P,"api_url":"http://127.0.0.1:P/api/"}`; the verdict goes to `--report`
 //! and a summary to stderr; the exit status says whether the client passed.
+//!
+//! Bounded under a hostile client: a connection limit, header/idle and body timeouts (what
+//! they turned away is counted on stderr and in the report's `server` member), and a report
+//! that keeps the first few violations and method names and counts the rest.
 
 use std::io::Write;
 
 use anyhow::Context as _;
-use slackline_fake::FakeConfig;
-use slackline_fake_server::{FakeServer, ServerConfig};
+use std::time::Duration;
+
+use slackline_fake::{FakeConfig, ReportLimits};
+use slackline_fake_server::{FakeServer, Limits, ServerConfig, TurnedAway};
 use tokio::sync::mpsc;
 
 use crate::exit::Outcome;
@@ -25,11 +31,14 @@ async fn serve(args: ServeArgs) -> anyhow::Result<Outcome> {
         .clone()
         .unwrap_or_else(|| args.script.display().to_string());
     let envelopes = script.envelope_count();
-    let mut fake = FakeConfig::new();
-    for token in &args.accept_tokens {
-        fake = fake.with_accepted_token(token.as_str());
+    let mut fake = FakeConfig::new().with_report_limits(ReportLimits::default());
+    for token in args.accept_tokens.iter().filter(|t| !t.trim().is_empty()) {
+        fake = fake.with_accepted_token(token.trim());
     }
-    let mut config = ServerConfig::default().port(args.port).fake(fake);
+    let mut config = ServerConfig::default()
+        .port(args.port)
+        .fake(fake)
+        .limits(limits(&args));
     if args.verbose {
         let (observer, observed) = mpsc::channel(4096);
         config = config.observer(observer);
@@ -49,12 +58,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<Outcome> {
         "slackline serve: playing {name} ({envelopes} envelopes) at {}",
         server.api_url()
     );
-    let timeout = async {
-        match args.timeout {
-            Some(limit) => tokio::time::sleep(limit).await,
-            None => std::future::pending().await,
-        }
-    };
+    let timeout = timeout(args.timeout);
     let finished = tokio::select! {
         verdict = server.finished() => Some(verdict?),
         () = timeout => {
@@ -67,13 +71,19 @@ async fn serve(args: ServeArgs) -> anyhow::Result<Outcome> {
         }
     };
     // The verdict at the end of the script is the final one; stopping closes what is open.
+    let turned_away = server.turned_away();
     let stopped = server.shutdown().await?;
     let verdict = finished.unwrap_or(stopped);
     if let Some(path) = &args.report {
-        let json = serde_json::to_string_pretty(&verdict).context("cannot encode the verdict")?;
+        let mut json = serde_json::to_value(&verdict).context("cannot encode the verdict")?;
+        if let Some(object) = json.as_object_mut() {
+            object.insert("server".into(), serde_json::to_value(turned_away)?);
+        }
+        let json = serde_json::to_string_pretty(&json).context("cannot encode the verdict")?;
         std::fs::write(path, json + "\n")
             .with_context(|| format!("cannot write the report to {}", path.display()))?;
     }
+    report_turned_away(&turned_away, &args);
     eprintln!("slackline serve: {}", verdict.summary_text());
     Ok(if verdict.ok {
         Outcome::Success
@@ -89,4 +99,36 @@ async fn narrate(mut observed: mpsc::Receiver<slackline_fake_server::Observation
             eprintln!("{}", line.render());
         }
     }
+}
+
+/// The server's limits from the command line.
+pub fn limits(args: &ServeArgs) -> Limits {
+    Limits::default()
+        .max_connections(args.max_connections as usize)
+        .header_read_timeout(args.idle_timeout)
+}
+
+/// `--timeout`: a sleep of that long, or forever for 0.
+pub async fn timeout(limit: Duration) {
+    if limit.is_zero() {
+        std::future::pending::<()>().await;
+    }
+    tokio::time::sleep(limit).await;
+}
+
+/// One stderr line for what the limits turned away, if anything.
+pub fn report_turned_away(turned_away: &TurnedAway, args: &ServeArgs) {
+    if !turned_away.any() {
+        return;
+    }
+    eprintln!(
+        "slackline serve: turned away {} connections over the limit of {}, closed {} whose \
+         request headers did not come within {} s (or that sat idle that long), answered 408 to \
+         {} requests whose body did not come in time",
+        turned_away.connections_over_limit,
+        args.max_connections,
+        turned_away.header_timeouts,
+        args.idle_timeout.as_secs_f64(),
+        turned_away.body_timeouts
+    );
 }

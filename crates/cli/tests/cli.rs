@@ -1152,3 +1152,270 @@ fn record_to_a_full_disk_stops_with_one_error() {
     );
     drop(server);
 }
+
+/// One HTTP/1.1 request on a fresh connection; the response's status and body.
+fn http_post(port: u16, path: &str, token: &str, body: &str) -> (u16, String) {
+    use std::io::Write as _;
+    let mut tcp = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    tcp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(
+        tcp,
+        "POST {path} HTTP/1.1\r\nhost: 127.0.0.1\r\nauthorization: Bearer {token}\r\ncontent-type: application/x-www-form-urlencoded\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut response = String::new();
+    let _ = tcp.read_to_string(&mut response);
+    let status = response
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
+    (status, body)
+}
+
+/// A WebSocket client in a few lines: the handshake, then masked text frames (a zero mask).
+fn websocket(url: &str) -> std::net::TcpStream {
+    use std::io::Write as _;
+    let rest = url.strip_prefix("ws://").unwrap();
+    let (authority, path) = rest.split_at(rest.find('/').unwrap());
+    let mut tcp = std::net::TcpStream::connect(authority).unwrap();
+    write!(
+        tcp,
+        "GET {path} HTTP/1.1\r\nhost: {authority}\r\nupgrade: websocket\r\nconnection: upgrade\r\nsec-websocket-key: dGhlIHNhbXBsZSBub25jZQ==\r\nsec-websocket-version: 13\r\n\r\n"
+    )
+    .unwrap();
+    let mut reader = BufReader::new(tcp.try_clone().unwrap());
+    let mut status = String::new();
+    reader.read_line(&mut status).unwrap();
+    assert!(status.contains("101"), "{status}");
+    tcp
+}
+
+fn send_text(tcp: &mut std::net::TcpStream, text: &str) {
+    use std::io::Write as _;
+    let mut frame = vec![0x81u8];
+    match text.len() {
+        n if n < 126 => frame.push(0x80 | n as u8),
+        n => {
+            frame.push(0x80 | 126);
+            frame.extend_from_slice(&(n as u16).to_be_bytes());
+        }
+    }
+    frame.extend_from_slice(&[0, 0, 0, 0]);
+    frame.extend_from_slice(text.as_bytes());
+    tcp.write_all(&frame).unwrap();
+}
+
+/// Whether the server closed `tcp` within `limit` (a read sees the end, or a reset).
+fn closed_within(tcp: &mut std::net::TcpStream, limit: Duration) -> bool {
+    tcp.set_read_timeout(Some(limit)).unwrap();
+    let mut buf = [0u8; 64];
+    match tcp.read(&mut buf) {
+        Ok(0) => true,
+        Ok(_) => false,
+        Err(e) => !matches!(
+            e.kind(),
+            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+        ),
+    }
+}
+
+/// Item 13: `serve` stays bounded under a hostile client: thousands of bad acks and made-up
+/// method names are counted with only the first few kept; connections beyond the limit are
+/// closed on arrival, idle ones after the idle timeout.
+#[test]
+fn serve_stays_bounded_under_a_hostile_client() {
+    let dir = temp_dir("hostile");
+    let script = write(&dir, "three.jsonl", THREE_ENVELOPES);
+    let report = dir.join("verdict.json");
+    let server = Server::start(
+        &script,
+        &[
+            "--report",
+            report.to_str().unwrap(),
+            "--timeout",
+            "8s",
+            "--max-connections",
+            "6",
+            "--idle-timeout",
+            "1s",
+        ],
+    );
+    let port: u16 = server
+        .api_url
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .trim_end_matches("/api/")
+        .parse()
+        .unwrap();
+    for n in 0..100 {
+        let (status, _) = http_post(port, &format!("/api/made.up{n}"), BOT_TOKEN, "");
+        assert!(status > 0);
+    }
+    let (status, body) = http_post(port, "/api/apps.connections.open", APP_TOKEN, "");
+    assert_eq!(status, 200, "{body}");
+    let url = serde_json::from_str::<Value>(&body).unwrap()["url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut ws = websocket(&url);
+    let long_id = "z".repeat(2000);
+    for n in 0..5000 {
+        send_text(&mut ws, &format!(r#"{{"envelope_id":"{long_id}{n}"}}"#));
+    }
+    // An idle connection is closed after the idle timeout.
+    let mut idle = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    assert!(
+        closed_within(&mut idle, Duration::from_secs(5)),
+        "idle connection kept"
+    );
+    // With the WebSocket open, five more fit; the rest are closed on arrival.
+    let mut held: Vec<std::net::TcpStream> = (0..20)
+        .map(|_| std::net::TcpStream::connect(("127.0.0.1", port)).unwrap())
+        .collect();
+    let closed_at_once = held
+        .iter_mut()
+        .map(|tcp| closed_within(tcp, Duration::from_millis(300)))
+        .filter(|&closed| closed)
+        .count();
+    assert!(
+        closed_at_once >= 14,
+        "{closed_at_once} of 20 closed on arrival"
+    );
+    drop(held);
+    drop(ws);
+
+    let served = server.wait();
+    assert_eq!(served.status.code(), Some(4), "{}", served.stderr);
+    assert!(served.stderr.lines().count() < 40, "{}", served.stderr);
+    assert!(served.stderr.contains("turned away"), "{}", served.stderr);
+    assert!(
+        served.stderr.contains("unknown_ack 5000"),
+        "{}",
+        served.stderr
+    );
+    let text = std::fs::read_to_string(&report).unwrap();
+    assert!(text.len() < 100_000, "a report of {} bytes", text.len());
+    let verdict: Value = serde_json::from_str(&text).unwrap();
+    assert!(verdict["violations"].as_array().unwrap().len() <= 20);
+    assert_eq!(verdict["violation_counts"]["unknown_ack"], 5000);
+    assert!(
+        verdict["http"]["(other methods)"]["calls"]
+            .as_u64()
+            .unwrap()
+            > 50
+    );
+    assert!(
+        verdict["server"]["connections_over_limit"]
+            .as_u64()
+            .unwrap()
+            >= 14
+    );
+    assert!(verdict["server"]["header_timeouts"].as_u64().unwrap() >= 1);
+}
+
+/// Item 13: the accepted token can come from the environment (not in `ps`); the help says
+/// what the first line holds and that the timeout defaults to five minutes.
+#[test]
+fn serve_takes_its_token_from_the_environment_and_says_what_it_prints() {
+    let help = run(slackline().args(["serve", "--help"]));
+    assert!(help.status.success());
+    assert!(
+        help.stdout
+            .contains(r#"{"port":P,"api_url":"http://127.0.0.1:P/api/"}"#),
+        "{}",
+        help.stdout
+    );
+    assert!(help.stdout.contains("[default: 5m]"), "{}", help.stdout);
+    assert!(
+        help.stdout.contains("SLACKLINE_ACCEPT_TOKEN"),
+        "{}",
+        help.stdout
+    );
+
+    let dir = temp_dir("accept-env");
+    let script = write(&dir, "three.jsonl", THREE_ENVELOPES);
+    // Another token is the only one accepted: listen's is refused for good.
+    let mut serve = slackline();
+    serve
+        .arg("serve")
+        .arg(&script)
+        .args(["--timeout", "20s"])
+        .env(
+            "SLACKLINE_ACCEPT_TOKEN",
+            "xapp-1-A0OTHER-1-other,xapp-1-A0THIRD-1-third",
+        );
+    let mut running = Running::start(&mut serve);
+    let mut out = BufReader::new(running.child.stdout.take().unwrap());
+    let mut first = String::new();
+    out.read_line(&mut first).unwrap();
+    let api_url = serde_json::from_str::<Value>(&first).unwrap()["api_url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let refused = run(&mut listen_against(&api_url));
+    assert_eq!(refused.status.code(), Some(3), "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("invalid_auth"),
+        "{}",
+        refused.stderr
+    );
+    let accepted = run(slackline()
+        .args(["listen", "--max-events", "3", "--api-url", &api_url])
+        .env("SLACK_APP_TOKEN", "xapp-1-A0THIRD-1-third"));
+    assert!(accepted.status.success(), "{}", accepted.stderr);
+    let ended = running.wait();
+    assert!(!ended.stderr.contains("A0OTHER"), "{}", ended.stderr);
+}
+
+/// Item 13: the README's Python snippet keeps the client running (slack_sdk's `connect()`
+/// returns at once) and acks, and it is the very text `.ci/interop.sh` runs against `serve`.
+#[test]
+fn the_readme_python_snippet_is_the_one_interop_runs() {
+    let readme = std::fs::read_to_string(repo("README.md")).unwrap();
+    let marker = "<!-- interop:";
+    let after = &readme[readme
+        .find(marker)
+        .expect("the interop marker in README.md")..];
+    let start = after
+        .find("```python\n")
+        .expect("a python block after the marker")
+        + 10;
+    let snippet = &after[start..start + after[start..].find("```").unwrap()];
+    let connect = snippet.find("client.connect()").expect("connects");
+    assert!(
+        snippet[connect..].contains(".wait()"),
+        "keeps running after connect()"
+    );
+    assert!(snippet.contains("send_socket_mode_response"), "acks");
+    assert!(
+        snippet.contains("SLACK_API_URL"),
+        "takes the URL serve printed"
+    );
+    let interop = std::fs::read_to_string(repo(".ci/interop.sh")).unwrap();
+    assert!(
+        interop.contains("/<!-- interop:/") && interop.contains("README.md >\"$work/app.py\""),
+        "interop.sh takes the snippet from README.md"
+    );
+    // Valid Python, where Python is at hand.
+    if let Ok(mut python) = Command::new("python3")
+        .args(["-c", "import ast, sys; ast.parse(sys.stdin.read())"])
+        .stdin(Stdio::piped())
+        .spawn()
+    {
+        use std::io::Write as _;
+        python
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(snippet.as_bytes())
+            .unwrap();
+        assert!(python.wait().unwrap().success(), "{snippet}");
+    }
+}

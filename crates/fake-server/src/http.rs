@@ -13,10 +13,11 @@ use bytes::Bytes;
 use http::{header, HeaderMap, HeaderValue, Method, Request, Response, StatusCode};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use slackline_fake::method_from_path;
+use std::sync::atomic::Ordering;
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{mpsc, oneshot, watch};
+use tokio::sync::{mpsc, oneshot, watch, OwnedSemaphorePermit, Semaphore};
 
 use crate::core::{stopped, ApiCall, Input};
 use crate::flood::{is_socket_mode, FloodSlot, FloodSocket};
@@ -38,9 +39,16 @@ pub(crate) struct Shared {
     pub(crate) flood: Option<FloodSlot>,
     /// The server's clock starts here (the core's too).
     pub(crate) started: std::time::Instant,
+    pub(crate) limits: crate::Limits,
+    /// One permit per open TCP connection (an upgraded one keeps its own until its socket
+    /// ends).
+    pub(crate) connections: Arc<Semaphore>,
+    pub(crate) counters: Arc<crate::Counters>,
 }
 
-/// Accepts connections until the server stops.
+/// Accepts connections until the server stops. Beyond the connection limit a connection is
+/// closed at once (and counted): a client that opens sockets without end cannot grow the
+/// server.
 pub(crate) async fn accept(listener: TcpListener, shared: Arc<Shared>) {
     let mut stop = shared.stop.clone();
     loop {
@@ -56,20 +64,37 @@ pub(crate) async fn accept(listener: TcpListener, shared: Arc<Shared>) {
                 }
             },
         };
+        let Ok(permit) = Arc::clone(&shared.connections).try_acquire_owned() else {
+            shared.counters.refused.fetch_add(1, Ordering::Relaxed);
+            drop(tcp);
+            continue;
+        };
+        let permit = Arc::new(permit);
         // Every frame is written as soon as it is ready; Nagle would add up to 40 ms.
         let _ = tcp.set_nodelay(true);
         let shared = Arc::clone(&shared);
         tokio::spawn(async move {
             let mut stop = shared.stop.clone();
+            let counters = Arc::clone(&shared.counters);
+            let header_timeout = shared.limits.header_read_timeout;
             let service = hyper::service::service_fn(move |request| {
                 let shared = Arc::clone(&shared);
-                async move { Ok::<_, Infallible>(route(request, &shared).await) }
+                let permit = Arc::clone(&permit);
+                async move { Ok::<_, Infallible>(route(request, &shared, permit).await) }
             });
+            // The header timeout runs whenever a request is awaited, so it is also how long an
+            // idle kept-alive connection may wait for its next request.
             let connection = hyper::server::conn::http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(header_timeout)
                 .serve_connection(TokioIo::new(tcp), service)
                 .with_upgrades();
             tokio::select! {
-                _ = connection => {}
+                ended = connection => {
+                    if ended.is_err_and(|e| e.is_timeout()) {
+                        counters.header_timeouts.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
                 // Upgraded connections live on in their socket task; plain HTTP ones end here.
                 () = stopped(&mut stop) => {}
             }
@@ -77,10 +102,14 @@ pub(crate) async fn accept(listener: TcpListener, shared: Arc<Shared>) {
     }
 }
 
-async fn route(request: Request<Incoming>, shared: &Shared) -> Response<Body> {
+async fn route(
+    request: Request<Incoming>,
+    shared: &Shared,
+    permit: Arc<OwnedSemaphorePermit>,
+) -> Response<Body> {
     let path = request.uri().path();
     if is_upgrade(request.headers()) {
-        return upgrade(request, shared).await;
+        return upgrade(request, shared, permit).await;
     }
     if let Some(rest) = path.strip_prefix("/api/") {
         let method = method_from_path(rest).to_owned();
@@ -122,13 +151,24 @@ async fn api(method: String, request: Request<Incoming>, shared: &Shared) -> Res
     let content_type = text(header::CONTENT_TYPE);
     // Parameters may come in the query string (GET, or POST with an empty body).
     let query = request.uri().query().map(str::to_owned);
-    let body = match Limited::new(request.into_body(), MAX_BODY).collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(_) => {
+    let body = Limited::new(request.into_body(), MAX_BODY).collect();
+    let body = match tokio::time::timeout(shared.limits.body_read_timeout, body).await {
+        Ok(Ok(collected)) => collected.to_bytes(),
+        Ok(Err(_)) => {
             return json(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 r#"{"ok":false,"error":"request_too_large"}"#,
             )
+        }
+        Err(_) => {
+            shared
+                .counters
+                .body_timeouts
+                .fetch_add(1, Ordering::Relaxed);
+            return json(
+                StatusCode::REQUEST_TIMEOUT,
+                r#"{"ok":false,"error":"request_timeout"}"#,
+            );
         }
     };
     let (body, content_type) = match query {
@@ -162,7 +202,11 @@ async fn api(method: String, request: Request<Incoming>, shared: &Shared) -> Res
         .unwrap_or_else(|_| unavailable())
 }
 
-async fn upgrade(mut request: Request<Incoming>, shared: &Shared) -> Response<Body> {
+async fn upgrade(
+    mut request: Request<Incoming>,
+    shared: &Shared,
+    permit: Arc<OwnedSemaphorePermit>,
+) -> Response<Body> {
     let key = request
         .headers()
         .get(header::SEC_WEBSOCKET_KEY)
@@ -209,6 +253,8 @@ async fn upgrade(mut request: Request<Incoming>, shared: &Shared) -> Response<Bo
         .and_then(|slot| Some((slot.take()?, slot.done.clone())));
     let started = shared.started;
     tokio::spawn(async move {
+        // The socket counts against the connection limit until it ends.
+        let _permit = permit;
         match on_upgrade.await {
             Ok(upgraded) => {
                 // The flood's socket takes the TCP stream itself (see `flood::socket`).

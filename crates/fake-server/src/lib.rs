@@ -67,6 +67,78 @@ pub use observe::{Observation, Observed};
 
 /// Frames queued for one WebSocket before the client is judged not to be reading.
 pub const DEFAULT_OUTBOUND_CAPACITY: usize = 8192;
+
+/// What the server allows a client, so that a hostile one cannot grow it without end.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Limits {
+    /// TCP connections open at once, WebSockets included; more are closed on arrival.
+    pub max_connections: usize,
+    /// How long a request's headers may take to arrive, counted from when the server waits
+    /// for them: on a kept-alive connection, also how long it may sit idle.
+    pub header_read_timeout: Duration,
+    /// How long a request's body may take to arrive.
+    pub body_read_timeout: Duration,
+}
+
+impl Default for Limits {
+    /// 64 connections, 30 s for headers (and idle), 30 s for a body.
+    fn default() -> Self {
+        Limits {
+            max_connections: 64,
+            header_read_timeout: Duration::from_secs(30),
+            body_read_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+impl Limits {
+    /// At most `n` connections at once (at least 1).
+    pub fn max_connections(mut self, n: usize) -> Self {
+        self.max_connections = n.max(1);
+        self
+    }
+
+    /// Headers (and idle kept-alive connections) time out after `d`.
+    pub fn header_read_timeout(mut self, d: Duration) -> Self {
+        self.header_read_timeout = d;
+        self
+    }
+
+    /// Bodies time out after `d`.
+    pub fn body_read_timeout(mut self, d: Duration) -> Self {
+        self.body_read_timeout = d;
+        self
+    }
+}
+
+/// What the limits turned away, so far.
+#[derive(Debug, Default)]
+pub(crate) struct Counters {
+    refused: std::sync::atomic::AtomicU64,
+    header_timeouts: std::sync::atomic::AtomicU64,
+    body_timeouts: std::sync::atomic::AtomicU64,
+}
+
+/// What the server's limits turned away ([`RunningServer::turned_away`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
+pub struct TurnedAway {
+    /// Connections closed on arrival, over [`Limits::max_connections`].
+    pub connections_over_limit: u64,
+    /// Connections closed because request headers did not come in time (or an idle
+    /// kept-alive connection sat too long).
+    pub header_timeouts: u64,
+    /// Requests answered 408 because their body did not come in time.
+    pub body_timeouts: u64,
+}
+
+impl TurnedAway {
+    /// Whether anything was turned away.
+    pub fn any(&self) -> bool {
+        self.connections_over_limit + self.header_timeouts + self.body_timeouts > 0
+    }
+}
 /// Reports from the IO tasks waiting for the core.
 const INBOX_CAPACITY: usize = 1024;
 
@@ -78,6 +150,7 @@ pub struct ServerConfig {
     outbound_capacity: usize,
     observer: Option<mpsc::Sender<Observation>>,
     flood: Option<Flood>,
+    limits: Limits,
 }
 
 impl Default for ServerConfig {
@@ -88,6 +161,7 @@ impl Default for ServerConfig {
             outbound_capacity: DEFAULT_OUTBOUND_CAPACITY,
             observer: None,
             flood: None,
+            limits: Limits::default(),
         }
     }
 }
@@ -120,6 +194,12 @@ impl ServerConfig {
         self
     }
 
+    /// Connection limit and timeouts (default [`Limits::default`]).
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
     /// Flood mode, for benchmarks: the first Socket Mode connection gets `flood` (recorded
     /// envelopes as fast as it acks them, or at a set rate) after its `hello`, instead of the
     /// script's envelopes. [`RunningServer::finished`] then waits for the flood, and
@@ -138,6 +218,7 @@ impl fmt::Debug for ServerConfig {
             .field("outbound_capacity", &self.outbound_capacity)
             .field("observer", &self.observer.is_some())
             .field("flood", &self.flood)
+            .field("limits", &self.limits)
             .finish()
     }
 }
@@ -175,11 +256,15 @@ impl FakeServer {
             }
             None => (None, None),
         };
+        let counters = Arc::new(Counters::default());
         let shared = Arc::new(http::Shared {
             core: inbox_tx.clone(),
             stop,
             flood,
             started: start,
+            limits: config.limits,
+            connections: Arc::new(tokio::sync::Semaphore::new(config.limits.max_connections)),
+            counters: Arc::clone(&counters),
         });
         tokio::spawn(http::accept(listener, shared));
         Ok(RunningServer {
@@ -189,6 +274,7 @@ impl FakeServer {
             stop: stop_tx,
             inbox: inbox_tx,
             core,
+            counters,
         })
     }
 
@@ -249,9 +335,20 @@ pub struct RunningServer {
     stop: watch::Sender<bool>,
     inbox: mpsc::Sender<core::Input>,
     core: JoinHandle<Verdict>,
+    counters: Arc<Counters>,
 }
 
 impl RunningServer {
+    /// What the limits turned away so far.
+    pub fn turned_away(&self) -> TurnedAway {
+        use std::sync::atomic::Ordering::Relaxed;
+        TurnedAway {
+            connections_over_limit: self.counters.refused.load(Relaxed),
+            header_timeouts: self.counters.header_timeouts.load(Relaxed),
+            body_timeouts: self.counters.body_timeouts.load(Relaxed),
+        }
+    }
+
     /// The address it listens on (127.0.0.1).
     pub fn local_addr(&self) -> SocketAddr {
         self.addr

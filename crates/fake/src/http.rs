@@ -62,7 +62,8 @@ impl FakeSlack {
         let call = CallId(self.next_call);
         self.next_call += 1;
         let method = request.method.to_owned();
-        self.http.entry(method.clone()).or_default().calls += 1;
+        let key = self.method_key(&method);
+        self.http.entry(key.clone()).or_default().calls += 1;
         if let Some(until) = self.retry_after.get(&method).copied() {
             if now < until {
                 let early_ms = u64::try_from((until - now).as_millis()).unwrap_or(u64::MAX);
@@ -83,7 +84,7 @@ impl FakeSlack {
         let failed = response.status != 200
             || serde_json::from_str::<Ok>(&response.body).map_or(true, |b| b.ok != Some(true));
         if failed {
-            self.http.entry(method).or_default().errors += 1;
+            self.http.entry(key).or_default().errors += 1;
         }
         self.outputs
             .push_back(Output::HttpResponse { call, response });

@@ -69,7 +69,34 @@ pub struct FakeConfig {
     ws_base_url: String,
     accepted_tokens: Vec<Token>,
     rtm_burst: u32,
+    report_limits: Option<ReportLimits>,
 }
+
+/// How much of a hostile client's doing a report keeps in full (see
+/// [`FakeConfig::with_report_limits`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReportLimits {
+    /// Violations kept in full; the rest are counted by kind.
+    pub violations: usize,
+    /// Web API method names counted apart; calls of further names are counted together.
+    pub methods: usize,
+    /// Longest text kept in a violation (ids, details), in bytes; longer ones are cut.
+    pub text: usize,
+}
+
+impl Default for ReportLimits {
+    /// 20 violations, 32 method names, 200 bytes of text.
+    fn default() -> Self {
+        ReportLimits {
+            violations: 20,
+            methods: 32,
+            text: 200,
+        }
+    }
+}
+
+/// Where calls of method names beyond [`ReportLimits::methods`] are counted.
+pub const OTHER_METHODS: &str = "(other methods)";
 
 impl Default for FakeConfig {
     fn default() -> Self {
@@ -77,6 +104,7 @@ impl Default for FakeConfig {
             ws_base_url: "wss://wss-fake.slack.invalid".into(),
             accepted_tokens: Vec::new(),
             rtm_burst: 3,
+            report_limits: None,
         }
     }
 }
@@ -107,6 +135,16 @@ impl FakeConfig {
         self
     }
 
+    /// Bounds what the verdict keeps of a client's misdeeds, for a fake on the network that a
+    /// hostile client could otherwise grow without end (5,000 bad acks made a 100 MB report):
+    /// every violation is still counted ([`Verdict::violation_counts`]), only the first few are
+    /// kept, and method names past the limit are counted under [`OTHER_METHODS`]. By default
+    /// everything is kept (tests and harnesses judge each violation).
+    pub fn with_report_limits(mut self, limits: ReportLimits) -> Self {
+        self.report_limits = Some(limits);
+        self
+    }
+
     /// The WebSocket base URL.
     pub fn ws_base_url(&self) -> &str {
         &self.ws_base_url
@@ -119,6 +157,7 @@ impl fmt::Debug for FakeConfig {
             .field("ws_base_url", &self.ws_base_url)
             .field("accepted_tokens", &self.accepted_tokens)
             .field("rtm_burst", &self.rtm_burst)
+            .field("report_limits", &self.report_limits)
             .finish()
     }
 }
@@ -168,6 +207,8 @@ pub struct FakeSlack {
     round_robin: usize,
     outputs: VecDeque<Output>,
     violations: Vec<verdict::Violation>,
+    /// Every violation noticed so far, by kind (kept or not).
+    violation_counts: BTreeMap<String, u64>,
     connections: ConnectionSummary,
     http: BTreeMap<String, MethodSummary>,
     rtm: RtmSummary,
@@ -220,6 +261,7 @@ impl FakeSlack {
             round_robin: 0,
             outputs: VecDeque::new(),
             violations: Vec::new(),
+            violation_counts: BTreeMap::new(),
             connections: ConnectionSummary::default(),
             http: BTreeMap::new(),
             rtm: RtmSummary::default(),
@@ -419,10 +461,31 @@ impl FakeSlack {
     }
 
     fn violation(&mut self, now: Instant, kind: ViolationKind) {
+        *self
+            .violation_counts
+            .entry(kind.name().to_owned())
+            .or_default() += 1;
+        let kind = match self.config.report_limits {
+            Some(limits) if self.violations.len() >= limits.violations => return,
+            Some(limits) => kind.clipped(limits.text),
+            None => kind,
+        };
         self.violations.push(Violation {
             at_ms: self.elapsed_ms(now),
             kind,
         });
+    }
+
+    /// The name a Web API call is counted under.
+    fn method_key(&self, method: &str) -> String {
+        match self.config.report_limits {
+            Some(limits)
+                if !self.http.contains_key(method) && self.http.len() >= limits.methods =>
+            {
+                OTHER_METHODS.to_owned()
+            }
+            _ => method.to_owned(),
+        }
     }
 
     fn send_text(&mut self, socket: SocketId, text: String) {

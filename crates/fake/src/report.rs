@@ -94,10 +94,27 @@ impl FakeSlack {
             .filter(|v| matches!(v.kind, ViolationKind::UnknownAck { .. }))
             .count() as u64;
         let mut violations = self.violations.clone();
-        violations.extend(late_or_missing);
+        let mut violation_counts = self.violation_counts.clone();
+        let mut violations_total: u64 = violation_counts.values().sum();
+        for v in late_or_missing {
+            *violation_counts
+                .entry(v.kind.name().to_owned())
+                .or_default() += 1;
+            violations_total += 1;
+            match self.config.report_limits {
+                Some(limits) if violations.len() >= limits.violations => {}
+                Some(limits) => violations.push(Violation {
+                    at_ms: v.at_ms,
+                    kind: v.kind.clipped(limits.text),
+                }),
+                None => violations.push(v),
+            }
+        }
         let finished = self.finished_at.is_some();
         Verdict {
-            ok: finished && violations.is_empty(),
+            ok: finished && violations_total == 0,
+            violations_total,
+            violation_counts,
             finished,
             script: self.script.header().name.clone(),
             elapsed_ms: ms(now),

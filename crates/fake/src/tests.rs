@@ -532,3 +532,42 @@ fn steps_wait_for_their_time_and_for_a_connection() {
     assert!(v.finished);
     assert_eq!(v.summary.delivered, 2, "the step after `end` never plays");
 }
+
+#[test]
+fn report_limits_bound_what_a_hostile_client_grows() {
+    let limits = ReportLimits::default();
+    let mut fake = FakeSlack::new(
+        Script::parse(ONE_ENVELOPE).unwrap(),
+        FakeConfig::new().with_report_limits(limits),
+        Instant::ZERO,
+    );
+    let (socket, _) = connect(&mut fake, at(0));
+    // 5,000 acks for ids never sent, each 5 KB long; 100 made-up method names.
+    let long_id = "z".repeat(5000);
+    for n in 0..5000 {
+        let frame = format!(r#"{{"envelope_id":"{long_id}{n}"}}"#);
+        fake.handle_text(at(1), socket, frame.as_bytes());
+    }
+    for n in 0..100 {
+        call(&mut fake, at(2), &format!("made.up{n}"), Some(BOT));
+    }
+    let v = fake.verdict();
+    assert_eq!(v.violations.len(), limits.violations);
+    assert_eq!(v.violation_counts["unknown_ack"], 5000);
+    assert!(v.violations_total >= 5000);
+    assert!(!v.ok);
+    assert!(v
+        .violations
+        .iter()
+        .all(|x| x.kind.to_string().len() < limits.text + 100));
+    assert_eq!(v.http.len(), limits.methods + 1);
+    assert_eq!(
+        v.http[OTHER_METHODS].calls,
+        100 - (limits.methods as u64 - 1)
+    );
+    let json = serde_json::to_string(&v).unwrap();
+    assert!(json.len() < 50_000, "{} bytes", json.len());
+    let text = v.summary_text();
+    assert!(text.lines().count() <= 22, "{text}");
+    assert!(text.contains("unknown_ack 5000"), "{text}");
+}

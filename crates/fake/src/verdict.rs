@@ -30,8 +30,16 @@ pub struct Verdict {
     pub rtm: RtmSummary,
     /// Messages posted with `chat.postMessage` (and RTM `message`), in order.
     pub posted: Vec<PostedMessage>,
-    /// Every rule the client broke, in the order noticed (missing acks last).
+    /// Every rule the client broke, in the order noticed (missing acks last); with report
+    /// limits ([`FakeConfig::with_report_limits`](crate::FakeConfig::with_report_limits)),
+    /// only the first few.
     pub violations: Vec<Violation>,
+    /// How many violations there were in all, kept or not.
+    #[serde(default)]
+    pub violations_total: u64,
+    /// Violations by kind (`missing_ack`, `unknown_ack`, ...), kept or not.
+    #[serde(default)]
+    pub violation_counts: BTreeMap<String, u64>,
 }
 
 impl Verdict {
@@ -48,18 +56,35 @@ impl Verdict {
             s.lost,
             self.connections.opened,
             self.connections.max_concurrent,
-            self.violations.len()
+            self.violations_total.max(self.violations.len() as u64)
         );
-        for v in &self.violations {
+        for v in self.violations.iter().take(SHOWN_VIOLATIONS) {
             out.push_str(&format!(
                 "\n  at {:.3}s: {}",
                 v.at_ms as f64 / 1000.0,
                 v.kind
             ));
         }
+        let shown = self.violations.len().min(SHOWN_VIOLATIONS) as u64;
+        let total = self.violations_total.max(self.violations.len() as u64);
+        if total > shown {
+            let counts: Vec<String> = self
+                .violation_counts
+                .iter()
+                .map(|(kind, n)| format!("{kind} {n}"))
+                .collect();
+            out.push_str(&format!(
+                "\n  … and {} more (by kind: {})",
+                total - shown,
+                counts.join(", ")
+            ));
+        }
         out
     }
 }
+
+/// Violations listed one per line in [`Verdict::summary_text`]; the rest are counted.
+const SHOWN_VIOLATIONS: usize = 20;
 
 /// Counts over all deliveries.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -346,6 +371,69 @@ pub enum ViolationKind {
     },
     /// A WebSocket URL the fake never issued.
     UnknownUrl,
+}
+
+impl ViolationKind {
+    /// The kind's name, as in the report (`missing_ack`, ...).
+    pub fn name(&self) -> &'static str {
+        use ViolationKind::*;
+        match self {
+            MissingAck { .. } => "missing_ack",
+            LateAck { .. } => "late_ack",
+            DuplicateAck { .. } => "duplicate_ack",
+            UnknownAck { .. } => "unknown_ack",
+            AckTooLarge { .. } => "ack_too_large",
+            UnexpectedFrame { .. } => "unexpected_frame",
+            RtmBadId { .. } => "rtm_bad_id",
+            RtmIdReused { .. } => "rtm_id_reused",
+            RtmTooLarge { .. } => "rtm_too_large",
+            RtmRateExceeded { .. } => "rtm_rate_exceeded",
+            FrameAfterClose { .. } => "frame_after_close",
+            BinaryFrame { .. } => "binary_frame",
+            TooManySockets { .. } => "too_many_sockets",
+            MissingToken { .. } => "missing_token",
+            WrongTokenKind { .. } => "wrong_token_kind",
+            TokenInBody { .. } => "token_in_body",
+            IgnoredRetryAfter { .. } => "ignored_retry_after",
+            ReusedUrl { .. } => "reused_url",
+            ExpiredUrl { .. } => "expired_url",
+            UnknownUrl => "unknown_url",
+        }
+    }
+
+    /// The same, with every text it holds cut to at most `limit` bytes (a client chooses
+    /// them: an ack's id can be 20 KB).
+    pub fn clipped(mut self, limit: usize) -> Self {
+        use ViolationKind::*;
+        let clip = |text: &mut String| {
+            if text.len() > limit {
+                let mut end = limit;
+                while !text.is_char_boundary(end) {
+                    end -= 1;
+                }
+                text.truncate(end);
+                text.push('…');
+            }
+        };
+        match &mut self {
+            MissingAck { envelope_id, label }
+            | LateAck {
+                envelope_id, label, ..
+            } => {
+                clip(envelope_id);
+                clip(label);
+            }
+            DuplicateAck { envelope_id, .. } | UnknownAck { envelope_id, .. } => clip(envelope_id),
+            UnexpectedFrame { detail, .. } => clip(detail),
+            RtmBadId { id, .. } => clip(id),
+            MissingToken { method }
+            | TokenInBody { method }
+            | IgnoredRetryAfter { method, .. }
+            | WrongTokenKind { method, .. } => clip(method),
+            _ => {}
+        }
+        self
+    }
 }
 
 impl fmt::Display for ViolationKind {
