@@ -4,6 +4,7 @@
 pub mod blocking_client;
 pub mod floor;
 pub mod harness;
+pub mod listen_client;
 mod open;
 pub mod resources;
 pub mod slackline_client;

@@ -377,6 +377,44 @@ mod blocks {
     const COLON: u8 = 4;
     /// `,` or the container's end after a value; nothing after the top-level value.
     const AFTER: u8 = 5;
+    /// Not JSON.
+    const ERR: u8 = 0xff;
+
+    // What a token is, by its first byte.
+    const SCALAR: u8 = 0;
+    const QUOTE: u8 = 1;
+    const COLON_TOKEN: u8 = 2;
+    const COMMA: u8 = 3;
+    const OPEN_OBJECT: u8 = 4;
+    const OPEN_ARRAY: u8 = 5;
+    const CLOSE_OBJECT: u8 = 6;
+    const CLOSE_ARRAY: u8 = 7;
+
+    /// A token's class by its first byte.
+    const CLASS: [u8; 256] = {
+        let mut class = [SCALAR; 256];
+        class[b'"' as usize] = QUOTE;
+        class[b':' as usize] = COLON_TOKEN;
+        class[b',' as usize] = COMMA;
+        class[b'{' as usize] = OPEN_OBJECT;
+        class[b'[' as usize] = OPEN_ARRAY;
+        class[b'}' as usize] = CLOSE_OBJECT;
+        class[b']' as usize] = CLOSE_ARRAY;
+        class
+    };
+
+    /// The grammar as a table: what is expected after a token of each class, by what was
+    /// expected before it. What depends on the open containers (`,`: a key or a value next;
+    /// a closing bracket: the right one) is checked beside it.
+    const STEP: [[u8; 8]; 6] = [
+        // scalar, quote, colon, comma, {, [, }, ]
+        [AFTER, AFTER, ERR, ERR, KEY_OR_END, VALUE_OR_END, ERR, ERR], // VALUE
+        [AFTER, AFTER, ERR, ERR, KEY_OR_END, VALUE_OR_END, ERR, AFTER], // VALUE_OR_END
+        [ERR, COLON, ERR, ERR, ERR, ERR, AFTER, ERR],                 // KEY_OR_END
+        [ERR, COLON, ERR, ERR, ERR, ERR, ERR, ERR],                   // KEY
+        [ERR, ERR, VALUE, ERR, ERR, ERR, ERR, ERR],                   // COLON
+        [ERR, ERR, ERR, VALUE, ERR, ERR, AFTER, AFTER],               // AFTER
+    ];
 
     /// Bytes outside strings that are neither whitespace, structure nor quotes.
     fn is_scalar_byte(b: u8) -> bool {
@@ -526,57 +564,45 @@ mod blocks {
             while tokens != 0 {
                 let pos = at + tokens.trailing_zeros() as usize;
                 tokens &= tokens - 1;
-                expect = match text[pos] {
-                    b'"' => match expect {
-                        KEY | KEY_OR_END => COLON,
-                        VALUE | VALUE_OR_END => AFTER,
-                        _ => return None,
-                    },
-                    b':' if expect == COLON => VALUE,
-                    b',' if expect == AFTER && depth > 0 => {
-                        if stack & 1 == 1 {
-                            KEY
-                        } else {
-                            VALUE
-                        }
-                    }
-                    open @ (b'{' | b'[') if expect <= VALUE_OR_END && depth < MAX_DEPTH => {
-                        let object = open == b'{';
-                        stack = (stack << 1) | u128::from(object);
-                        depth += 1;
-                        if object {
-                            KEY_OR_END
-                        } else {
-                            VALUE_OR_END
-                        }
-                    }
-                    close @ (b'}' | b']') => {
-                        let object = close == b'}';
-                        let empty = if object { KEY_OR_END } else { VALUE_OR_END };
-                        let fits = (expect == AFTER || expect == empty)
-                            && depth > 0
-                            && (stack & 1 == 1) == object;
-                        if !fits {
-                            return None;
-                        }
-                        stack >>= 1;
-                        depth -= 1;
-                        AFTER
-                    }
-                    b'{' | b'[' | b':' | b',' => return None,
-                    _ => {
-                        if expect > VALUE_OR_END {
-                            return None;
-                        }
+                let class = CLASS[usize::from(text[pos])];
+                let mut next = STEP[usize::from(expect)][usize::from(class)];
+                if next == ERR {
+                    return None;
+                }
+                match class {
+                    SCALAR => {
                         // A scalar runs to whitespace, punctuation, a bracket or a quote: the
                         // parse must end where its run does.
                         let end = scalar_end(text, pos)?;
                         if text.get(end).is_some_and(|&b| is_scalar_byte(b)) {
                             return None;
                         }
-                        AFTER
                     }
-                };
+                    COMMA => {
+                        if depth == 0 {
+                            return None;
+                        }
+                        if stack & 1 == 1 {
+                            next = KEY;
+                        }
+                    }
+                    OPEN_OBJECT | OPEN_ARRAY => {
+                        if depth >= MAX_DEPTH {
+                            return None;
+                        }
+                        stack = (stack << 1) | u128::from(class == OPEN_OBJECT);
+                        depth += 1;
+                    }
+                    CLOSE_OBJECT | CLOSE_ARRAY => {
+                        if depth == 0 || (stack & 1 == 1) != (class == CLOSE_OBJECT) {
+                            return None;
+                        }
+                        stack >>= 1;
+                        depth -= 1;
+                    }
+                    _ => {}
+                }
+                expect = next;
             }
             if spaces != 0 || spaced {
                 if !spaced {

@@ -1,14 +1,16 @@
 //! One benchmark client process: `bench-client KIND API_URL ENVELOPES`, with KIND one of
-//! `floor`, `tokio`, `smol`, `async-std` or `blocking` (or `floor-read-ahead`, see `floor`), and
+//! `floor`, `tokio`, `smol`, `async-std` or `blocking` (or `floor-read-ahead`, see `floor`),
+//! or `listen` / `listen-quiet` (the `slackline listen` command, run by this process, which
+//! reads its stdout: see `listen_client`), and
 //! API_URL the fake Slack's Web API (`slackline serve DIR --flood N` prints it). Prints one JSON
 //! report line.
 
-use slackline_bench::{blocking_client, floor, slackline_client};
+use slackline_bench::{blocking_client, floor, listen_client, slackline_client};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [kind, url, envelopes] = args.as_slice() else {
-        eprintln!("usage: bench-client floor|floor-read-ahead|tokio|smol|async-std|blocking API_URL ENVELOPES");
+        eprintln!("usage: bench-client floor|floor-read-ahead|tokio|smol|async-std|blocking|listen|listen-quiet API_URL ENVELOPES");
         std::process::exit(2);
     };
     let Ok(expected) = envelopes.parse::<u64>() else {
@@ -45,6 +47,8 @@ fn main() {
         ))
         .map_err(|e| e.to_string()),
         "blocking" => blocking_client::run(url, expected).map_err(|e| e.to_string()),
+        "listen" => listen_client::run(url, expected, false),
+        "listen-quiet" => listen_client::run(url, expected, true),
         other => Err(format!("unknown client kind `{other}`")),
     };
     match report {

@@ -11,8 +11,19 @@ use std::time::Duration;
 
 use pair::{Load, RunResult, Setup};
 
-/// Every client, the floor first (ratios are taken against it).
-pub const CLIENTS: [&str; 5] = ["floor", "tokio", "smol", "async-std", "blocking"];
+/// Every client, the floor first (ratios are taken against it): the floor with read-ahead
+/// (the reference for `slackline listen`), slackline's drivers, and the `slackline listen`
+/// command with its stdout read by another process, and with `--quiet`.
+pub const CLIENTS: [&str; 8] = [
+    "floor",
+    "floor-read-ahead",
+    "tokio",
+    "smol",
+    "async-std",
+    "blocking",
+    "listen",
+    "listen-quiet",
+];
 
 /// What a bench runs.
 #[derive(Clone, Debug)]
