@@ -70,4 +70,7 @@ pub struct Authorization {
     /// An organisation-wide installation.
     #[serde(default)]
     pub is_enterprise_install: bool,
+    /// Fields not modelled here.
+    #[serde(flatten)]
+    pub extra: Extra,
 }

@@ -46,6 +46,9 @@ pub struct ReactionItem {
     /// Files: the file.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub file: Option<String>,
+    /// Fields not modelled here.
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// `member_joined_channel` / `member_left_channel`.
@@ -203,6 +206,9 @@ pub struct SharedLink {
     /// The URL.
     #[serde(default)]
     pub url: String,
+    /// Fields not modelled here.
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// `app_uninstalled`: nothing but the envelope's ids.
@@ -233,6 +239,9 @@ pub struct RevokedTokens {
     /// Bot users whose bot tokens were revoked.
     #[serde(default)]
     pub bot: Vec<String>,
+    /// Fields not modelled here.
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// `function_executed`: a workflow ran one of the app's custom functions.

@@ -65,6 +65,9 @@ pub struct AttachmentAction {
     /// Menus: the chosen values.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub selected_options: Option<Vec<AttachmentOption>>,
+    /// Fields not modelled here.
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// A chosen legacy menu option.
@@ -73,4 +76,7 @@ pub struct AttachmentOption {
     /// Its value.
     #[serde(default)]
     pub value: String,
+    /// Fields not modelled here.
+    #[serde(flatten)]
+    pub extra: Extra,
 }

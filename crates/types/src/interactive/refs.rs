@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::extra::Extra;
+
 /// `team`: the workspace the user acted in.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct TeamRef {
@@ -14,6 +16,9 @@ pub struct TeamRef {
     /// The Enterprise Grid organisation, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub enterprise_id: Option<String>,
+    /// Fields not modelled here.
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// `user`: who acted.
@@ -31,6 +36,9 @@ pub struct UserRef {
     /// Their workspace.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub team_id: Option<String>,
+    /// Fields not modelled here.
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// `channel`: where it happened.
@@ -42,6 +50,9 @@ pub struct ChannelRef {
     /// The name (`directmessage` for DMs).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// Fields not modelled here.
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// `enterprise`: the Enterprise Grid organisation (`null` elsewhere).
@@ -53,6 +64,9 @@ pub struct EnterpriseRef {
     /// The name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// Fields not modelled here.
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// `container`: the message or view holding the element that was used.
@@ -76,4 +90,7 @@ pub struct Container {
     /// Messages in a thread: the thread.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thread_ts: Option<String>,
+    /// Fields not modelled here.
+    #[serde(flatten)]
+    pub extra: Extra,
 }

@@ -66,6 +66,9 @@ pub struct ResponseUrl {
     /// Where to post into it.
     #[serde(default)]
     pub response_url: String,
+    /// Fields not modelled here.
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// A `view_closed`: the user closed a modal opened with `notify_on_close`.

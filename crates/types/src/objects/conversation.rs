@@ -72,4 +72,7 @@ pub struct Topic {
     /// When, UNIX seconds.
     #[serde(default)]
     pub last_set: i64,
+    /// Fields not modelled here.
+    #[serde(flatten)]
+    pub extra: Extra,
 }

@@ -172,6 +172,9 @@ pub struct Edited {
     /// When.
     #[serde(default)]
     pub ts: String,
+    /// Fields not modelled here.
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// A reaction on a message, with who reacted.
@@ -186,4 +189,7 @@ pub struct ReactionCount {
     /// Who (possibly only the first few).
     #[serde(default)]
     pub users: Vec<String>,
+    /// Fields not modelled here.
+    #[serde(flatten)]
+    pub extra: Extra,
 }
