@@ -58,7 +58,8 @@ macro_rules! name_enum {
 
         impl<'de> ::serde::Deserialize<'de> for $name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let name = <::std::borrow::Cow<'de, str> as ::serde::Deserialize>::deserialize(deserializer)?;
+                // Borrowed from the input when it can be: most names are known and need no copy.
+                let $crate::tagged::Name(name) = ::serde::Deserialize::deserialize(deserializer)?;
                 Ok($name::from(&*name))
             }
         }

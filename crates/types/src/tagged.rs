@@ -134,7 +134,7 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for Rest<A> {
 }
 
 /// A key or a tag: borrowed from the input when it has no escapes.
-struct Name<'de>(Cow<'de, str>);
+pub(crate) struct Name<'de>(pub(crate) Cow<'de, str>);
 
 impl<'de> Deserialize<'de> for Name<'de> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
