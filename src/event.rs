@@ -202,7 +202,9 @@ impl fmt::Display for ProtocolError {
 pub enum ProtocolErrorKind {
     /// Not valid JSON, or not an object, or a field of an impossible type.
     Malformed(String),
-    /// A frame whose `type` is unknown and which is not an envelope.
+    /// A frame whose `type` is unknown and which is not an envelope; `None`: a frame without a
+    /// `type`, such as an ack echoed back by the server (an `envelope_id` without a `type` is
+    /// not an envelope and is not acked).
     UnknownType(Option<String>),
     /// A binary frame (Slack only sends text).
     Binary,

@@ -594,6 +594,79 @@ fn bad_input_never_kills_the_connection_and_readable_ids_are_still_acked() {
     assert_eq!(sim.session.stats().protocol_errors, 8);
 }
 
+/// Both Python SDK mock servers echo every frame back. An echoed ack (`envelope_id`, no `type`)
+/// is not an envelope: reported, never acked, so the echo ends after one round.
+#[test]
+fn an_echoed_ack_is_reported_and_not_acked_so_an_echoing_server_cannot_loop() {
+    let (mut sim, conn) = Sim::live(socket_mode());
+    let mut inbound = vec![
+        envelope("env-1", "events_api", Some("Ev1"), false),
+        envelope("cmd-1", "slash_commands", None, true),
+    ];
+    let (mut frames, mut acks, mut untyped) = (0, Vec::new(), 0);
+    while let Some(frame) = inbound.pop() {
+        frames += 1;
+        assert!(frames <= 10, "the echo goes on: {acks:?}");
+        let mut out = sim.text(conn, &frame);
+        if frame.contains("cmd-1") && frame.contains("slash_commands") {
+            let payload = serde_json::json!({ "text": "done" });
+            out.extend(sim.feed(|s, now| s.ack_with(now, "cmd-1", &payload).unwrap()));
+        }
+        for event in events(&out) {
+            match event {
+                Event::ProtocolError(p) => {
+                    assert_eq!(p.kind, ProtocolErrorKind::UnknownType(None));
+                    assert_eq!(p.envelope_id, None, "not acked");
+                    untyped += 1;
+                }
+                Event::Envelope(e) => assert!(frame.contains(&*e.envelope_id())),
+                other => panic!("{other:?}"),
+            }
+        }
+        // The echoing server sends every frame back.
+        for (_, text) in texts(&out) {
+            acks.push(text.clone());
+            inbound.push(text);
+        }
+    }
+    assert_eq!(
+        acks,
+        vec![
+            r#"{"envelope_id":"cmd-1","payload":{"text":"done"}}"#.to_owned(),
+            ack_frame("env-1")
+        ]
+    );
+    assert_eq!(untyped, 2);
+    assert_eq!(sim.session.stats().acks_sent, 2);
+    assert_eq!(sim.session.stats().envelopes, 2);
+}
+
+/// Slack's envelope ids are strings, and an ack echoes the id exactly as it came: a number has
+/// no ack Slack would match, so such a frame is reported and neither acked nor dispatched.
+#[test]
+fn a_numeric_envelope_id_is_reported_and_not_acked() {
+    let (mut sim, conn) = Sim::live(socket_mode());
+    let out = sim.text(
+        conn,
+        r#"{"envelope_id":17,"type":"events_api","payload":{"event_id":"Ev17","event":{"type":"message"}}}"#,
+    );
+    assert!(texts(&out).is_empty(), "{out:?}");
+    let errors: Vec<_> = events(&out)
+        .into_iter()
+        .map(|e| match e {
+            Event::ProtocolError(p) => p,
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(errors.len(), 1);
+    assert!(
+        matches!(&errors[0].kind, ProtocolErrorKind::Malformed(detail) if detail.contains("envelope_id")),
+        "{:?}",
+        errors[0].kind
+    );
+    assert_eq!(errors[0].envelope_id, None);
+}
+
 #[test]
 fn an_envelope_before_hello_is_reported_and_still_handled() {
     let mut sim = Sim::new(socket_mode());

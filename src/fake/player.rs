@@ -88,6 +88,8 @@ impl FakeSlack {
                     Some(id) => id.to_owned(),
                     None => self.ids.uuid(),
                 };
+                // A file sent as is may lack a `type`: not an envelope, so no ack is owed.
+                let required = !step.envelope.kind().is_empty();
                 let send = Send {
                     envelope: Arc::new(step.envelope),
                     envelope_id,
@@ -95,7 +97,7 @@ impl FakeSlack {
                     retry: None,
                     redeliver: step.redeliver.unwrap_or(self.script.header().redeliver),
                     generation: 0,
-                    required: true,
+                    required,
                 };
                 self.deliver(now, step.target, send).is_some()
             }
