@@ -215,6 +215,13 @@ pub enum ProtocolErrorKind {
         /// The limit.
         limit: usize,
     },
+    /// An empty or whitespace-only text frame (Slack sends them now and then; nothing to do
+    /// with it). Every one is counted in [`Stats::empty_frames`](crate::Stats); only the 1st,
+    /// 2nd, 4th, 8th... are reported, with the count so far, so they cannot flood the app.
+    Empty {
+        /// Empty frames received so far by the session (all connections).
+        total: u64,
+    },
     /// A frame that came before `hello` (still processed).
     BeforeHello,
     /// An RTM `reply_to` for an id this session never sent.
@@ -230,6 +237,9 @@ impl fmt::Display for ProtocolErrorKind {
             ProtocolErrorKind::Binary => f.write_str("binary frame"),
             ProtocolErrorKind::Oversized { len, limit } => {
                 write!(f, "frame of {len} bytes exceeds {limit}")
+            }
+            ProtocolErrorKind::Empty { total } => {
+                write!(f, "empty frame ({total} so far, reported at powers of two)")
             }
             ProtocolErrorKind::BeforeHello => f.write_str("frame before hello"),
             ProtocolErrorKind::UnexpectedReply(id) => write!(f, "reply to unknown message id {id}"),

@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use serde_json::Value;
 use slackline::{
-    Action, ApiError, ConnId, Event, RtmOutcome, RtmReply, RtmStartOptions, SendError, StopReason,
+    Action, ApiError, ConnId, Event, ProtocolErrorKind, RtmOutcome, RtmReply, RtmStartOptions,
+    SendError, StopReason,
 };
 use support::*;
 
@@ -271,6 +272,50 @@ fn the_error_frame_becomes_an_event_with_its_extra_fields() {
     };
     assert_eq!((*code, msg.as_str()), (3, "Cannot create connection"));
     assert!(std::str::from_utf8(raw).unwrap().contains("gs-pdx-8k9l"));
+    assert!(sim.is_open(conn));
+}
+
+/// An RTM event is the whole frame, so a frame that is not JSON is reported, never dispatched
+/// as an event whose payload cannot be read. Empty, oversized and non-UTF-8 frames are reported
+/// too; the connection goes on.
+#[test]
+fn frames_that_are_not_json_are_reported_not_dispatched() {
+    let (mut sim, conn) = Sim::live(rtm().with_max_inbound_frame(4096));
+    let oversized = format!(r#"{{"type":"message","text":"{}"}}"#, "y".repeat(5000));
+    let cases: Vec<&[u8]> = vec![
+        br#"{"type":"message","text":"hi","flag":tru}"#,
+        br#"{"type":"message","ts":1.2.3}"#,
+        br#"{"type":"message","blocks":[{"type" "section"}]}"#,
+        br#"{"type":"message","text":"unterminated"#,
+        b"not json",
+        b"{\"type\":\"message\",\"text\":\"\xff\"}",
+        oversized.as_bytes(),
+        b"  ",
+    ];
+    for frame in cases {
+        let shown = String::from_utf8_lossy(frame)
+            .chars()
+            .take(60)
+            .collect::<String>();
+        let out = sim.feed(|s, now| s.handle_text(now, conn, bytes::Bytes::copy_from_slice(frame)));
+        let got = events(&out);
+        let [Event::ProtocolError(error)] = got.as_slice() else {
+            panic!("{shown}: {got:?}")
+        };
+        assert!(
+            matches!(
+                error.kind,
+                ProtocolErrorKind::Malformed(_)
+                    | ProtocolErrorKind::Oversized { .. }
+                    | ProtocolErrorKind::Empty { .. }
+            ),
+            "{shown}: {error:?}"
+        );
+    }
+    assert_eq!(sim.session.stats().rtm_events, 0);
+    assert_eq!(sim.session.stats().protocol_errors, 8);
+    let fine = sim.text(conn, r#"{"type":"message","text":"fine","flag":true}"#);
+    assert!(matches!(events(&fine).as_slice(), [Event::Rtm(e)] if e.payload::<Value>().is_ok()));
     assert!(sim.is_open(conn));
 }
 

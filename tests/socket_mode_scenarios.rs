@@ -586,12 +586,46 @@ fn bad_input_never_kills_the_connection_and_readable_ids_are_still_acked() {
     let out = sim.text(conn, &oversized);
     assert_eq!(texts(&out), vec![(conn, ack_frame("big-1"))]);
     assert!(events(&out).iter().any(|e| matches!(e, Event::ProtocolError(p) if matches!(p.kind, ProtocolErrorKind::Oversized { len, limit: 4096 } if len > 4096))));
-    // Empty frames are liveness noise, not errors.
-    assert!(events(&sim.text(conn, "")).is_empty());
+    // An empty frame is liveness noise: reported (the first one), nothing sent.
+    let empty = sim.text(conn, "");
+    assert!(texts(&empty).is_empty());
+    assert!(
+        matches!(events(&empty).as_slice(), [Event::ProtocolError(p)] if p.kind == ProtocolErrorKind::Empty { total: 1 })
+    );
     // The connection is fine.
     let ok = sim.text(conn, &envelope("fine", "events_api", Some("EvF"), false));
     assert_eq!(texts(&ok), vec![(conn, ack_frame("fine"))]);
-    assert_eq!(sim.session.stats().protocol_errors, 8);
+    assert_eq!(sim.session.stats().protocol_errors, 9);
+}
+
+/// Slack sends empty text frames now and then. None is dropped silently: every one is counted,
+/// and the 1st, 2nd, 4th, 8th... are reported with the count, so a flood of them (a thousand
+/// here) makes ten reports, not a thousand.
+#[test]
+fn empty_frames_are_counted_and_reported_as_they_double() {
+    let (mut sim, conn) = Sim::live(socket_mode());
+    let mut reported = Vec::new();
+    for i in 0..1000 {
+        let frame = ["", " ", "\n", "\r\n\t "][i % 4];
+        let out = sim.text(conn, frame);
+        assert!(texts(&out).is_empty() && closes(&out).is_empty());
+        for event in events(&out) {
+            let Event::ProtocolError(p) = event else {
+                panic!("{event:?}")
+            };
+            let ProtocolErrorKind::Empty { total } = p.kind else {
+                panic!("{p:?}")
+            };
+            assert_eq!(p.conn, conn);
+            reported.push(total);
+        }
+    }
+    assert_eq!(reported, [1, 2, 4, 8, 16, 32, 64, 128, 256, 512]);
+    assert_eq!(sim.session.stats().empty_frames, 1000);
+    assert_eq!(sim.session.stats().protocol_errors, 10);
+    assert!(sim.is_open(conn));
+    let ok = sim.text(conn, &envelope("after", "events_api", Some("EvA"), false));
+    assert_eq!(texts(&ok), vec![(conn, ack_frame("after"))]);
 }
 
 /// Both Python SDK mock servers echo every frame back. An echoed ack (`envelope_id`, no `type`)

@@ -60,6 +60,9 @@ pub struct Stats {
     pub duplicates: u64,
     /// Protocol errors reported.
     pub protocol_errors: u64,
+    /// Empty or whitespace-only text frames received (all counted; only the 1st, 2nd, 4th,
+    /// 8th... are reported, as [`ProtocolErrorKind::Empty`]).
+    pub empty_frames: u64,
     /// Connections that said `hello`.
     pub hellos: u64,
     /// Reconnections scheduled.
@@ -286,7 +289,13 @@ impl Session {
             };
             self.reject_frame(conn, kind, frame);
         } else if frame.iter().all(u8::is_ascii_whitespace) {
-            // Slack sends empty text frames now and then: liveness, nothing more.
+            // Slack sends empty text frames now and then: liveness noise. Every one is counted;
+            // reports thin out as they double, so a flood of them cannot flood the app.
+            self.stats.empty_frames += 1;
+            let total = self.stats.empty_frames;
+            if total.is_power_of_two() {
+                self.protocol_error(conn, ProtocolErrorKind::Empty { total }, None, frame);
+            }
         } else if self.rtm.is_some() {
             self.on_rtm_frame(now, i, frame);
         } else {
