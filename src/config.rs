@@ -32,6 +32,11 @@ pub const DEFAULT_BACKOFF_INITIAL: Duration = Duration::from_secs(1);
 pub const DEFAULT_BACKOFF_MAX: Duration = Duration::from_secs(120);
 /// Wait after a 429 that carries no `Retry-After` (what python-slack-sdk assumes for Tier 1).
 pub const DEFAULT_RATE_LIMIT_WAIT: Duration = Duration::from_secs(30);
+/// The longest `Retry-After` honoured as given; a longer one is waited this long, then the
+/// request is made again (Slack answers another 429 if it still means it). Slack's rate limits
+/// are per minute, so five minutes honours any real one, while a broken or hostile value
+/// (`Retry-After: 18446744073709551615`) cannot stop the client for good without a word.
+pub const DEFAULT_MAX_RETRY_AFTER: Duration = Duration::from_secs(300);
 /// A connection lost within this time of its `hello` counts as a failed attempt (flap guard).
 pub const DEFAULT_STABLE_AFTER: Duration = Duration::from_secs(30);
 /// Inbound frames above this size are reported and not dispatched.
@@ -150,6 +155,7 @@ pub struct Config {
     pub(crate) backoff_initial: Duration,
     pub(crate) backoff_max: Duration,
     pub(crate) rate_limit_wait: Duration,
+    pub(crate) max_retry_after: Duration,
     pub(crate) stable_after: Duration,
     pub(crate) max_inbound_frame: usize,
     pub(crate) shutdown_timeout: Duration,
@@ -195,6 +201,7 @@ impl Config {
             backoff_initial: DEFAULT_BACKOFF_INITIAL,
             backoff_max: DEFAULT_BACKOFF_MAX,
             rate_limit_wait: DEFAULT_RATE_LIMIT_WAIT,
+            max_retry_after: DEFAULT_MAX_RETRY_AFTER,
             stable_after: DEFAULT_STABLE_AFTER,
             max_inbound_frame: DEFAULT_MAX_INBOUND_FRAME,
             shutdown_timeout: DEFAULT_SHUTDOWN_TIMEOUT,
@@ -343,6 +350,14 @@ impl Config {
     /// Wait after a 429 without `Retry-After` (default 30 s).
     pub fn with_rate_limit_wait(mut self, d: Duration) -> Self {
         self.rate_limit_wait = d;
+        self
+    }
+
+    /// Cap on `Retry-After` (default 300 s): a longer one is waited this long, and the
+    /// [`Event::Reconnecting`](crate::Event::Reconnecting) that announces the wait carries both
+    /// what Slack asked for (in its `cause`) and the wait (its `delay`).
+    pub fn with_max_retry_after(mut self, d: Duration) -> Self {
+        self.max_retry_after = d;
         self
     }
 

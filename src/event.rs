@@ -37,7 +37,12 @@ pub enum Event {
     Reconnecting {
         /// Failures since the last stable period, this one included.
         attempt: u32,
-        /// Wait before the attempt.
+        /// Wait before the attempt. After a rate limit it is at least the `Retry-After` in
+        /// `cause` ([`ApiError::RateLimited`]), up to [`Config::with_max_retry_after`]
+        /// (default 300 s): a `retry_after` longer than `delay` means the cap applied ("Slack
+        /// asked for 3600 s; waiting 300 s").
+        ///
+        /// [`Config::with_max_retry_after`]: crate::Config::with_max_retry_after
         delay: Duration,
         /// What made it necessary.
         cause: ReconnectCause,

@@ -402,6 +402,56 @@ fn http_429_honours_retry_after() {
     assert!(sim.is_open(conn));
 }
 
+/// `Retry-After: u64::MAX` used to hold the session back forever without a word. It is
+/// honoured up to a cap (default 300 s, configurable), and the event says both what Slack asked
+/// for and how long the session waits, so a driver can print "asked for X s; waiting Y s".
+#[test]
+fn retry_after_is_capped_and_the_event_says_what_was_asked_and_what_is_waited() {
+    let huge = Duration::from_secs(u64::MAX);
+    for (config, header, asked, waited) in [
+        (
+            socket_mode(),
+            "18446744073709551615",
+            huge,
+            slackline::DEFAULT_MAX_RETRY_AFTER,
+        ),
+        (
+            socket_mode().with_max_retry_after(Duration::from_secs(60)),
+            "3600",
+            Duration::from_secs(3600),
+            Duration::from_secs(60),
+        ),
+    ] {
+        let mut sim = Sim::new(config);
+        let first =
+            http_requests(&sim.log.iter().map(|(_, a)| a.clone()).collect::<Vec<_>>())[0].clone();
+        let response = slackline::HttpResponse::new(429, r#"{"ok":false,"error":"ratelimited"}"#)
+            .with_retry_after_header(header);
+        let out = sim.feed(|s, now| s.handle_http_response(now, first.id(), response));
+        let Some(Event::Reconnecting { delay, cause, .. }) = events(&out).pop() else {
+            panic!("{out:?}")
+        };
+        assert_eq!(delay, waited, "{header}");
+        assert_eq!(
+            cause,
+            ReconnectCause::Api(ApiError::RateLimited {
+                retry_after: Some(asked)
+            })
+        );
+        assert_eq!(sim.session.poll_timeout(), Some(Instant::ZERO + waited));
+        assert!(
+            http_requests(&sim.run_until(Instant::ZERO + (waited - Duration::from_millis(1))))
+                .is_empty()
+        );
+        let retry = sim.run_until(Instant::ZERO + waited);
+        assert_eq!(
+            http_requests(&retry).len(),
+            1,
+            "asks again once the capped wait is over"
+        );
+    }
+}
+
 #[test]
 fn rate_limited_without_retry_after_waits_the_default() {
     let mut sim = Sim::new(socket_mode());

@@ -546,8 +546,11 @@ impl Session {
             return;
         }
         let at_least = match &error {
+            // Honoured up to the cap; the event keeps what Slack asked for in its cause.
             ApiError::RateLimited { retry_after } => {
-                Some(retry_after.unwrap_or(self.config.rate_limit_wait))
+                Some(retry_after.map_or(self.config.rate_limit_wait, |asked| {
+                    asked.min(self.config.max_retry_after)
+                }))
             }
             _ => None,
         };

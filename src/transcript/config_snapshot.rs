@@ -76,6 +76,9 @@ pub struct ConfigSnapshot {
     /// Wait after a 429 without `Retry-After`.
     #[serde(with = "secs")]
     pub rate_limit_wait: Duration,
+    /// Cap on `Retry-After` (absent from older transcripts: the default).
+    #[serde(with = "secs", default = "default_max_retry_after")]
+    pub max_retry_after: Duration,
     /// Flap guard.
     #[serde(with = "secs")]
     pub stable_after: Duration,
@@ -101,6 +104,10 @@ pub struct ConfigSnapshot {
     pub rtm_reply_timeout: Duration,
     /// RTM self-event filter.
     pub rtm_ignore_self: bool,
+}
+
+fn default_max_retry_after() -> Duration {
+    crate::config::DEFAULT_MAX_RETRY_AFTER
 }
 
 /// The dedupe setting.
@@ -164,6 +171,7 @@ impl ConfigSnapshot {
             backoff_initial: config.backoff_initial,
             backoff_max: config.backoff_max,
             rate_limit_wait: config.rate_limit_wait,
+            max_retry_after: config.max_retry_after,
             stable_after: config.stable_after,
             max_inbound_frame: config.max_inbound_frame,
             shutdown_timeout: config.shutdown_timeout,
@@ -223,6 +231,7 @@ impl ConfigSnapshot {
         config.backoff_initial = self.backoff_initial;
         config.backoff_max = self.backoff_max;
         config.rate_limit_wait = self.rate_limit_wait;
+        config.max_retry_after = self.max_retry_after;
         config.stable_after = self.stable_after;
         config.max_inbound_frame = self.max_inbound_frame;
         config.shutdown_timeout = self.shutdown_timeout;
