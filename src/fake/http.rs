@@ -382,6 +382,8 @@ impl FakeSlack {
             .count();
         let ping = header.server_ping_interval;
         let lifetime_on = header.connection_lifetime;
+        let announced = self.misbehaving.connection_time(now);
+        let refresh_after_hello = self.misbehaving.refresh_after_hello(now).map(str::to_owned);
         let s = &mut self.sockets[i];
         if !s.is_open() {
             return;
@@ -393,9 +395,8 @@ impl FakeSlack {
                 debug
                     .str("host", &hello.host)
                     .num("build_number", hello.build_number);
-                let lifetime = s
-                    .lifetime
-                    .map(|d| d.as_secs())
+                let lifetime = announced
+                    .or(s.lifetime.map(|d| d.as_secs()))
                     .or(hello.approximate_connection_time);
                 if let Some(secs) = lifetime {
                     debug.num("approximate_connection_time", secs);
@@ -426,9 +427,17 @@ impl FakeSlack {
         if !s.greeted {
             s.next_ping_at = ping.map(|p| now + p);
         }
+        let first = !s.greeted;
         s.greeted = true;
-        let socket = s.id;
+        let (socket, kind) = (s.id, s.kind);
         self.send_text(socket, text);
+        // A server that asks for a replacement right after every hello.
+        if let (true, Some(reason)) = (first, refresh_after_hello) {
+            match kind {
+                SocketKind::SocketMode => self.send_disconnect(now, i, &reason, None, true),
+                SocketKind::Rtm => self.send_goodbye(now, i),
+            }
+        }
     }
 }
 

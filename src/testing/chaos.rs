@@ -8,7 +8,7 @@ use super::faults::{Direction, Fault, Which};
 use super::network::{Fate, Packet};
 use super::run::Run;
 use super::Bot;
-use crate::fake::script::{FailStep, RedeliverStep, StepAction, Target};
+use crate::fake::script::{FailStep, Misbehaviour, RedeliverStep, StepAction, Target};
 use crate::fake::SocketId;
 use crate::ids::ConnId;
 use crate::time::Instant;
@@ -184,6 +184,14 @@ impl<B: Bot> Run<B> {
                     target: target(socket),
                 },
             ),
+            Fault::RefreshAfterHello {
+                reason,
+                duration_ms,
+            } => self.misbehave(Misbehaviour::RefreshAfterHello { reason }, duration_ms),
+            Fault::Echo { duration_ms } => self.misbehave(Misbehaviour::Echo, duration_ms),
+            Fault::ConnectionTime { secs, duration_ms } => {
+                self.misbehave(Misbehaviour::ConnectionTime { secs }, duration_ms)
+            }
             Fault::Redeliver {
                 label,
                 new_envelope_id,
@@ -198,6 +206,17 @@ impl<B: Bot> Run<B> {
                 }),
             ),
         }
+    }
+
+    fn misbehave(&mut self, behaviour: Misbehaviour, duration_ms: u64) -> bool {
+        let duration = Duration::from_millis(duration_ms);
+        self.fake.inject(
+            self.now,
+            StepAction::Misbehave {
+                behaviour,
+                duration,
+            },
+        )
     }
 
     fn fail(
