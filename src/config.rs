@@ -26,6 +26,14 @@ pub const DEFAULT_DEDUPE_WINDOW: Duration = Duration::from_secs(15 * 60);
 pub const DEFAULT_DEDUPE_CAPACITY: usize = 20_000;
 /// Open the replacement this long before `approximate_connection_time` runs out.
 pub const DEFAULT_REFRESH_AHEAD: Duration = Duration::from_secs(60);
+/// A shorter `approximate_connection_time` in `hello` is taken as this (the `Hello` event still
+/// reports what was said). Slack announces about five hours, six minutes with
+/// `debug_reconnects`; a server announcing one second made the session refresh every 0.75 s.
+/// At 120 s the replacement goes out 90 s after `hello`, at most once every 90 s per
+/// connection: below Slack's Tier 1 rate for `apps.connections.open` (about one a minute), and
+/// past `stable_after`. If the server really closes sooner, that is a short-lived connection,
+/// which backs off.
+pub const MIN_APPROXIMATE_CONNECTION_TIME: Duration = Duration::from_secs(120);
 /// First retry delay after a failure; doubled per consecutive failure.
 pub const DEFAULT_BACKOFF_INITIAL: Duration = Duration::from_secs(1);
 /// Retry delays never exceed this (before `Retry-After`, which always wins).
@@ -37,7 +45,8 @@ pub const DEFAULT_RATE_LIMIT_WAIT: Duration = Duration::from_secs(30);
 /// are per minute, so five minutes honours any real one, while a broken or hostile value
 /// (`Retry-After: 18446744073709551615`) cannot stop the client for good without a word.
 pub const DEFAULT_MAX_RETRY_AFTER: Duration = Duration::from_secs(300);
-/// A connection lost within this time of its `hello` counts as a failed attempt (flap guard).
+/// A connection lost, or asked to be replaced (`disconnect`, `goodbye`), within this time of its
+/// `hello` counts as a failed attempt: after the first one, replacements back off (flap guard).
 pub const DEFAULT_STABLE_AFTER: Duration = Duration::from_secs(30);
 /// Inbound frames above this size are reported and not dispatched.
 pub const DEFAULT_MAX_INBOUND_FRAME: usize = 1 << 20;
@@ -361,7 +370,10 @@ impl Config {
         self
     }
 
-    /// A connection lost sooner than this after `hello` counts as a failure (default 30 s).
+    /// A connection lost, or asked by Slack to be replaced, sooner than this after `hello`
+    /// counts as a failure (default 30 s): the first after a stable period is replaced at once,
+    /// the next ones back off. Replacements of connections that lived longer go out at once
+    /// (make before break).
     pub fn with_stable_after(mut self, d: Duration) -> Self {
         self.stable_after = d;
         self

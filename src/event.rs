@@ -155,6 +155,15 @@ pub enum ReconnectCause {
     BadUrl,
     /// A connection failed or was lost.
     Connection(CloseCause),
+    /// Slack asked to replace a connection (`disconnect`, RTM `goodbye`, or its
+    /// `approximate_connection_time` ran out) that had been live only `lived` (zero: it never
+    /// said `hello`), less than `stable_after`, after another replacement or loss since the
+    /// last stable period: a failure, so the replacement waits for the backoff. The connection
+    /// stays open meanwhile.
+    ShortLived {
+        /// How long it had been live.
+        lived: Duration,
+    },
 }
 
 impl fmt::Display for ReconnectCause {
@@ -163,6 +172,11 @@ impl fmt::Display for ReconnectCause {
             ReconnectCause::Api(e) => write!(f, "{e}"),
             ReconnectCause::BadUrl => f.write_str("no usable WebSocket URL in the response"),
             ReconnectCause::Connection(c) => write!(f, "{c}"),
+            ReconnectCause::ShortLived { lived } => write!(
+                f,
+                "replacement asked for {:.1} s after hello",
+                lived.as_secs_f64()
+            ),
         }
     }
 }

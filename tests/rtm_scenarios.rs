@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use serde_json::Value;
 use slackline::{
-    Action, ApiError, ConnId, Event, ProtocolErrorKind, RtmOutcome, RtmReply, RtmStartOptions,
-    SendError, StopReason,
+    Action, ApiError, ConnId, Event, Instant, ProtocolErrorKind, ReconnectCause, RtmOutcome,
+    RtmReply, RtmStartOptions, SendError, StopReason,
 };
 use support::*;
 
@@ -259,6 +259,50 @@ fn goodbye_replaces_the_connection_make_before_break() {
     // After the overlap, identical frames are distinct events again (e.g. repeated typing).
     sim.advance(Duration::from_secs(10));
     assert_eq!(dispatched(&sim.text(new, event)), 1);
+}
+
+/// A server that says `goodbye` after every `hello` made ~1,000 `rtm.connect` calls a second.
+/// The first goodbye is answered at once; one that soon after it is a failure: the replacement
+/// waits for the backoff, capped and jittered.
+#[test]
+fn goodbye_after_every_hello_backs_off_instead_of_storming() {
+    let (mut sim, first) = Sim::live(rtm());
+    let out = sim.text(first, r#"{"type":"goodbye"}"#);
+    assert_eq!(http_requests(&out).len(), 1, "the first goes at once");
+    let (mut conn, _) = sim.open_connection(&out);
+    let mut out = sim.text(conn, r#"{"type":"goodbye"}"#);
+    let mut requests = 1;
+    let mut last_delay = Duration::ZERO;
+    while sim.now < Instant::from_secs(3600) {
+        let delay = events(&out)
+            .into_iter()
+            .find_map(|e| match e {
+                Event::Reconnecting {
+                    delay,
+                    cause: ReconnectCause::ShortLived { .. },
+                    ..
+                } => Some(delay),
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("no backoff: {out:?}"));
+        assert!(http_requests(&out).is_empty(), "asked at once");
+        assert!(
+            delay >= last_delay / 2 && delay <= slackline::DEFAULT_BACKOFF_MAX,
+            "{delay:?}"
+        );
+        last_delay = delay;
+        let pending = sim.advance(delay);
+        assert_eq!(http_requests(&pending)[0].method(), "rtm.connect");
+        requests += 1;
+        let (new, after_hello) = sim.open_connection(&pending);
+        assert_eq!(closes(&after_hello), vec![(conn, slackline::CLOSE_NORMAL)]);
+        conn = new;
+        out = sim.text(conn, r#"{"type":"goodbye"}"#);
+    }
+    assert!(
+        requests <= 8 + 3600 / 60,
+        "{requests} rtm.connect calls in an hour"
+    );
 }
 
 #[test]

@@ -227,6 +227,174 @@ fn refresh_requested_and_unknown_reasons_also_replace() {
     }
 }
 
+/// What a hostile server does after every `hello` (the storm of issue 14: ~1,000 URL requests
+/// a second). Replacements count like losses: the first since a stable period goes out at once
+/// (make before break, as for Slack's own refreshes); a connection replaced less than
+/// `stable_after` after that is a failure and backs off, capped and jittered, while it stays
+/// open (it still delivers until the replacement is up).
+#[test]
+fn a_refresh_asked_for_right_after_every_hello_backs_off_instead_of_storming() {
+    for reason in ["warning", "refresh_requested", "something_new"] {
+        let disconnect = format!(r#"{{"type":"disconnect","reason":"{reason}"}}"#);
+        let (mut sim, first) = Sim::live(socket_mode());
+        let out = sim.text(first, &disconnect);
+        assert_eq!(
+            http_requests(&out).len(),
+            1,
+            "{reason}: the first goes at once"
+        );
+        let (mut conn, _) = sim.open_connection(&out);
+        let mut out = sim.text(conn, &disconnect);
+        let mut requests = 1;
+        let mut delays = Vec::new();
+        let hour = Instant::from_secs(3600);
+        while sim.now < hour {
+            // The backoff, announced: the connection asked to go is still open meanwhile.
+            let Some(Event::Reconnecting {
+                attempt,
+                delay,
+                cause,
+            }) = events(&out)
+                .into_iter()
+                .find(|e| matches!(e, Event::Reconnecting { .. }))
+            else {
+                panic!("{reason}: no backoff: {out:?}")
+            };
+            assert_eq!(
+                cause,
+                ReconnectCause::ShortLived {
+                    lived: Duration::ZERO
+                }
+            );
+            assert!(http_requests(&out).is_empty(), "{reason}: asked at once");
+            assert!(sim.is_open(conn), "{reason}: make before break");
+            let nominal =
+                Duration::from_secs(1 << (attempt - 1).min(7)).min(slackline::DEFAULT_BACKOFF_MAX);
+            assert!(
+                delay >= nominal / 2 && delay <= nominal,
+                "{reason}: attempt {attempt}: {delay:?}"
+            );
+            delays.push(delay);
+            let pending = sim.advance(delay);
+            assert_eq!(
+                http_requests(&pending).len(),
+                1,
+                "{reason}: one request after the delay"
+            );
+            requests += 1;
+            let (new, after_hello) = sim.open_connection(&pending);
+            assert_eq!(closes(&after_hello), vec![(conn, CLOSE_NORMAL)]);
+            conn = new;
+            out = sim.text(conn, &disconnect);
+        }
+        // Today's code made ~1,000 a second; backed off, an hour takes a few dozen, one per
+        // 60 to 120 s once at the cap.
+        assert!(
+            requests <= 8 + 3600 / 60,
+            "{reason}: {requests} requests in an hour"
+        );
+        assert!(delays
+            .iter()
+            .rev()
+            .take(10)
+            .all(|d| *d >= slackline::DEFAULT_BACKOFF_MAX / 2));
+        // The server calms down: a connection that lives its hours is replaced at once again.
+        let quiet = sim.advance(delay_of(&out));
+        let (conn, _) = sim.open_connection(&quiet);
+        sim.advance(Duration::from_secs(3600));
+        let out = sim.text(conn, &disconnect);
+        assert_eq!(
+            http_requests(&out).len(),
+            1,
+            "{reason}: make before break, no delay"
+        );
+        assert!(!events(&out)
+            .iter()
+            .any(|e| matches!(e, Event::Reconnecting { .. })));
+        assert!(sim.is_open(conn));
+    }
+}
+
+/// A `disconnect` before `hello`, like a connection lost before it, is a failed attempt: it
+/// backs off, even the first time.
+#[test]
+fn a_refresh_asked_for_before_hello_backs_off() {
+    let mut sim = Sim::new(socket_mode());
+    let first =
+        http_requests(&sim.log.iter().map(|(_, a)| a.clone()).collect::<Vec<_>>())[0].clone();
+    let conn = connects(&sim.grant(first.id(), 1))[0];
+    sim.feed(|s, now| s.handle_connected(now, conn));
+    let out = sim.text(
+        conn,
+        r#"{"type":"disconnect","reason":"refresh_requested"}"#,
+    );
+    assert!(http_requests(&out).is_empty());
+    assert!(events(&out).iter().any(|e| matches!(
+        e,
+        Event::Reconnecting { attempt: 1, cause: ReconnectCause::ShortLived { lived }, .. } if lived.is_zero()
+    )));
+}
+
+/// `approximate_connection_time: 1` made the session refresh every 0.75 s forever. The lifetime
+/// is taken as at least two minutes: the replacement goes out 90 s after hello, make before
+/// break, and the `Hello` event still says what the server said.
+#[test]
+fn a_second_long_connection_time_is_clamped_to_a_sane_minimum() {
+    let mut sim = Sim::new(socket_mode());
+    let first =
+        http_requests(&sim.log.iter().map(|(_, a)| a.clone()).collect::<Vec<_>>())[0].clone();
+    let mut conn = connects(&sim.grant(first.id(), 1))[0];
+    sim.feed(|s, now| s.handle_connected(now, conn));
+    let out = sim.text(conn, &hello_frame(1));
+    let mut requests = 0;
+    let mut last = sim.now;
+    assert!(events(&out).iter().any(|e| matches!(e, Event::Hello(h) if h.approximate_connection_time == Some(Duration::from_secs(1)))));
+    while sim.now < Instant::from_secs(3600) {
+        let out = sim.advance(Duration::from_secs(1));
+        let Some(request) = http_requests(&out).pop() else {
+            continue;
+        };
+        requests += 1;
+        let live_for = sim.now - last;
+        let expected = slackline::MIN_APPROXIMATE_CONNECTION_TIME * 3 / 4;
+        assert!(
+            live_for >= expected && live_for <= expected + Duration::from_secs(1),
+            "{live_for:?}"
+        );
+        assert!(
+            !events(&out)
+                .iter()
+                .any(|e| matches!(e, Event::Reconnecting { .. })),
+            "no backoff"
+        );
+        let granted = sim.grant(request.id(), 100 + requests);
+        let new = connects(&granted)[0];
+        sim.feed(|s, now| s.handle_connected(now, new));
+        let hello = sim.text(new, &hello_frame(1));
+        assert_eq!(
+            closes(&hello),
+            vec![(conn, CLOSE_NORMAL)],
+            "make before break"
+        );
+        conn = new;
+        last = sim.now;
+    }
+    assert!(
+        (39..=41).contains(&requests),
+        "{requests} refreshes in an hour"
+    );
+}
+
+fn delay_of(out: &[Action]) -> Duration {
+    events(out)
+        .into_iter()
+        .find_map(|e| match e {
+            Event::Reconnecting { delay, .. } => Some(delay),
+            _ => None,
+        })
+        .expect("a backoff")
+}
+
 #[test]
 fn the_replacement_opens_ahead_of_approximate_connection_time() {
     let (mut sim, old) = Sim::live(socket_mode());
@@ -577,6 +745,7 @@ fn a_pool_keeps_n_connections_and_never_more_than_n_plus_one_sockets() {
     }
     assert_eq!(sim.open_sockets(), 3);
     assert!(http_requests(&pending).is_empty(), "pool full");
+    sim.advance(Duration::from_secs(3600));
     // Every connection is told to refresh at once: replacements go one at a time.
     let all: Vec<_> = sim.session.connections().map(|c| c.id).collect();
     let mut requests = Vec::new();

@@ -17,6 +17,7 @@ use crate::action::{Action, CLOSE_GOING_AWAY, CLOSE_NORMAL};
 use crate::backoff::{Backoff, Rng};
 use crate::config::{
     Config, ConfigError, LateAckPolicy, Mode, RtmConnect, MAX_SOCKET_MODE_CONNECTIONS,
+    MIN_APPROXIMATE_CONNECTION_TIME,
 };
 use crate::dedupe::{id_key, Dedupe, IdKind};
 use crate::event::{
@@ -636,13 +637,36 @@ impl Session {
         self.recover(now, &gone, cause);
     }
 
-    /// Asks for a replacement of connection `i`; it is closed once the replacement says `hello`.
+    /// Asks for a replacement of connection `i` (Slack's `disconnect` or `goodbye`, or its
+    /// `approximate_connection_time` running out); it is closed once the replacement says
+    /// `hello`. Replacements count like losses in [`recover`](Self::recover): one asked for
+    /// a connection that was live for `stable_after` (Slack's refresh after hours, or its
+    /// `warning` ten seconds before one), or the first since such a good period, goes out at
+    /// once, make before break; a connection replaced sooner than that after another, or
+    /// before its `hello`, is a failure and its replacement waits for the backoff (it stays
+    /// open meanwhile). A server asking for a refresh after every `hello` therefore gets
+    /// capped, jittered retries instead of a request storm.
     fn retire(&mut self, i: usize, now: Instant) {
         let c = &mut self.conns[i];
-        if !c.retiring {
-            c.retiring = true;
-            c.timers.clear(slot::REFRESH);
-            self.rtm_begin_overlap(now);
+        if c.retiring {
+            return;
+        }
+        c.retiring = true;
+        c.timers.clear(slot::REFRESH);
+        let lived = c
+            .live_since
+            .map(|since| now.saturating_duration_since(since));
+        self.rtm_begin_overlap(now);
+        if lived.is_some_and(|lived| lived >= self.config.stable_after) {
+            self.backoff.reset();
+        }
+        match lived {
+            // The first since a good period: at once, and counted, as a loss would be.
+            Some(_) if self.backoff.failures() == 0 => self.backoff.note(),
+            _ => {
+                let lived = lived.unwrap_or_default();
+                self.schedule_retry(now, ReconnectCause::ShortLived { lived }, None);
+            }
         }
     }
 
@@ -730,6 +754,8 @@ impl Session {
         }
         if let Some(lifetime) = hello.approximate_connection_time.filter(|d| !d.is_zero()) {
             if !c.retiring {
+                // A second-long lifetime would mean a refresh every 0.75 s.
+                let lifetime = lifetime.max(MIN_APPROXIMATE_CONNECTION_TIME);
                 let ahead = refresh_ahead.min(lifetime / 4);
                 c.timers.set(slot::REFRESH, now + (lifetime - ahead));
             }
