@@ -7,13 +7,14 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use super::timing::duration_value;
+use super::workspace::WorkspaceLine;
 use super::{
     EnvelopeStep, FailStep, HelloTemplate, RedeliverStep, Script, ScriptEnvelope, ScriptError,
-    ScriptHeader, Step, StepAction, Target, TeamInfo, Timing, WaitFor, SCRIPT_VERSION,
+    ScriptHeader, Step, StepAction, StubStep, Target, TeamInfo, Timing, WaitFor, SCRIPT_VERSION,
 };
 
 /// Keys that name what a step does; a step line has exactly one.
-const ACTIONS: [&str; 16] = [
+const ACTIONS: [&str; 17] = [
     "envelope",
     "envelope_file",
     "redeliver",
@@ -28,6 +29,7 @@ const ACTIONS: [&str; 16] = [
     "rtm_file",
     "goodbye",
     "fail",
+    "stub",
     "wait",
     "end",
 ];
@@ -53,7 +55,8 @@ impl Script {
     /// The first line is the header, `{"slackline_script":1, …}` with optional settings
     /// (`name`, `hello`, `auto_hello`, `redeliver`, `max_redeliveries`, `ack_deadline`,
     /// `connection_lifetime`, `disconnect_grace`, `server_ping_interval`, `end_grace`, `epoch`,
-    /// `rtm_echo`, `team`; see [`ScriptHeader`]). Every other line is one step: one action key,
+    /// `rtm_echo`, `team`, `workspace`; see [`ScriptHeader`] and [`WorkspaceSettings`](super::WorkspaceSettings)).
+    /// Every other line is one step: one action key,
     /// an optional time (`"after"`: since the previous step, or `"at"`: since the start; a
     /// number of seconds or a string like `"250ms"`, `"+2.5s"`, `"5h"`) and options:
     ///
@@ -66,7 +69,9 @@ impl Script {
     /// | `"close": 1011` | `reason`, `socket` |
     /// | `"raw": "text"` / `"raw_file"`, `"rtm": {…}` / `"rtm_file"` | `socket` |
     /// | `"fail": "apps.connections.open"` | `status`, `error`, `retry_after`, `body`, `times` |
+    /// | `"stub": "views.open"` | `answer` (a JSON object) or `error`, `status`, `retry_after`, `times`, `with` |
     /// | `"wait": "acks"` / `"connection"` / `"connections"` | `count` |
+    /// | `"wait": "call"` | `method`, `count`, `with` |
     /// | `"end": true` | |
     ///
     /// `socket` is `any` (default), `oldest`, `newest` or `all`.
@@ -136,6 +141,7 @@ struct HeaderLine<'a> {
     epoch: Option<u64>,
     rtm_echo: Option<bool>,
     team: Option<TeamLine>,
+    workspace: Option<WorkspaceLine>,
 }
 
 #[derive(Deserialize)]
@@ -226,6 +232,9 @@ fn parse_header(text: &str) -> Result<ScriptHeader, String> {
         .unwrap_or(header.connection_lifetime);
     header.epoch = line.epoch.unwrap_or(header.epoch);
     header.rtm_echo = line.rtm_echo.unwrap_or(header.rtm_echo);
+    if let Some(workspace) = line.workspace {
+        header.workspace = workspace.into_settings()?;
+    }
     if let Some(d) = duration("ack_deadline", line.ack_deadline)? {
         header.ack_deadline = d;
     }
@@ -298,6 +307,19 @@ impl<'a> Fields<'a> {
         self.raw(name)
             .map(|raw| duration_value(raw).map_err(|e| self.err(format!("`{name}`: {e}"))))
             .transpose()
+    }
+
+    /// A JSON object (`with`), empty when absent.
+    fn object(
+        &self,
+        name: &str,
+    ) -> Result<serde_json::Map<String, serde_json::Value>, ScriptError> {
+        match self.raw(name) {
+            None => Ok(serde_json::Map::new()),
+            Some(raw) => serde_json::from_str(raw.get()).map_err(|_| {
+                self.err(format!("`{name}` must be a JSON object, found {}", raw.get()))
+            }),
+        }
     }
 
     /// A flag action such as `"silence": true`.
@@ -532,9 +554,78 @@ fn parse_step(
                     times: u32::try_from(times).unwrap_or(u32::MAX),
                 })
             }
+            "stub" => {
+                f.only(
+                    action,
+                    &["answer", "error", "status", "retry_after", "times", "with"],
+                )?;
+                let method = f.string(action)?.unwrap_or_default();
+                if method.is_empty() {
+                    return Err(f.err("`stub` names a Web API method, e.g. \"views.open\""));
+                }
+                let answer = match f.raw("answer") {
+                    None => None,
+                    Some(raw) if raw.get().starts_with('{') => Some(raw.get().to_owned()),
+                    Some(raw) => {
+                        return Err(f.err(format!(
+                            "`answer` is the response body, a JSON object, found {}",
+                            raw.get()
+                        )))
+                    }
+                };
+                let error = f.string("error")?;
+                let retry_after = f.duration("retry_after")?;
+                if answer.is_some() && error.is_some() {
+                    return Err(f.err("give `answer` or `error`, not both"));
+                }
+                if answer.is_none() && error.is_none() && retry_after.is_none() {
+                    return Err(f.err(
+                        "`stub` needs an `answer` (a JSON object), an `error` or a `retry_after`",
+                    ));
+                }
+                let default_status = if retry_after.is_some() { 429 } else { 200 };
+                let status = match f.integer("status")? {
+                    None => default_status,
+                    Some(s) if (200..600).contains(&s) => s as u16,
+                    Some(s) => return Err(f.err(format!("`status` must be 200 to 599, found {s}"))),
+                };
+                let times = match f.integer("times")? {
+                    None => None,
+                    Some(0) => return Err(f.err("`times` must be at least 1 (leave it out for every call)")),
+                    Some(n) => Some(u32::try_from(n).unwrap_or(u32::MAX)),
+                };
+                StepAction::Stub(StubStep {
+                    method,
+                    status,
+                    answer,
+                    error,
+                    retry_after,
+                    times,
+                    with: f.object("with")?,
+                })
+            }
             "wait" => {
-                f.only(action, &["count"])?;
-                match f.string(action)?.as_deref() {
+                f.only(action, &["count", "method", "with"])?;
+                let wait = f.string(action)?;
+                if wait.as_deref() != Some("call")
+                    && (f.raw("method").is_some() || f.raw("with").is_some())
+                {
+                    return Err(f.err("`method` and `with` go with `\"wait\":\"call\"`"));
+                }
+                match wait.as_deref() {
+                    Some("call") => {
+                        let method = f.string("method")?.unwrap_or_default();
+                        if method.is_empty() {
+                            return Err(f.err(
+                                "`\"wait\":\"call\"` needs the `method` to wait for, e.g. \"chat.postMessage\"",
+                            ));
+                        }
+                        StepAction::Wait(WaitFor::Call {
+                            method,
+                            count: f.integer("count")?.unwrap_or(1),
+                            with: f.object("with")?,
+                        })
+                    }
                     Some("acks") => StepAction::Wait(WaitFor::Acks),
                     Some("connection") => StepAction::Wait(WaitFor::Connections(1)),
                     Some("connections") => {
@@ -544,7 +635,7 @@ fn parse_step(
                         ))
                     }
                     _ => return Err(f.err(
-                        "`wait` takes \"acks\", \"connection\" or \"connections\" (with `count`)",
+                        "`wait` takes \"acks\", \"connection\", \"connections\" (with `count`) or \"call\" (with `method`)",
                     )),
                 }
             }
