@@ -595,3 +595,5 @@ impl FakeSlack {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod web_tests;

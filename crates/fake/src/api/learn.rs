@@ -51,7 +51,7 @@ fn ensure_channel(ws: &mut Workspace, id: &str) -> bool {
         Some('G') => ConvKind::Private,
         _ => ConvKind::Public,
     };
-    let mut channel = super::workspace::seed_channel(id, kind, ws.epoch as i64 - 86_400);
+    let mut channel = super::workspace::seed_channel(id, kind, ws.start_secs() - 86_400);
     channel.members.insert(ws.team.bot_user_id.clone());
     channel.members.extend(ws.humans());
     ws.channels.insert(id.to_owned(), channel);
@@ -130,7 +130,7 @@ fn learn_interaction(ws: &mut Workspace, now: Instant, payload: &Value) {
     let view_id = view.and_then(|v| text(v, "id")).map(str::to_owned);
     if let (Some(view), Some(id)) = (view, &view_id) {
         if !ws.views.contains_key(id) {
-            let hash = text(view, "hash").map_or_else(|| ws.new_hash(ws.epoch as i64), str::to_owned);
+            let hash = text(view, "hash").map_or_else(|| ws.new_hash(ws.start_secs()), str::to_owned);
             let root = text(view, "root_view_id").unwrap_or(id).to_owned();
             let home_of = (text(view, "type") == Some("home")).then(|| user.unwrap_or_default().to_owned());
             let depth = u32::from(text(view, "previous_view_id").is_some());

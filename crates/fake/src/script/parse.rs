@@ -754,6 +754,65 @@ mod tests {
     }
 
     #[test]
+    fn stubs_and_waits_for_calls() {
+        let s = Script::parse(
+            "{\"slackline_script\":1}\n\
+             {\"stub\":\"views.open\",\"answer\":{\"view\":{\"id\":\"V1\"}},\"times\":1}\n\
+             {\"stub\":\"chat.postMessage\",\"retry_after\":\"2s\",\"with\":{\"channel\":\"C1\"}}\n\
+             {\"stub\":\"users.info\",\"error\":\"user_not_found\",\"status\":200}\n\
+             {\"wait\":\"call\",\"method\":\"chat.postMessage\",\"count\":2,\"with\":{\"thread_ts\":\"1.0\"}}\n\
+             {\"after\":\"1s\",\"wait\":\"call\",\"method\":\"views.open\"}",
+        )
+        .unwrap();
+        let steps = s.steps();
+        let StepAction::Stub(open) = &steps[0].action else {
+            panic!()
+        };
+        assert_eq!(open.method, "views.open");
+        assert_eq!(open.answer.as_deref(), Some(r#"{"view":{"id":"V1"}}"#));
+        assert_eq!((open.status, open.times, open.with.len()), (200, Some(1), 0));
+        let StepAction::Stub(limited) = &steps[1].action else {
+            panic!()
+        };
+        assert_eq!(
+            (limited.status, limited.retry_after, limited.times),
+            (429, Some(Duration::from_secs(2)), None)
+        );
+        assert_eq!(limited.with["channel"], "C1");
+        let StepAction::Stub(error) = &steps[2].action else {
+            panic!()
+        };
+        assert_eq!((error.error.as_deref(), error.answer.as_ref()), (Some("user_not_found"), None));
+        let StepAction::Wait(WaitFor::Call { method, count, with }) = &steps[3].action else {
+            panic!()
+        };
+        assert_eq!((method.as_str(), *count, with["thread_ts"].as_str()), ("chat.postMessage", 2, Some("1.0")));
+        assert!(matches!(&steps[4].action, StepAction::Wait(WaitFor::Call { count: 1, .. })));
+        assert_eq!(steps[4].timing, Timing::After(Duration::from_secs(1)));
+    }
+
+    #[test]
+    fn the_workspace_header() {
+        let s = Script::parse(
+            r#"{"slackline_script":1,"workspace":{"strict":true,"channels":[{"id":"C0OPS","name":"ops","private":true,"member":false,"members":["U0ALICE"]}],"users":[{"id":"U0CAROL","email":"c@x.example"}],"messages":[{"channel":"C0OPS","user":"U0ALICE","text":"hi"}],"fill":{"channels":3,"users":4,"messages":5,"replies":6},"scopes":{"bot":["chat:write"]}}}"#,
+        )
+        .unwrap();
+        let w = &s.header().workspace;
+        assert!(w.strict);
+        let ops = &w.channels[0];
+        assert_eq!((ops.name.as_str(), ops.private, ops.bot_member), ("ops", true, false));
+        assert_eq!(ops.members.as_deref(), Some(&["U0ALICE".to_owned()][..]));
+        assert_eq!(w.users[0].name, "u0carol", "named after the id by default");
+        assert_eq!(w.users[0].email.as_deref(), Some("c@x.example"));
+        assert_eq!(w.messages[0].text, "hi");
+        assert_eq!((w.fill.channels, w.fill.users, w.fill.messages, w.fill.replies), (3, 4, 5, 6));
+        assert_eq!(w.bot_scopes.as_deref(), Some(&["chat:write".to_owned()][..]));
+        assert_eq!(w.user_scopes, None);
+        let default = Script::parse(r#"{"slackline_script":1}"#).unwrap();
+        assert_eq!(default.header().workspace, super::super::WorkspaceSettings::default());
+    }
+
+    #[test]
     fn errors_name_the_line_and_what_was_expected() {
         assert!(err("").contains("empty script"));
         assert!(err("{\"name\":\"x\"}").starts_with("line 1: the first line must be the header"));
@@ -771,5 +830,21 @@ mod tests {
         assert!(err(&format!("{h}{{\"close\":7}}")).contains("close code"));
         assert!(err(&format!("{h}{{\"ping\":true,\"socket\":\"left\"}}")).contains("`socket`"));
         assert!(err(&format!("{h}{{\"at\":1,\"after\":1,\"ping\":true}}")).contains("not both"));
+        assert!(err(&format!("{h}{{\"stub\":\"views.open\"}}")).contains("needs an `answer`"));
+        assert!(err(&format!("{h}{{\"stub\":\"\",\"error\":\"x\"}}")).contains("names a Web API method"));
+        assert!(err(&format!("{h}{{\"stub\":\"a.b\",\"answer\":[1]}}")).contains("a JSON object"));
+        assert!(err(&format!("{h}{{\"stub\":\"a.b\",\"answer\":{{}},\"error\":\"x\"}}")).contains("not both"));
+        assert!(err(&format!("{h}{{\"stub\":\"a.b\",\"error\":\"x\",\"times\":0}}")).contains("at least 1"));
+        assert!(err(&format!("{h}{{\"stub\":\"a.b\",\"error\":\"x\",\"with\":1}}")).contains("`with` must be a JSON object"));
+        assert!(err(&format!("{h}{{\"stub\":\"a.b\",\"error\":\"x\",\"body\":1}}")).contains("unknown key `body`"));
+        assert!(err(&format!("{h}{{\"wait\":\"call\"}}")).contains("needs the `method`"));
+        assert!(err(&format!("{h}{{\"wait\":\"acks\",\"method\":\"x\"}}")).contains("go with"));
+        assert!(err(&format!("{h}{{\"wait\":\"calls\"}}")).contains("\"call\" (with `method`)"));
+        let ws = |w: &str| err(&format!("{{\"slackline_script\":1,\"workspace\":{w}}}"));
+        assert!(ws(r#"{"channels":[{"id":"general"}]}"#).contains("not a channel id"));
+        assert!(ws(r#"{"channels":[{"id":"D0X"}]}"#).contains("not a channel id"));
+        assert!(ws(r#"{"users":[{"id":"alice"}]}"#).contains("not a user id"));
+        assert!(ws(r#"{"fill":{"users":50001}}"#).contains("`workspace.fill.users` is at most 50000"));
+        assert!(ws(r#"{"colour":"blue"}"#).contains("unknown field `colour`"));
     }
 }

@@ -17,6 +17,9 @@ use slackline::{Instant, TokenKind};
 use super::reply::ApiError;
 use crate::script::{is_conversation_id, is_user_id, TeamInfo};
 
+/// Unix seconds are taken as at most this (the year 5138), so that dates never overflow.
+const MAX_EPOCH: u64 = 100_000_000_000;
+
 /// Slack's trigger ids are good for 3 seconds.
 pub(crate) const TRIGGER_LIFETIME: std::time::Duration = std::time::Duration::from_secs(3);
 
@@ -202,7 +205,7 @@ pub(crate) struct Workspace {
     pub(crate) user_scopes: Vec<String>,
     /// Who user tokens belong to.
     pub(crate) token_user: String,
-    /// Unix seconds at the start.
+    /// Unix seconds at the start (at most [`MAX_EPOCH`]).
     pub(crate) epoch: u64,
     counter: u64,
 }
@@ -237,6 +240,11 @@ pub(crate) fn seed_user(id: &str, epoch: u64) -> User {
 }
 
 impl Workspace {
+    /// Unix seconds at the start.
+    pub(crate) fn start_secs(&self) -> i64 {
+        self.epoch.min(MAX_EPOCH) as i64
+    }
+
     /// A fresh id: `prefix` and ten capitals or digits, the same on every run.
     pub(crate) fn new_id(&mut self, prefix: char) -> String {
         self.counter += 1;
@@ -356,7 +364,7 @@ impl Workspace {
         };
         let mut members = BTreeSet::from([self.team.bot_user_id.clone(), caller.user.clone()]);
         members.extend(self.humans());
-        let created = self.epoch as i64 - 86_400;
+        let created = self.start_secs() - 86_400;
         let mut channel = seed::channel(id, &id.to_lowercase(), kind, created, &self.token_user);
         channel.members = members;
         self.channels.insert(id.to_owned(), channel);
@@ -394,7 +402,7 @@ impl Workspace {
             return (id.clone(), true);
         }
         let others: Vec<&String> = key.iter().filter(|u| **u != caller.user).collect();
-        let created = self.epoch as i64;
+        let created = self.start_secs();
         let channel = if others.len() <= 1 {
             let other = others.first().map_or_else(|| caller.user.clone(), |u| (*u).clone());
             let id = self.new_id('D');
@@ -511,7 +519,7 @@ impl Workspace {
                 continue;
             };
             let mut key = (s.post_at.max(0) as u64).saturating_mul(1_000_000);
-            while channel.messages.contains_key(&key) {
+            while channel.messages.contains_key(&key) && key < u64::MAX {
                 key += 1;
             }
             let mut message = s.message;

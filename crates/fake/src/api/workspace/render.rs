@@ -159,7 +159,7 @@ impl Workspace {
                         "id": bot_id,
                         "deleted": false,
                         "name": self.team.bot_name,
-                        "updated": self.epoch as i64 - 86_400,
+                        "updated": self.start_secs() - 86_400,
                         "app_id": app_id,
                         "icons": {"image_36": avatar(bot_id, 36), "image_48": avatar(bot_id, 48), "image_72": avatar(bot_id, 72)},
                         "team_id": self.team.team_id,
@@ -264,7 +264,7 @@ impl Workspace {
             "id": t.bot_id,
             "deleted": false,
             "name": t.bot_name,
-            "updated": self.epoch as i64 - 86_400,
+            "updated": self.start_secs() - 86_400,
             "app_id": self.app_id,
             "user_id": t.bot_user_id,
             "icons": {
@@ -277,7 +277,7 @@ impl Workspace {
 
     /// The user groups, as `usergroups.list` gives them (disabled ones have a `date_delete`).
     pub(crate) fn usergroups_json(&self, users: bool, count: bool, disabled: bool) -> Vec<Value> {
-        let created = self.epoch as i64 - 200 * 86_400;
+        let created = self.start_secs() - 200 * 86_400;
         let admins: Vec<String> = self
             .users
             .values()

@@ -95,7 +95,7 @@ impl Workspace {
     pub(crate) fn new(header: &ScriptHeader) -> Workspace {
         let settings = &header.workspace;
         let team = header.team.clone();
-        let epoch = header.epoch;
+        let epoch = header.epoch.min(super::MAX_EPOCH);
         let mut users = BTreeMap::new();
         let mut bot = plain_user(&team.bot_user_id, &team.bot_name, None, epoch);
         bot.is_bot = true;
@@ -189,7 +189,7 @@ impl Workspace {
 
     fn seed_messages(&mut self, header: &ScriptHeader) {
         let settings = &header.workspace;
-        let start = header.epoch.saturating_mul(1_000_000);
+        let start = self.epoch * 1_000_000;
         let fill = u64::from(settings.fill.messages) + u64::from(settings.fill.replies);
         // Seeded messages come first, a second apart, ending before the generated ones.
         let mut next = start.saturating_sub((settings.messages.len() as u64 + fill + 1) * 1_000_000);
