@@ -54,6 +54,13 @@ pub use verdict::{
 };
 pub use wire::{method_from_path, ApiRequest, ConnectRejected, FakeResponse, Output};
 
+/// The Web API methods the fake answers from its workspace, besides the connection ones
+/// (`apps.connections.open`, `rtm.connect`, `rtm.start`). Any other method answers
+/// `unknown_method` unless a script stubs it.
+pub fn web_api_methods() -> impl Iterator<Item = &'static str> {
+    api::METHODS.iter().map(|(name, _)| *name)
+}
+
 /// Slack's ceiling on concurrent Socket Mode connections per app.
 pub const MAX_SOCKETS: usize = 10;
 /// Largest Socket Mode frame Slack accepts from a client.
