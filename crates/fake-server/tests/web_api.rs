@@ -58,21 +58,41 @@ async fn http(url: &str, method: &str, content_type: Option<&str>, body: &[u8]) 
 
 async fn form(api: &str, method: &str, body: &str) -> Answer {
     let url = format!("{api}{method}");
-    http(&url, "POST", Some("application/x-www-form-urlencoded"), body.as_bytes()).await
+    http(
+        &url,
+        "POST",
+        Some("application/x-www-form-urlencoded"),
+        body.as_bytes(),
+    )
+    .await
 }
 
 async fn post_json(api: &str, method: &str, body: Value) -> Answer {
     let url = format!("{api}{method}");
     let body = body.to_string();
-    http(&url, "POST", Some("application/json; charset=utf-8"), body.as_bytes()).await
+    http(
+        &url,
+        "POST",
+        Some("application/json; charset=utf-8"),
+        body.as_bytes(),
+    )
+    .await
 }
 
 #[tokio::test]
 async fn form_json_and_query_string_arguments() {
-    let script = Script::parse("{\"slackline_script\":1}\n{\"after\":\"1h\",\"end\":true}").unwrap();
-    let server = FakeServer::start(script, ServerConfig::default()).await.unwrap();
+    let script =
+        Script::parse("{\"slackline_script\":1}\n{\"after\":\"1h\",\"end\":true}").unwrap();
+    let server = FakeServer::start(script, ServerConfig::default())
+        .await
+        .unwrap();
     let api = server.api_url();
-    let posted = post_json(&api, "chat.postMessage", json!({"channel": "C0GENERAL", "text": "hello", "thread_ts": null})).await;
+    let posted = post_json(
+        &api,
+        "chat.postMessage",
+        json!({"channel": "C0GENERAL", "text": "hello", "thread_ts": null}),
+    )
+    .await;
     assert_eq!(posted.status, 200);
     assert!(posted.headers.contains("content-type: application/json"));
     let ts = posted.json()["ts"].as_str().unwrap().to_owned();
@@ -80,8 +100,17 @@ async fn form_json_and_query_string_arguments() {
     assert_eq!(history.json()["messages"][0]["ts"], ts.as_str());
     let by_query = http(&format!("{api}users.info?user=U0ALICE"), "GET", None, b"").await;
     assert_eq!(by_query.json()["user"]["name"], "alice");
-    let json_read = post_json(&api, "conversations.history", json!({"channel": "C0GENERAL"})).await;
-    assert_eq!(json_read.json()["error"], "channel_not_found", "read methods take forms only");
+    let json_read = post_json(
+        &api,
+        "conversations.history",
+        json!({"channel": "C0GENERAL"}),
+    )
+    .await;
+    assert_eq!(
+        json_read.json()["error"],
+        "channel_not_found",
+        "read methods take forms only"
+    );
     let unknown = form(&api, "admin.users.list", "").await;
     assert_eq!(unknown.json()["error"], "unknown_method");
     let verdict = server.verdict().await.unwrap();
@@ -107,17 +136,35 @@ async fn form_json_and_query_string_arguments() {
 
 #[tokio::test]
 async fn files_are_uploaded_to_the_url_handed_out() {
-    let script = Script::parse("{\"slackline_script\":1}\n{\"after\":\"1h\",\"end\":true}").unwrap();
-    let server = FakeServer::start(script, ServerConfig::default()).await.unwrap();
+    let script =
+        Script::parse("{\"slackline_script\":1}\n{\"after\":\"1h\",\"end\":true}").unwrap();
+    let server = FakeServer::start(script, ServerConfig::default())
+        .await
+        .unwrap();
     let api = server.api_url();
-    let reserved = form(&api, "files.getUploadURLExternal", "filename=hello.txt&length=12").await.json();
+    let reserved = form(
+        &api,
+        "files.getUploadURLExternal",
+        "filename=hello.txt&length=12",
+    )
+    .await
+    .json();
     let upload_url = reserved["upload_url"].as_str().unwrap();
     let port = server.local_addr().port();
-    assert!(upload_url.starts_with(&format!("http://127.0.0.1:{port}/upload/v1/")), "{upload_url}");
+    assert!(
+        upload_url.starts_with(&format!("http://127.0.0.1:{port}/upload/v1/")),
+        "{upload_url}"
+    );
     // The bytes go as they are, without a Slack token or form encoding.
     let uploaded = http(upload_url, "POST", Some("text/plain"), b"hello, world").await;
     assert_eq!((uploaded.status, uploaded.body.as_str()), (200, "OK - 12"));
-    let bogus = http(&format!("http://127.0.0.1:{port}/upload/v1/nope"), "POST", None, b"x").await;
+    let bogus = http(
+        &format!("http://127.0.0.1:{port}/upload/v1/nope"),
+        "POST",
+        None,
+        b"x",
+    )
+    .await;
     assert_eq!(bogus.status, 404);
     let done = post_json(
         &api,
@@ -128,12 +175,20 @@ async fn files_are_uploaded_to_the_url_handed_out() {
     .json();
     assert_eq!(done["files"][0]["id"], reserved["file_id"]);
     let again = http(upload_url, "POST", None, b"late").await;
-    assert_eq!(again.status, 404, "the URL is spent once the upload is complete");
-    let shared = form(&api, "conversations.history", "channel=C0GENERAL&limit=1").await.json();
+    assert_eq!(
+        again.status, 404,
+        "the URL is spent once the upload is complete"
+    );
+    let shared = form(&api, "conversations.history", "channel=C0GENERAL&limit=1")
+        .await
+        .json();
     assert_eq!(shared["messages"][0]["files"][0]["name"], "hello.txt");
     let verdict = server.verdict().await.unwrap();
     let u = &verdict.uploads[0];
-    assert_eq!((u.received, u.completed, u.channel.as_deref()), (Some(12), true, Some("C0GENERAL")));
+    assert_eq!(
+        (u.received, u.completed, u.channel.as_deref()),
+        (Some(12), true, Some("C0GENERAL"))
+    );
     let _ = server.shutdown().await.unwrap();
 }
 
@@ -147,17 +202,39 @@ async fn a_script_stubs_a_method_and_waits_for_a_call() {
 {"end":true}"#,
     )
     .unwrap();
-    let mut server = FakeServer::start(script, ServerConfig::default()).await.unwrap();
+    let mut server = FakeServer::start(script, ServerConfig::default())
+        .await
+        .unwrap();
     let api = server.api_url();
-    let opened = post_json(&api, "views.open", json!({"trigger_id": "1.2", "view": {"type": "modal"}})).await;
-    assert_eq!(opened.json(), json!({"ok": true, "view": {"id": "V0STUBBED", "type": "modal"}}));
+    let opened = post_json(
+        &api,
+        "views.open",
+        json!({"trigger_id": "1.2", "view": {"type": "modal"}}),
+    )
+    .await;
+    assert_eq!(
+        opened.json(),
+        json!({"ok": true, "view": {"id": "V0STUBBED", "type": "modal"}})
+    );
     let limited = form(&api, "users.info", "user=U0ALICE").await;
     assert_eq!(limited.status, 429);
-    assert!(limited.headers.contains("retry-after: 1"), "{}", limited.headers);
+    assert!(
+        limited.headers.contains("retry-after: 1"),
+        "{}",
+        limited.headers
+    );
     assert!(!server.is_finished(), "waiting for the post");
     let blocks = json!([{"type": "section", "text": {"type": "mrkdwn", "text": "*done*"}}]);
-    post_json(&api, "chat.postMessage", json!({"channel": "C0GENERAL", "text": "done", "blocks": blocks})).await;
-    let verdict = tokio::time::timeout(PATIENCE, server.finished()).await.unwrap().unwrap();
+    post_json(
+        &api,
+        "chat.postMessage",
+        json!({"channel": "C0GENERAL", "text": "done", "blocks": blocks}),
+    )
+    .await;
+    let verdict = tokio::time::timeout(PATIENCE, server.finished())
+        .await
+        .unwrap()
+        .unwrap();
     assert!(verdict.ok, "{}", verdict.summary_text());
     assert_eq!(verdict.posted[0].blocks.as_ref(), Some(&blocks));
     assert_eq!(verdict.http["views.open"].stubbed, 1);

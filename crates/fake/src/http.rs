@@ -83,7 +83,9 @@ fn outcome(response: &FakeResponse) -> (bool, Option<String>) {
     }
     let head = serde_json::from_str::<Head>(&response.body).ok();
     let failed = response.status != 200 || head.as_ref().is_none_or(|h| h.ok != Some(true));
-    let error = head.and_then(|h| h.error).map(|e| redact_tokens(&e).into_owned());
+    let error = head
+        .and_then(|h| h.error)
+        .map(|e| redact_tokens(&e).into_owned());
     (failed, error)
 }
 
@@ -286,7 +288,14 @@ impl FakeSlack {
         let caller = self.workspace.caller(kind);
         let files_base_url = self.config.files_base_url();
         let epoch = self.script.header().epoch;
-        let mut cx = api::Ctx::new(now, caller, &mut self.ids, epoch, self.start, &files_base_url);
+        let mut cx = api::Ctx::new(
+            now,
+            caller,
+            &mut self.ids,
+            epoch,
+            self.start,
+            &files_base_url,
+        );
         let answer = api::call(&mut self.workspace, &mut cx, method, args)
             .unwrap_or_else(|| Err(reply::ApiError::new("unknown_method")));
         if let Ok(body) = &answer {
@@ -314,7 +323,9 @@ impl FakeSlack {
             via: method.to_owned(),
             channel: redact_tokens(&channel).into_owned(),
             text: redact_tokens(&args.string("text").unwrap_or_default()).into_owned(),
-            thread_ts: args.string("thread_ts").map(|t| redact_tokens(&t).into_owned()),
+            thread_ts: args
+                .string("thread_ts")
+                .map(|t| redact_tokens(&t).into_owned()),
             blocks: args.json("blocks").ok().flatten().map(|b| redacted(&b)),
             user: (method == "chat.postEphemeral")
                 .then(|| args.string("user"))

@@ -1,8 +1,10 @@
 //! `FakeSlack`: the Slack server side as a sans-IO state machine, the mirror image of
 //! [`Session`](slackline::Session).
 //!
-//! It plays a [`Script`] (hello, envelopes, pings, disconnects, silence, Web API failures, RTM
-//! events) and checks the client while doing so, reporting a [`Verdict`]: every envelope acked
+//! It plays a [`Script`] (hello, envelopes, pings, disconnects, silence, Web API failures and
+//! stubs, RTM events), answers the Web API a bot calls from a workspace it keeps (channels,
+//! users, messages, views, files: [`web_api_methods`], `scripts/README.md`), and checks the
+//! client while doing so, reporting a [`Verdict`]: every envelope acked
 //! once and in time, frames within Slack's limits, RTM ids and pacing, tokens of the right kind,
 //! `Retry-After` honoured, single-use URLs used once, no more than 10 sockets.
 //!
@@ -42,12 +44,12 @@ use std::time::Duration;
 use slackline::Instant;
 use slackline::Token;
 
+pub use api::calls::MAX_RECORDED_CALLS;
 use deliveries::Delivery;
 use ids::IdGen;
 pub use ids::{CallId, SocketId};
 pub use script::{Script, ScriptError, ScriptHeader};
 use socket::{Socket, SocketKind, SocketState};
-pub use api::calls::MAX_RECORDED_CALLS;
 pub use verdict::{
     AckOutcome, CallRecord, ConnectionSummary, DeliveryReport, MethodSummary, PostedMessage,
     RtmSummary, Summary, UploadReport, Verdict, Violation, ViolationKind,

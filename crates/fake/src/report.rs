@@ -2,8 +2,7 @@
 
 use super::deliveries::Delivery;
 use super::{
-    AckOutcome, DeliveryReport, FakeSlack, Summary, UploadReport, Verdict, Violation,
-    ViolationKind,
+    AckOutcome, DeliveryReport, FakeSlack, Summary, UploadReport, Verdict, Violation, ViolationKind,
 };
 use slackline::Instant;
 

@@ -14,8 +14,8 @@ use slackline_types::composition::Text;
 use slackline_types::elements::Element;
 use slackline_types::view::View;
 use slackline_types::web::{
-    auth, bots, chat, conversations, emoji, files, pins, reactions, team, usergroups, users,
-    views, Encoding, Method, Page,
+    auth, bots, chat, conversations, emoji, files, pins, reactions, team, usergroups, users, views,
+    Encoding, Method, Page,
 };
 
 const BOT: &str = "xoxb-1-2-typed";
@@ -121,7 +121,10 @@ fn every_answer_decodes_into_its_response_type() {
     let mut c = Client::new();
 
     let me = c.call(&auth::Test::new());
-    assert_eq!((me.user_id.as_str(), me.bot_id.as_deref()), ("U0FAKEBOT", Some("B0FAKEBOT")));
+    assert_eq!(
+        (me.user_id.as_str(), me.bot_id.as_deref()),
+        ("U0FAKEBOT", Some("B0FAKEBOT"))
+    );
     let t = c.call(&team::Info::new());
     assert_eq!(t.team.domain.as_deref(), Some("fake-workspace"));
     let b = c.call(&bots::Info::new("B0FAKEBOT"));
@@ -129,7 +132,10 @@ fn every_answer_decodes_into_its_response_type() {
     let e = c.call(&emoji::List::new().include_categories(true));
     assert_eq!(e.emoji["shipit"], "alias:squirrel");
     let g = c.call(&usergroups::List::new().include_users(true));
-    assert_eq!(g.usergroups[0].users.as_deref(), Some(&["U0ALICE".to_owned()][..]));
+    assert_eq!(
+        g.usergroups[0].users.as_deref(),
+        Some(&["U0ALICE".to_owned()][..])
+    );
 
     // chat.*
     let posted = c.call(
@@ -142,7 +148,11 @@ fn every_answer_decodes_into_its_response_type() {
     assert_eq!(message.text.as_deref(), Some("Deployed"));
     assert_eq!(message.blocks.as_ref().map(Vec::len), Some(1));
     let ts = posted.ts.clone();
-    let reply = c.call(&chat::PostMessage::new("C0GENERAL").text("details").thread_ts(ts.clone()));
+    let reply = c.call(
+        &chat::PostMessage::new("C0GENERAL")
+            .text("details")
+            .thread_ts(ts.clone()),
+    );
     assert!(reply.message.unwrap().is_thread_reply());
     let updated = c.call(&chat::Update::new("C0GENERAL", ts.clone()).text("Deployed v2"));
     assert!(updated.message.unwrap().edited.is_some());
@@ -161,7 +171,10 @@ fn every_answer_decodes_into_its_response_type() {
     // conversations.*
     let history = c.call(&conversations::History::new("C0GENERAL").limit(2));
     assert_eq!(history.items().len(), 2);
-    assert!(history.next_cursor().is_some(), "three generated messages and ours");
+    assert!(
+        history.next_cursor().is_some(),
+        "three generated messages and ours"
+    );
     let newest = &history.items()[0];
     assert_eq!(newest.reply_count, Some(1));
     assert_eq!(newest.reactions.as_ref().unwrap()[0].name, "rocket");
@@ -206,7 +219,9 @@ fn every_answer_decodes_into_its_response_type() {
 
     // files: reserve, POST the bytes, complete
     let url = c.call(&files::GetUploadUrlExternal::new("report.csv", 4));
-    let upload = c.fake.handle_upload(Instant::from_millis(c.now + 1), &url.upload_url, b"a,b\n");
+    let upload = c
+        .fake
+        .handle_upload(Instant::from_millis(c.now + 1), &url.upload_url, b"a,b\n");
     let answered = std::iter::from_fn(|| c.fake.poll_output()).any(|o| {
         matches!(o, Output::HttpResponse { call, response } if call == upload && response.status == 200)
     });
@@ -222,5 +237,8 @@ fn every_answer_decodes_into_its_response_type() {
     assert_eq!(deleted.ts, reply.ts);
 
     let answered: BTreeSet<&str> = slackline_fake::web_api_methods().collect();
-    assert_eq!(c.methods, answered, "every method the fake answers is decoded here");
+    assert_eq!(
+        c.methods, answered,
+        "every method the fake answers is decoded here"
+    );
 }

@@ -241,11 +241,18 @@ mod tests {
         let p = Args::parse(None, b"channel=C1&text=hi+there&channel=C2");
         assert_eq!(p.encoding(), Encoding::Form);
         assert_eq!(p.string("text").as_deref(), Some("hi there"));
-        assert_eq!(p.string("channel").as_deref(), Some("C1"), "the first counts");
+        assert_eq!(
+            p.string("channel").as_deref(),
+            Some("C1"),
+            "the first counts"
+        );
         let p = Args::parse(Some("application/json"), br#"{"channel":"C1","n":1}"#);
         assert_eq!(p.string("n").as_deref(), Some("1"));
         assert_eq!(Args::parse(None, b"  ").encoding(), Encoding::None);
-        assert_eq!(Args::parse(Some("application/json"), b"[1]").encoding(), Encoding::Json);
+        assert_eq!(
+            Args::parse(Some("application/json"), b"[1]").encoding(),
+            Encoding::Json
+        );
     }
 
     #[test]

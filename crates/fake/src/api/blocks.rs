@@ -70,10 +70,20 @@ pub(crate) fn check_view(view: &Value, modal_only: bool, home_only: bool) -> Vec
     }
     for (name, max) in [("submit", 24), ("close", 24)] {
         if let Some(t) = v.get(name) {
-            check_text(t, &format!("/view/{name}"), Some("plain_text"), max, &mut errors);
+            check_text(
+                t,
+                &format!("/view/{name}"),
+                Some("plain_text"),
+                max,
+                &mut errors,
+            );
         }
     }
-    for (name, max) in [("callback_id", 255), ("external_id", 255), ("private_metadata", 3000)] {
+    for (name, max) in [
+        ("callback_id", 255),
+        ("external_id", 255),
+        ("private_metadata", 3000),
+    ] {
         match v.get(name) {
             None | Some(Value::Null) => {}
             Some(Value::String(s)) if s.chars().count() <= max => {}
@@ -192,13 +202,12 @@ fn check_block(b: &Map<String, Value>, here: &str, errors: &mut Vec<String>) {
                 )),
             }
         }
-        "header" => {
-            if need("text", errors) {
-                if let Some(t) = b.get("text") {
-                    check_text(t, &format!("{here}/text"), Some("plain_text"), 150, errors);
-                }
+        "header" => match b.get("text").filter(|t| !t.is_null()) {
+            Some(t) => check_text(t, &format!("{here}/text"), Some("plain_text"), 150, errors),
+            None => {
+                need("text", errors);
             }
-        }
+        },
         "image" => {
             need("alt_text", errors);
             if b.get("image_url").is_none() && b.get("slack_file").is_none() {
@@ -211,9 +220,16 @@ fn check_block(b: &Map<String, Value>, here: &str, errors: &mut Vec<String>) {
         "context" => elements(1, 10, errors),
         "rich_text" => elements(1, usize::MAX, errors),
         "input" => {
-            if need("label", errors) {
-                if let Some(t) = b.get("label") {
-                    check_text(t, &format!("{here}/label"), Some("plain_text"), 2000, errors);
+            match b.get("label").filter(|t| !t.is_null()) {
+                Some(t) => check_text(
+                    t,
+                    &format!("{here}/label"),
+                    Some("plain_text"),
+                    2000,
+                    errors,
+                ),
+                None => {
+                    need("label", errors);
                 }
             }
             if need("element", errors)
@@ -249,11 +265,13 @@ fn check_text(t: &Value, at: &str, only: Option<&str>, max: usize, errors: &mut 
         return errors.push(format!("must provide an object [json-pointer:{at}]"));
     };
     match (t.get("type").and_then(Value::as_str), only) {
-        (Some(kind), Some(only)) if kind != only => {
-            errors.push(format!("must be a valid enum value [json-pointer:{at}/type]"))
-        }
+        (Some(kind), Some(only)) if kind != only => errors.push(format!(
+            "must be a valid enum value [json-pointer:{at}/type]"
+        )),
         (Some("plain_text" | "mrkdwn"), _) => {}
-        _ => errors.push(format!("must be a valid enum value [json-pointer:{at}/type]")),
+        _ => errors.push(format!(
+            "must be a valid enum value [json-pointer:{at}/type]"
+        )),
     }
     match t.get("text").and_then(Value::as_str) {
         None => errors.push(format!("must provide a string [json-pointer:{at}/text]")),

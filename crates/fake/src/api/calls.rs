@@ -66,18 +66,30 @@ mod tests {
     #[test]
     fn counts_by_method_and_arguments() {
         let mut log = CallLog::default();
-        log.push(record("chat.postMessage", json!({"channel": "C1", "text": "a"})));
-        log.push(record("chat.postMessage", json!({"channel": "C2", "text": "b"})));
+        log.push(record(
+            "chat.postMessage",
+            json!({"channel": "C1", "text": "a"}),
+        ));
+        log.push(record(
+            "chat.postMessage",
+            json!({"channel": "C2", "text": "b"}),
+        ));
         log.push(record("users.info", json!({"user": "U1"})));
         let with = |v: Value| v.as_object().unwrap().clone();
         assert_eq!(log.count("chat.postMessage", &Map::new()), 2);
-        assert_eq!(log.count("chat.postMessage", &with(json!({"channel": "C2"}))), 1);
+        assert_eq!(
+            log.count("chat.postMessage", &with(json!({"channel": "C2"}))),
+            1
+        );
         assert_eq!(log.count("chat.delete", &Map::new()), 0);
         for _ in 0..MAX_RECORDED_CALLS {
             log.push(record("auth.test", json!({})));
         }
         assert_eq!(log.records.len(), MAX_RECORDED_CALLS);
         assert_eq!(log.unrecorded, 3);
-        assert_eq!(log.count("auth.test", &Map::new()), MAX_RECORDED_CALLS as u64);
+        assert_eq!(
+            log.count("auth.test", &Map::new()),
+            MAX_RECORDED_CALLS as u64
+        );
     }
 }

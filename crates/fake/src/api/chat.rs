@@ -15,7 +15,12 @@ const MAX_TEXT: usize = 40_000;
 /// `chat.scheduleMessage` looks at most 120 days ahead.
 const MAX_SCHEDULE_AHEAD: i64 = 120 * 86_400;
 
-pub(super) fn call(ws: &mut Workspace, cx: &mut Ctx<'_>, method: &str, args: &Args) -> Option<Answer> {
+pub(super) fn call(
+    ws: &mut Workspace,
+    cx: &mut Ctx<'_>,
+    method: &str,
+    args: &Args,
+) -> Option<Answer> {
     Some(match method {
         "chat.postMessage" => post_message(ws, cx, args),
         "chat.update" => update(ws, cx, args),
@@ -136,7 +141,12 @@ fn post_message(ws: &mut Workspace, cx: &mut Ctx<'_>, args: &Args) -> Answer {
     }))
 }
 
-fn located(ws: &mut Workspace, cx: &Ctx<'_>, args: &Args, ts_name: &str) -> Result<(String, String), ApiError> {
+fn located(
+    ws: &mut Workspace,
+    cx: &Ctx<'_>,
+    args: &Args,
+    ts_name: &str,
+) -> Result<(String, String), ApiError> {
     let Some(name) = args.string("channel") else {
         return Err(ApiError::new("channel_not_found"));
     };
@@ -281,7 +291,10 @@ mod tests {
     #[test]
     fn posts_land_in_history_and_threads() {
         let mut h = Harness::new();
-        let posted = h.ok("chat.postMessage", json!({"channel": "C0GENERAL", "text": "hello"}));
+        let posted = h.ok(
+            "chat.postMessage",
+            json!({"channel": "C0GENERAL", "text": "hello"}),
+        );
         assert_eq!(posted["channel"], "C0GENERAL");
         let ts = posted["ts"].as_str().unwrap().to_owned();
         assert_eq!(posted["message"]["text"], "hello");
@@ -295,7 +308,11 @@ mod tests {
         assert_eq!(reply["message"]["parent_user_id"], "U0FAKEBOT");
         let history = h.ok("conversations.history", json!({"channel": "C0GENERAL"}));
         let messages = history["messages"].as_array().unwrap();
-        assert_eq!(messages.len(), 1, "replies stay in their thread: {messages:?}");
+        assert_eq!(
+            messages.len(),
+            1,
+            "replies stay in their thread: {messages:?}"
+        );
         assert_eq!(messages[0]["reply_count"], 1);
         assert_eq!(messages[0]["latest_reply"], reply["ts"]);
         let broadcast = h.ok(
@@ -314,35 +331,88 @@ mod tests {
         );
         let e = |h: &mut Harness, args| h.error("chat.postMessage", args);
         assert_eq!(e(&mut h, json!({"text": "x"})), "channel_not_found");
-        assert_eq!(e(&mut h, json!({"channel": "#nope", "text": "x"})), "channel_not_found");
-        assert_eq!(e(&mut h, json!({"channel": "G0SECRET", "text": "x"})), "channel_not_found", "private and not a member");
-        assert_eq!(e(&mut h, json!({"channel": "C0RANDOM", "text": "x"})), "not_in_channel");
-        assert_eq!(e(&mut h, json!({"channel": "C0OLD", "text": "x"})), "is_archived");
+        assert_eq!(
+            e(&mut h, json!({"channel": "#nope", "text": "x"})),
+            "channel_not_found"
+        );
+        assert_eq!(
+            e(&mut h, json!({"channel": "G0SECRET", "text": "x"})),
+            "channel_not_found",
+            "private and not a member"
+        );
+        assert_eq!(
+            e(&mut h, json!({"channel": "C0RANDOM", "text": "x"})),
+            "not_in_channel"
+        );
+        assert_eq!(
+            e(&mut h, json!({"channel": "C0OLD", "text": "x"})),
+            "is_archived"
+        );
         assert_eq!(e(&mut h, json!({"channel": "C0GENERAL"})), "no_text");
-        assert_eq!(e(&mut h, json!({"channel": "C0GENERAL", "text": "x".repeat(40_001)})), "msg_too_long");
-        assert_eq!(e(&mut h, json!({"channel": "C0GENERAL", "blocks": "[{"})), "invalid_blocks_format");
-        assert_eq!(e(&mut h, json!({"channel": "C0GENERAL", "blocks": [{"type": "nope"}]})), "invalid_blocks");
-        assert_eq!(e(&mut h, json!({"channel": "C0GENERAL", "text": "x", "attachments": vec![json!({}); 101]})), "too_many_attachments");
+        assert_eq!(
+            e(
+                &mut h,
+                json!({"channel": "C0GENERAL", "text": "x".repeat(40_001)})
+            ),
+            "msg_too_long"
+        );
+        assert_eq!(
+            e(&mut h, json!({"channel": "C0GENERAL", "blocks": "[{"})),
+            "invalid_blocks_format"
+        );
+        assert_eq!(
+            e(
+                &mut h,
+                json!({"channel": "C0GENERAL", "blocks": [{"type": "nope"}]})
+            ),
+            "invalid_blocks"
+        );
+        assert_eq!(
+            e(
+                &mut h,
+                json!({"channel": "C0GENERAL", "text": "x", "attachments": vec![json!({}); 101]})
+            ),
+            "too_many_attachments"
+        );
         // Blocks alone are enough.
-        h.ok("chat.postMessage", json!({"channel": "C0GENERAL", "blocks": [{"type": "divider"}]}));
+        h.ok(
+            "chat.postMessage",
+            json!({"channel": "C0GENERAL", "blocks": [{"type": "divider"}]}),
+        );
         // Joining makes `not_in_channel` go away.
         h.ok("conversations.join", json!({"channel": "C0RANDOM"}));
-        h.ok("chat.postMessage", json!({"channel": "C0RANDOM", "text": "x"}));
+        h.ok(
+            "chat.postMessage",
+            json!({"channel": "C0RANDOM", "text": "x"}),
+        );
     }
 
     #[test]
     fn lenient_ids_and_dms() {
         let mut h = Harness::new();
-        let posted = h.ok("chat.postMessage", json!({"channel": "C1", "text": "made-up ids are adopted"}));
+        let posted = h.ok(
+            "chat.postMessage",
+            json!({"channel": "C1", "text": "made-up ids are adopted"}),
+        );
         assert_eq!(posted["channel"], "C1");
-        let dm = h.ok("chat.postMessage", json!({"channel": "U0ALICE", "text": "hi Alice"}));
+        let dm = h.ok(
+            "chat.postMessage",
+            json!({"channel": "U0ALICE", "text": "hi Alice"}),
+        );
         let dm_id = dm["channel"].as_str().unwrap();
         assert!(dm_id.starts_with('D'), "{dm_id}");
         let opened = h.ok("conversations.open", json!({"users": "U0ALICE"}));
         assert_eq!(opened["channel"]["id"], dm_id, "the same DM");
-        let mut strict = Harness::with_header(r#"{"slackline_script":1,"workspace":{"strict":true}}"#);
-        assert_eq!(strict.error("chat.postMessage", json!({"channel": "C1", "text": "x"})), "channel_not_found");
-        assert_eq!(strict.error("chat.postMessage", json!({"channel": "U9", "text": "x"})), "user_not_found");
+        let mut strict =
+            Harness::with_header(r#"{"slackline_script":1,"workspace":{"strict":true}}"#);
+        assert_eq!(
+            strict.error("chat.postMessage", json!({"channel": "C1", "text": "x"})),
+            "channel_not_found"
+        );
+        assert_eq!(
+            strict.error("chat.postMessage", json!({"channel": "U9", "text": "x"})),
+            "user_not_found"
+        );
     }
 
     #[test]
@@ -350,81 +420,223 @@ mod tests {
         let mut h = Harness::with_header(
             r#"{"slackline_script":1,"workspace":{"messages":[{"channel":"C0GENERAL","user":"U0ALICE","text":"by alice","ts":"1699990000.000100"}]}}"#,
         );
-        let ts = h.ok("chat.postMessage", json!({"channel": "C0GENERAL", "text": "v1"}))["ts"].clone();
-        let updated = h.ok("chat.update", json!({"channel": "C0GENERAL", "ts": ts, "text": "v2"}));
+        let ts = h.ok(
+            "chat.postMessage",
+            json!({"channel": "C0GENERAL", "text": "v1"}),
+        )["ts"]
+            .clone();
+        let updated = h.ok(
+            "chat.update",
+            json!({"channel": "C0GENERAL", "ts": ts, "text": "v2"}),
+        );
         assert_eq!(updated["text"], "v2");
         assert_eq!(updated["message"]["edited"]["user"], "U0FAKEBOT");
-        let history = h.ok("conversations.history", json!({"channel": "C0GENERAL", "limit": 1}));
+        let history = h.ok(
+            "conversations.history",
+            json!({"channel": "C0GENERAL", "limit": 1}),
+        );
         assert_eq!(history["messages"][0]["text"], "v2");
-        assert_eq!(h.error("chat.update", json!({"channel": "C0GENERAL", "ts": "1.0", "text": "x"})), "message_not_found");
-        assert_eq!(h.error("chat.update", json!({"channel": "C0GENERAL", "ts": "1699990000.000100", "text": "x"})), "cant_update_message");
-        assert_eq!(h.error("chat.update", json!({"channel": "C0GENERAL", "ts": ts})), "no_text");
-        assert_eq!(h.error("chat.delete", json!({"channel": "C0GENERAL", "ts": "1699990000.000100"})), "cant_delete_message");
+        assert_eq!(
+            h.error(
+                "chat.update",
+                json!({"channel": "C0GENERAL", "ts": "1.0", "text": "x"})
+            ),
+            "message_not_found"
+        );
+        assert_eq!(
+            h.error(
+                "chat.update",
+                json!({"channel": "C0GENERAL", "ts": "1699990000.000100", "text": "x"})
+            ),
+            "cant_update_message"
+        );
+        assert_eq!(
+            h.error("chat.update", json!({"channel": "C0GENERAL", "ts": ts})),
+            "no_text"
+        );
+        assert_eq!(
+            h.error(
+                "chat.delete",
+                json!({"channel": "C0GENERAL", "ts": "1699990000.000100"})
+            ),
+            "cant_delete_message"
+        );
         let deleted = h.ok("chat.delete", json!({"channel": "C0GENERAL", "ts": ts}));
         assert_eq!(deleted["ts"], ts);
-        assert_eq!(h.error("chat.delete", json!({"channel": "C0GENERAL", "ts": ts})), "message_not_found");
+        assert_eq!(
+            h.error("chat.delete", json!({"channel": "C0GENERAL", "ts": ts})),
+            "message_not_found"
+        );
         let history = h.ok("conversations.history", json!({"channel": "C0GENERAL"}));
-        assert_eq!(history["messages"].as_array().unwrap().len(), 1, "only alice's is left");
+        assert_eq!(
+            history["messages"].as_array().unwrap().len(),
+            1,
+            "only alice's is left"
+        );
         // An admin's user token may delete anyone's.
         h.kind = TokenKind::User;
-        h.ok("chat.delete", json!({"channel": "C0GENERAL", "ts": "1699990000.000100"}));
+        h.ok(
+            "chat.delete",
+            json!({"channel": "C0GENERAL", "ts": "1699990000.000100"}),
+        );
     }
 
     #[test]
     fn deleting_a_parent_leaves_a_tombstone_for_its_replies() {
         let mut h = Harness::new();
-        let parent = h.ok("chat.postMessage", json!({"channel": "C0GENERAL", "text": "parent"}))["ts"].clone();
-        h.ok("chat.postMessage", json!({"channel": "C0GENERAL", "text": "r", "thread_ts": parent}));
+        let parent = h.ok(
+            "chat.postMessage",
+            json!({"channel": "C0GENERAL", "text": "parent"}),
+        )["ts"]
+            .clone();
+        h.ok(
+            "chat.postMessage",
+            json!({"channel": "C0GENERAL", "text": "r", "thread_ts": parent}),
+        );
         h.ok("chat.delete", json!({"channel": "C0GENERAL", "ts": parent}));
         let history = h.ok("conversations.history", json!({"channel": "C0GENERAL"}));
         assert_eq!(history["messages"][0]["subtype"], "tombstone");
-        let thread = h.ok("conversations.replies", json!({"channel": "C0GENERAL", "ts": parent}));
+        let thread = h.ok(
+            "conversations.replies",
+            json!({"channel": "C0GENERAL", "ts": parent}),
+        );
         assert_eq!(thread["messages"].as_array().unwrap().len(), 2);
+        let reply = thread["messages"][1]["ts"].clone();
+        h.ok("chat.delete", json!({"channel": "C0GENERAL", "ts": reply}));
+        let history = h.ok("conversations.history", json!({"channel": "C0GENERAL"}));
+        assert_eq!(
+            history["messages"],
+            json!([]),
+            "the tombstone went with its last reply"
+        );
     }
 
     #[test]
     fn ephemeral_scheduled_and_permalinks() {
         let mut h = Harness::new();
-        let e = h.ok("chat.postEphemeral", json!({"channel": "C0GENERAL", "user": "U0ALICE", "text": "psst"}));
+        let e = h.ok(
+            "chat.postEphemeral",
+            json!({"channel": "C0GENERAL", "user": "U0ALICE", "text": "psst"}),
+        );
         assert!(e["message_ts"].as_str().unwrap().starts_with("1700000000."));
-        assert_eq!(h.error("chat.postEphemeral", json!({"channel": "C0GENERAL", "user": "U9NOPE", "text": "x"})), "user_not_in_channel");
-        assert_eq!(h.error("chat.postEphemeral", json!({"channel": "C0GENERAL", "user": "bob", "text": "x"})), "user_not_found");
-        assert_eq!(h.ok("conversations.history", json!({"channel": "C0GENERAL"}))["messages"], json!([]));
+        assert_eq!(
+            h.error(
+                "chat.postEphemeral",
+                json!({"channel": "C0GENERAL", "user": "U9NOPE", "text": "x"})
+            ),
+            "user_not_in_channel"
+        );
+        assert_eq!(
+            h.error(
+                "chat.postEphemeral",
+                json!({"channel": "C0GENERAL", "user": "bob", "text": "x"})
+            ),
+            "user_not_found"
+        );
+        assert_eq!(
+            h.ok("conversations.history", json!({"channel": "C0GENERAL"}))["messages"],
+            json!([])
+        );
 
-        assert_eq!(h.error("chat.scheduleMessage", json!({"channel": "C0GENERAL", "text": "x"})), "invalid_time");
-        assert_eq!(h.error("chat.scheduleMessage", json!({"channel": "C0GENERAL", "text": "x", "post_at": 1_600_000_000})), "time_in_past");
-        assert_eq!(h.error("chat.scheduleMessage", json!({"channel": "C0GENERAL", "text": "x", "post_at": 1_800_000_000})), "time_too_far");
-        let s = h.ok("chat.scheduleMessage", json!({"channel": "C0GENERAL", "text": "later", "post_at": 1_700_000_060}));
+        assert_eq!(
+            h.error(
+                "chat.scheduleMessage",
+                json!({"channel": "C0GENERAL", "text": "x"})
+            ),
+            "invalid_time"
+        );
+        assert_eq!(
+            h.error(
+                "chat.scheduleMessage",
+                json!({"channel": "C0GENERAL", "text": "x", "post_at": 1_600_000_000})
+            ),
+            "time_in_past"
+        );
+        assert_eq!(
+            h.error(
+                "chat.scheduleMessage",
+                json!({"channel": "C0GENERAL", "text": "x", "post_at": 1_800_000_000})
+            ),
+            "time_too_far"
+        );
+        let s = h.ok(
+            "chat.scheduleMessage",
+            json!({"channel": "C0GENERAL", "text": "later", "post_at": 1_700_000_060}),
+        );
         assert!(s["scheduled_message_id"].as_str().unwrap().starts_with('Q'));
         assert_eq!(s["post_at"], 1_700_000_060);
-        assert_eq!(h.ok("conversations.history", json!({"channel": "C0GENERAL"}))["messages"], json!([]));
+        assert_eq!(
+            h.ok("conversations.history", json!({"channel": "C0GENERAL"}))["messages"],
+            json!([])
+        );
         h.advance_ms(60_000);
         let history = h.ok("conversations.history", json!({"channel": "C0GENERAL"}));
-        assert_eq!(history["messages"][0]["text"], "later", "posted at its time");
+        assert_eq!(
+            history["messages"][0]["text"], "later",
+            "posted at its time"
+        );
         assert_eq!(history["messages"][0]["ts"], "1700000060.000000");
 
-        let ts = h.ok("chat.postMessage", json!({"channel": "C0GENERAL", "text": "p"}))["ts"].as_str().unwrap().to_owned();
-        let link = h.ok("chat.getPermalink", json!({"channel": "C0GENERAL", "message_ts": ts}));
+        let ts = h.ok(
+            "chat.postMessage",
+            json!({"channel": "C0GENERAL", "text": "p"}),
+        )["ts"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let link = h.ok(
+            "chat.getPermalink",
+            json!({"channel": "C0GENERAL", "message_ts": ts}),
+        );
         assert_eq!(
             link["permalink"],
-            format!("https://fake-workspace.slack.com/archives/C0GENERAL/p{}", ts.replace('.', ""))
+            format!(
+                "https://fake-workspace.slack.com/archives/C0GENERAL/p{}",
+                ts.replace('.', "")
+            )
         );
-        let reply = h.ok("chat.postMessage", json!({"channel": "C0GENERAL", "text": "r", "thread_ts": ts}))["ts"].clone();
-        let link = h.ok("chat.getPermalink", json!({"channel": "C0GENERAL", "message_ts": reply}));
-        assert!(link["permalink"].as_str().unwrap().ends_with(&format!("?thread_ts={ts}&cid=C0GENERAL")));
-        assert_eq!(h.error("chat.getPermalink", json!({"channel": "C0GENERAL", "message_ts": "1.5"})), "message_not_found");
+        let reply = h.ok(
+            "chat.postMessage",
+            json!({"channel": "C0GENERAL", "text": "r", "thread_ts": ts}),
+        )["ts"]
+            .clone();
+        let link = h.ok(
+            "chat.getPermalink",
+            json!({"channel": "C0GENERAL", "message_ts": reply}),
+        );
+        assert!(link["permalink"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("?thread_ts={ts}&cid=C0GENERAL")));
+        assert_eq!(
+            h.error(
+                "chat.getPermalink",
+                json!({"channel": "C0GENERAL", "message_ts": "1.5"})
+            ),
+            "message_not_found"
+        );
     }
 
     #[test]
     fn scopes_are_checked() {
-        let mut h = Harness::with_header(r#"{"slackline_script":1,"workspace":{"scopes":{"bot":["channels:read"]}}}"#);
-        let answer = h.call("chat.postMessage", json!({"channel": "C0GENERAL", "text": "x"}));
+        let mut h = Harness::with_header(
+            r#"{"slackline_script":1,"workspace":{"scopes":{"bot":["channels:read"]}}}"#,
+        );
+        let answer = h.call(
+            "chat.postMessage",
+            json!({"channel": "C0GENERAL", "text": "x"}),
+        );
         let e = answer.unwrap_err();
         assert_eq!(e.code, "missing_scope");
         assert_eq!(e.extra["needed"], "chat:write");
         assert_eq!(e.extra["provided"], "channels:read");
         // With chat:write.public a bot posts in public channels it is not in.
-        let mut h = Harness::with_header(r#"{"slackline_script":1,"workspace":{"scopes":{"bot":["chat:write","chat:write.public"]}}}"#);
-        h.ok("chat.postMessage", json!({"channel": "C0RANDOM", "text": "x"}));
+        let mut h = Harness::with_header(
+            r#"{"slackline_script":1,"workspace":{"scopes":{"bot":["chat:write","chat:write.public"]}}}"#,
+        );
+        h.ok(
+            "chat.postMessage",
+            json!({"channel": "C0RANDOM", "text": "x"}),
+        );
     }
 }

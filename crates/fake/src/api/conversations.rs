@@ -12,7 +12,12 @@ use super::reply::{Answer, ApiError};
 use super::workspace::{key_ts, ts_key, ConvKind, Message, Workspace};
 use super::Ctx;
 
-pub(super) fn call(ws: &mut Workspace, cx: &mut Ctx<'_>, method: &str, args: &Args) -> Option<Answer> {
+pub(super) fn call(
+    ws: &mut Workspace,
+    cx: &mut Ctx<'_>,
+    method: &str,
+    args: &Args,
+) -> Option<Answer> {
     Some(match method {
         "conversations.history" => history(ws, cx, args),
         "conversations.replies" => replies(ws, cx, args),
@@ -26,7 +31,12 @@ pub(super) fn call(ws: &mut Workspace, cx: &mut Ctx<'_>, method: &str, args: &Ar
 }
 
 /// The conversation named by `channel`, with the caller's `<family>:<access>` scope checked.
-fn readable(ws: &mut Workspace, cx: &Ctx<'_>, args: &Args, access: &str) -> Result<String, ApiError> {
+fn readable(
+    ws: &mut Workspace,
+    cx: &Ctx<'_>,
+    args: &Args,
+    access: &str,
+) -> Result<String, ApiError> {
     let Some(name) = args.string("channel") else {
         return Err(ApiError::new("channel_not_found"));
     };
@@ -144,7 +154,12 @@ fn replies(ws: &mut Workspace, cx: &mut Ctx<'_>, args: &Args) -> Answer {
         .filter(|k| within(**k, range))
         .filter_map(|k| channel.messages.get(k).map(|m| (*k, m)));
     let room = page.limit.saturating_sub(messages.len()).max(1);
-    messages.extend(replies.by_ref().take(room).map(|(_, m)| ws.message_json(channel, m)));
+    messages.extend(
+        replies
+            .by_ref()
+            .take(room)
+            .map(|(_, m)| ws.message_json(channel, m)),
+    );
     let next = replies.next().map(|(k, _)| cursor("next_ts", &key_ts(k)));
     let mut body = json!({ "messages": messages, "has_more": next.is_some() });
     if next.is_some() {
@@ -155,26 +170,43 @@ fn replies(ws: &mut Workspace, cx: &mut Ctx<'_>, args: &Args) -> Answer {
 
 fn info(ws: &mut Workspace, cx: &mut Ctx<'_>, args: &Args) -> Answer {
     let id = readable(ws, cx, args, "read")?;
-    let num_members = args.boolean("include_num_members").unwrap_or(None).unwrap_or(false);
+    let num_members = args
+        .boolean("include_num_members")
+        .unwrap_or(None)
+        .unwrap_or(false);
     let mut channel = ws.channel_json(ws.channel(&id)?, &cx.caller, num_members);
-    if args.boolean("include_locale").unwrap_or(None).unwrap_or(false) {
+    if args
+        .boolean("include_locale")
+        .unwrap_or(None)
+        .unwrap_or(false)
+    {
         channel["locale"] = json!("en-US");
     }
     Ok(json!({ "channel": channel }))
 }
 
 fn list(ws: &mut Workspace, cx: &mut Ctx<'_>, args: &Args) -> Answer {
-    let types = args.string("types").unwrap_or_else(|| "public_channel".into());
+    let types = args
+        .string("types")
+        .unwrap_or_else(|| "public_channel".into());
     let mut kinds = Vec::new();
     for name in types.split(',').map(str::trim).filter(|t| !t.is_empty()) {
-        let kind = [ConvKind::Public, ConvKind::Private, ConvKind::Im, ConvKind::Mpim]
-            .into_iter()
-            .find(|k| k.type_name() == name)
-            .ok_or_else(|| ApiError::new("invalid_types"))?;
+        let kind = [
+            ConvKind::Public,
+            ConvKind::Private,
+            ConvKind::Im,
+            ConvKind::Mpim,
+        ]
+        .into_iter()
+        .find(|k| k.type_name() == name)
+        .ok_or_else(|| ApiError::new("invalid_types"))?;
         ws.require(&cx.caller, &format!("{}:read", kind.scope_family()))?;
         kinds.push(kind);
     }
-    let exclude_archived = args.boolean("exclude_archived").unwrap_or(None).unwrap_or(false);
+    let exclude_archived = args
+        .boolean("exclude_archived")
+        .unwrap_or(None)
+        .unwrap_or(false);
     let page = PageRequest::read(args, "team", 100, 1000)?;
     let start = page.start.clone().unwrap_or_default();
     let caller = &cx.caller;
@@ -244,7 +276,10 @@ fn join(ws: &mut Workspace, cx: &mut Ctx<'_>, args: &Args) -> Answer {
 
 fn open(ws: &mut Workspace, cx: &mut Ctx<'_>, args: &Args) -> Answer {
     let return_im = args.boolean("return_im").unwrap_or(None).unwrap_or(false);
-    let prevent_creation = args.boolean("prevent_creation").unwrap_or(None).unwrap_or(false);
+    let prevent_creation = args
+        .boolean("prevent_creation")
+        .unwrap_or(None)
+        .unwrap_or(false);
     let (id, already) = if let Some(channel) = args.string("channel") {
         let id = ws.conversation(&channel, &cx.caller)?;
         let kind = ws.channel(&id)?.kind;
@@ -275,7 +310,10 @@ fn open(ws: &mut Workspace, cx: &mut Ctx<'_>, args: &Args) -> Answer {
             }
         }
         let others = users.iter().filter(|u| **u != cx.caller.user).count();
-        ws.require(&cx.caller, if others > 1 { "mpim:write" } else { "im:write" })?;
+        ws.require(
+            &cx.caller,
+            if others > 1 { "mpim:write" } else { "im:write" },
+        )?;
         let mut key = users.clone();
         key.push(cx.caller.user.clone());
         key.sort();
@@ -314,7 +352,8 @@ mod tests {
 
     #[test]
     fn history_pages_newest_first() {
-        let mut h = Harness::with_header(r#"{"slackline_script":1,"workspace":{"fill":{"messages":250}}}"#);
+        let mut h =
+            Harness::with_header(r#"{"slackline_script":1,"workspace":{"fill":{"messages":250}}}"#);
         let mut cursor: Option<String> = None;
         let mut seen = Vec::new();
         let mut pages = 0;
@@ -341,24 +380,68 @@ mod tests {
         assert_eq!(seen.len(), 250);
         assert_eq!(seen[0], "message 250");
         assert_eq!(seen[249], "message 1");
-        assert_eq!(h.error("conversations.history", json!({"channel": "C0GENERAL", "cursor": "bm9wZQ=="})), "invalid_cursor");
-        assert_eq!(h.error("conversations.history", json!({"channel": "C0GENERAL", "limit": "many"})), "invalid_limit");
+        assert_eq!(
+            h.error(
+                "conversations.history",
+                json!({"channel": "C0GENERAL", "cursor": "bm9wZQ=="})
+            ),
+            "invalid_cursor"
+        );
+        assert_eq!(
+            h.error(
+                "conversations.history",
+                json!({"channel": "C0GENERAL", "limit": "many"})
+            ),
+            "invalid_limit"
+        );
     }
 
     #[test]
     fn history_bounds_and_errors() {
         let mut h = Harness::new();
         let ts: Vec<String> = (0..3)
-            .map(|i| h.ok("chat.postMessage", json!({"channel": "C0GENERAL", "text": format!("m{i}")}))["ts"].as_str().unwrap().to_owned())
+            .map(|i| {
+                h.ok(
+                    "chat.postMessage",
+                    json!({"channel": "C0GENERAL", "text": format!("m{i}")}),
+                )["ts"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            })
             .collect();
-        let page = h.ok("conversations.history", json!({"channel": "C0GENERAL", "oldest": ts[0], "latest": ts[2]}));
+        let page = h.ok(
+            "conversations.history",
+            json!({"channel": "C0GENERAL", "oldest": ts[0], "latest": ts[2]}),
+        );
         assert_eq!(texts(&page), ["m1"]);
-        let page = h.ok("conversations.history", json!({"channel": "C0GENERAL", "oldest": ts[0], "latest": ts[2], "inclusive": true}));
+        let page = h.ok(
+            "conversations.history",
+            json!({"channel": "C0GENERAL", "oldest": ts[0], "latest": ts[2], "inclusive": true}),
+        );
         assert_eq!(texts(&page), ["m2", "m1", "m0"]);
-        assert_eq!(h.error("conversations.history", json!({"channel": "C0GENERAL", "latest": "soon"})), "invalid_ts_latest");
-        assert_eq!(h.error("conversations.history", json!({"channel": "C0GENERAL", "oldest": "x"})), "invalid_ts_oldest");
-        assert_eq!(h.error("conversations.history", json!({})), "channel_not_found");
-        assert_eq!(h.error("conversations.history", json!({"channel": "C0RANDOM"})), "not_in_channel");
+        assert_eq!(
+            h.error(
+                "conversations.history",
+                json!({"channel": "C0GENERAL", "latest": "soon"})
+            ),
+            "invalid_ts_latest"
+        );
+        assert_eq!(
+            h.error(
+                "conversations.history",
+                json!({"channel": "C0GENERAL", "oldest": "x"})
+            ),
+            "invalid_ts_oldest"
+        );
+        assert_eq!(
+            h.error("conversations.history", json!({})),
+            "channel_not_found"
+        );
+        assert_eq!(
+            h.error("conversations.history", json!({"channel": "C0RANDOM"})),
+            "not_in_channel"
+        );
         h.ok("conversations.join", json!({"channel": "C0RANDOM"}));
         let page = h.ok("conversations.history", json!({"channel": "C0RANDOM"}));
         assert_eq!(page["messages"][0]["subtype"], "channel_join");
@@ -367,29 +450,53 @@ mod tests {
     #[test]
     fn form_values_are_read_as_slack_reads_them() {
         let mut h = Harness::new();
-        let page = h.ok("conversations.history", json!({"channel": "C0GENERAL", "limit": "5", "inclusive": "1"}));
+        let page = h.ok(
+            "conversations.history",
+            json!({"channel": "C0GENERAL", "limit": "5", "inclusive": "1"}),
+        );
         assert_eq!(page["has_more"], false);
     }
 
     #[test]
     fn replies_page_oldest_first_with_the_parent_on_the_first_page() {
-        let mut h = Harness::with_header(r#"{"slackline_script":1,"workspace":{"fill":{"messages":1,"replies":5}}}"#);
-        let parent = h.ok("conversations.history", json!({"channel": "C0GENERAL"}))["messages"][0].clone();
+        let mut h = Harness::with_header(
+            r#"{"slackline_script":1,"workspace":{"fill":{"messages":1,"replies":5}}}"#,
+        );
+        let parent =
+            h.ok("conversations.history", json!({"channel": "C0GENERAL"}))["messages"][0].clone();
         assert_eq!(parent["reply_count"], 5);
         let ts = parent["ts"].as_str().unwrap();
-        let first = h.ok("conversations.replies", json!({"channel": "C0GENERAL", "ts": ts, "limit": 3}));
+        let first = h.ok(
+            "conversations.replies",
+            json!({"channel": "C0GENERAL", "ts": ts, "limit": 3}),
+        );
         assert_eq!(texts(&first), ["message 1", "reply 1", "reply 2"]);
         let cursor = first["response_metadata"]["next_cursor"].as_str().unwrap();
-        let second = h.ok("conversations.replies", json!({"channel": "C0GENERAL", "ts": ts, "limit": 3, "cursor": cursor}));
+        let second = h.ok(
+            "conversations.replies",
+            json!({"channel": "C0GENERAL", "ts": ts, "limit": 3, "cursor": cursor}),
+        );
         assert_eq!(texts(&second), ["reply 3", "reply 4", "reply 5"]);
         assert_eq!(second["has_more"], false);
         // A reply's ts stands for its thread.
         let reply_ts = first["messages"][1]["ts"].as_str().unwrap();
         assert_eq!(first["messages"][1]["parent_user_id"], parent["user"]);
-        let again = h.ok("conversations.replies", json!({"channel": "C0GENERAL", "ts": reply_ts}));
+        let again = h.ok(
+            "conversations.replies",
+            json!({"channel": "C0GENERAL", "ts": reply_ts}),
+        );
         assert_eq!(texts(&again).len(), 6);
-        assert_eq!(h.error("conversations.replies", json!({"channel": "C0GENERAL", "ts": "1.0"})), "thread_not_found");
-        assert_eq!(h.error("conversations.replies", json!({"channel": "C0GENERAL"})), "invalid_arguments");
+        assert_eq!(
+            h.error(
+                "conversations.replies",
+                json!({"channel": "C0GENERAL", "ts": "1.0"})
+            ),
+            "thread_not_found"
+        );
+        assert_eq!(
+            h.error("conversations.replies", json!({"channel": "C0GENERAL"})),
+            "invalid_arguments"
+        );
     }
 
     #[test]
@@ -410,7 +517,10 @@ mod tests {
                 assert!(c["num_members"].is_u64());
                 ids.push(c["id"].as_str().unwrap().to_owned());
             }
-            cursor = page["response_metadata"]["next_cursor"].as_str().unwrap().to_owned();
+            cursor = page["response_metadata"]["next_cursor"]
+                .as_str()
+                .unwrap()
+                .to_owned();
             if cursor.is_empty() {
                 break;
             }
@@ -418,13 +528,29 @@ mod tests {
         assert_eq!(ids.len(), 9, "general, random and 7 fill channels: {ids:?}");
         assert!(!ids.contains(&"G0SECRET".to_owned()) && !ids.contains(&"C0OLD".to_owned()));
         let private = h.ok("conversations.list", json!({"types": "private_channel"}));
-        assert_eq!(private["channels"], json!([]), "not a member of the private one");
-        assert_eq!(h.error("conversations.list", json!({"types": "public_channel,nope"})), "invalid_types");
+        assert_eq!(
+            private["channels"],
+            json!([]),
+            "not a member of the private one"
+        );
+        assert_eq!(
+            h.error(
+                "conversations.list",
+                json!({"types": "public_channel,nope"})
+            ),
+            "invalid_types"
+        );
 
-        let first = h.ok("conversations.members", json!({"channel": "C0GENERAL", "limit": 5}));
+        let first = h.ok(
+            "conversations.members",
+            json!({"channel": "C0GENERAL", "limit": 5}),
+        );
         assert_eq!(first["members"].as_array().unwrap().len(), 5);
         let cursor = first["response_metadata"]["next_cursor"].as_str().unwrap();
-        let rest = h.ok("conversations.members", json!({"channel": "C0GENERAL", "cursor": cursor}));
+        let rest = h.ok(
+            "conversations.members",
+            json!({"channel": "C0GENERAL", "cursor": cursor}),
+        );
         // Alice, Bob, the bot and five generated users.
         assert_eq!(rest["members"].as_array().unwrap().len(), 3);
         assert_eq!(rest["response_metadata"]["next_cursor"], "");
@@ -433,27 +559,69 @@ mod tests {
     #[test]
     fn info_join_and_open() {
         let mut h = Harness::new();
-        let info = h.ok("conversations.info", json!({"channel": "C0GENERAL", "include_num_members": true}));
+        let info = h.ok(
+            "conversations.info",
+            json!({"channel": "C0GENERAL", "include_num_members": true}),
+        );
         assert_eq!(info["channel"]["name"], "general");
         assert_eq!(info["channel"]["is_general"], true);
         assert_eq!(info["channel"]["num_members"], 3);
-        assert_eq!(h.error("conversations.info", json!({"channel": "nope"})), "channel_not_found");
+        assert_eq!(
+            h.error("conversations.info", json!({"channel": "nope"})),
+            "channel_not_found"
+        );
         let joined = h.ok("conversations.join", json!({"channel": "C0RANDOM"}));
         assert_eq!(joined["channel"]["is_member"], true);
         assert!(joined.get("warning").is_none());
         let again = h.ok("conversations.join", json!({"channel": "C0RANDOM"}));
         assert_eq!(again["warning"], "already_in_channel");
-        let dm = h.ok("conversations.open", json!({"users": "U0ALICE", "return_im": true}));
+        let dm = h.ok(
+            "conversations.open",
+            json!({"users": "U0ALICE", "return_im": true}),
+        );
         assert_eq!(dm["channel"]["is_im"], true);
         assert_eq!(dm["channel"]["user"], "U0ALICE");
-        assert_eq!(h.error("conversations.join", json!({"channel": dm["channel"]["id"]})), "method_not_supported_for_channel_type");
+        assert_eq!(
+            h.error(
+                "conversations.join",
+                json!({"channel": dm["channel"]["id"]})
+            ),
+            "method_not_supported_for_channel_type"
+        );
         let again = h.ok("conversations.open", json!({"users": "U0ALICE"}));
-        assert_eq!((again["already_open"].clone(), again["channel"]["id"].clone()), (json!(true), dm["channel"]["id"].clone()));
-        let group = h.ok("conversations.open", json!({"users": "U0ALICE,U0BOB", "return_im": true}));
+        assert_eq!(
+            (
+                again["already_open"].clone(),
+                again["channel"]["id"].clone()
+            ),
+            (json!(true), dm["channel"]["id"].clone())
+        );
+        let group = h.ok(
+            "conversations.open",
+            json!({"users": "U0ALICE,U0BOB", "return_im": true}),
+        );
         assert_eq!(group["channel"]["is_mpim"], true);
-        assert_eq!(h.error("conversations.open", json!({})), "users_list_not_supplied");
-        assert_eq!(h.error("conversations.open", json!({"users": "U1,U2,U3,U4,U5,U6,U7,U8,U9"})), "too_many_users");
-        assert_eq!(h.error("conversations.open", json!({"users": "alice"})), "user_not_found");
-        assert_eq!(h.error("conversations.open", json!({"users": "U0CAROL", "prevent_creation": true})), "channel_not_found");
+        assert_eq!(
+            h.error("conversations.open", json!({})),
+            "users_list_not_supplied"
+        );
+        assert_eq!(
+            h.error(
+                "conversations.open",
+                json!({"users": "U1,U2,U3,U4,U5,U6,U7,U8,U9"})
+            ),
+            "too_many_users"
+        );
+        assert_eq!(
+            h.error("conversations.open", json!({"users": "alice"})),
+            "user_not_found"
+        );
+        assert_eq!(
+            h.error(
+                "conversations.open",
+                json!({"users": "U0CAROL", "prevent_creation": true})
+            ),
+            "channel_not_found"
+        );
     }
 }

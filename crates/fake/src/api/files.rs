@@ -12,7 +12,12 @@ use super::Ctx;
 /// Slack refuses files over 1 GB.
 const MAX_FILE: i64 = 1 << 30;
 
-pub(super) fn call(ws: &mut Workspace, cx: &mut Ctx<'_>, method: &str, args: &Args) -> Option<Answer> {
+pub(super) fn call(
+    ws: &mut Workspace,
+    cx: &mut Ctx<'_>,
+    method: &str,
+    args: &Args,
+) -> Option<Answer> {
     Some(match method {
         "files.getUploadURLExternal" => get_upload_url(ws, cx, args),
         "files.completeUploadExternal" => complete(ws, cx, args),
@@ -47,11 +52,19 @@ fn get_upload_url(ws: &mut Workspace, cx: &mut Ctx<'_>, args: &Args) -> Answer {
     let length = match args.integer("length") {
         Ok(Some(n)) if (1..=MAX_FILE).contains(&n) => n as u64,
         Ok(None) => return Err(ApiError::missing("length")),
-        _ => return Err(ApiError::invalid("length", "must be a number of bytes from 1 to 1073741824")),
+        _ => {
+            return Err(ApiError::invalid(
+                "length",
+                "must be a number of bytes from 1 to 1073741824",
+            ))
+        }
     };
     let file_id = ws.new_id('F');
     let key = cx.key();
-    let upload_url = format!("{}/upload/v1/{key}", cx.files_base_url.trim_end_matches('/'));
+    let upload_url = format!(
+        "{}/upload/v1/{key}",
+        cx.files_base_url.trim_end_matches('/')
+    );
     ws.uploads.push(Upload {
         file_id: file_id.clone(),
         key,
@@ -70,7 +83,10 @@ fn get_upload_url(ws: &mut Workspace, cx: &mut Ctx<'_>, args: &Args) -> Answer {
 
 /// A MIME type from a file name.
 fn mimetype(filename: &str) -> (&'static str, &'static str) {
-    let ext = filename.rsplit_once('.').map_or("", |(_, e)| e).to_ascii_lowercase();
+    let ext = filename
+        .rsplit_once('.')
+        .map_or("", |(_, e)| e)
+        .to_ascii_lowercase();
     match ext.as_str() {
         "png" => ("image/png", "png"),
         "jpg" | "jpeg" => ("image/jpeg", "jpg"),
@@ -86,7 +102,10 @@ fn mimetype(filename: &str) -> (&'static str, &'static str) {
 /// A file as messages and `files.*` answers carry it.
 fn file_json(ws: &Workspace, u: &Upload) -> Value {
     let (mimetype, filetype) = mimetype(&u.filename);
-    let base = format!("https://files.slack.com/files-pri/{}-{}", ws.team.team_id, u.file_id);
+    let base = format!(
+        "https://files.slack.com/files-pri/{}-{}",
+        ws.team.team_id, u.file_id
+    );
     json!({
         "id": u.file_id,
         "created": u.created,
@@ -120,12 +139,20 @@ fn complete(ws: &mut Workspace, cx: &mut Ctx<'_>, args: &Args) -> Answer {
     let files = match args.json("files") {
         Ok(Some(Value::Array(files))) if !files.is_empty() => files,
         Ok(None) => return Err(ApiError::missing("files")),
-        _ => return Err(ApiError::invalid("files", "must be an array of {\"id\",\"title\"} objects")),
+        _ => {
+            return Err(ApiError::invalid(
+                "files",
+                "must be an array of {\"id\",\"title\"} objects",
+            ))
+        }
     };
     let mut picked = Vec::new();
     for (i, f) in files.iter().enumerate() {
         let Some(id) = f.get("id").and_then(Value::as_str) else {
-            return Err(ApiError::invalid(&format!("files/{i}/id"), "must provide a string"));
+            return Err(ApiError::invalid(
+                &format!("files/{i}/id"),
+                "must provide a string",
+            ));
         };
         let title = f.get("title").and_then(Value::as_str).map(str::to_owned);
         // Reserved, uploaded and not completed yet; anything else is not a file to complete.
@@ -136,7 +163,10 @@ fn complete(ws: &mut Workspace, cx: &mut Ctx<'_>, args: &Args) -> Answer {
             .ok_or_else(|| ApiError::new("file_not_found"))?;
         picked.push((found, title));
     }
-    let channel = match args.string("channel_id").or_else(|| args.string("channels")) {
+    let channel = match args
+        .string("channel_id")
+        .or_else(|| args.string("channels"))
+    {
         None => None,
         Some(name) => {
             let name = name.split(',').next().unwrap_or_default().trim().to_owned();
@@ -197,19 +227,41 @@ mod tests {
     #[test]
     fn reserve_upload_complete_share() {
         let mut h = Harness::new();
-        let url = h.ok("files.getUploadURLExternal", json!({"filename": "report.csv", "length": 11}));
+        let url = h.ok(
+            "files.getUploadURLExternal",
+            json!({"filename": "report.csv", "length": 11}),
+        );
         let upload_url = url["upload_url"].as_str().unwrap().to_owned();
         let file_id = url["file_id"].as_str().unwrap().to_owned();
-        assert!(upload_url.starts_with("http://files.test/upload/v1/"), "{upload_url}");
+        assert!(
+            upload_url.starts_with("http://files.test/upload/v1/"),
+            "{upload_url}"
+        );
         let complete = json!({"files": [{"id": file_id, "title": "Report"}], "channel_id": "C0GENERAL", "initial_comment": "here"});
-        assert_eq!(h.error("files.completeUploadExternal", complete.clone()), "file_not_found", "not uploaded yet");
-        assert_eq!(receive_upload(&mut h.ws, &upload_url, 11).as_deref(), Some(file_id.as_str()));
+        assert_eq!(
+            h.error("files.completeUploadExternal", complete.clone()),
+            "file_not_found",
+            "not uploaded yet"
+        );
+        assert_eq!(
+            receive_upload(&mut h.ws, &upload_url, 11).as_deref(),
+            Some(file_id.as_str())
+        );
         assert_eq!(receive_upload(&mut h.ws, "/upload/v1/nope", 1), None);
         let done = h.ok("files.completeUploadExternal", complete.clone());
         assert_eq!(done["files"], json!([{"id": file_id, "title": "Report"}]));
-        assert_eq!(h.error("files.completeUploadExternal", complete), "file_not_found", "completed already");
-        assert_eq!(receive_upload(&mut h.ws, &upload_url, 11), None, "the URL is spent");
-        let shared = h.ok("conversations.history", json!({"channel": "C0GENERAL"}))["messages"][0].clone();
+        assert_eq!(
+            h.error("files.completeUploadExternal", complete),
+            "file_not_found",
+            "completed already"
+        );
+        assert_eq!(
+            receive_upload(&mut h.ws, &upload_url, 11),
+            None,
+            "the URL is spent"
+        );
+        let shared =
+            h.ok("conversations.history", json!({"channel": "C0GENERAL"}))["messages"][0].clone();
         assert_eq!(shared["text"], "here");
         assert_eq!(shared["files"][0]["id"], file_id.as_str());
         assert_eq!(shared["files"][0]["mimetype"], "text/csv");
@@ -219,15 +271,45 @@ mod tests {
     #[test]
     fn upload_errors() {
         let mut h = Harness::new();
-        assert_eq!(h.error("files.getUploadURLExternal", json!({"length": 3})), "invalid_arguments");
-        assert_eq!(h.error("files.getUploadURLExternal", json!({"filename": "a"})), "invalid_arguments");
-        assert_eq!(h.error("files.getUploadURLExternal", json!({"filename": "a", "length": 0})), "invalid_arguments");
-        assert_eq!(h.error("files.completeUploadExternal", json!({})), "invalid_arguments");
-        assert_eq!(h.error("files.completeUploadExternal", json!({"files": [{"id": "F1"}]})), "file_not_found");
-        let url = h.ok("files.getUploadURLExternal", json!({"filename": "a.png", "length": 3}));
+        assert_eq!(
+            h.error("files.getUploadURLExternal", json!({"length": 3})),
+            "invalid_arguments"
+        );
+        assert_eq!(
+            h.error("files.getUploadURLExternal", json!({"filename": "a"})),
+            "invalid_arguments"
+        );
+        assert_eq!(
+            h.error(
+                "files.getUploadURLExternal",
+                json!({"filename": "a", "length": 0})
+            ),
+            "invalid_arguments"
+        );
+        assert_eq!(
+            h.error("files.completeUploadExternal", json!({})),
+            "invalid_arguments"
+        );
+        assert_eq!(
+            h.error(
+                "files.completeUploadExternal",
+                json!({"files": [{"id": "F1"}]})
+            ),
+            "file_not_found"
+        );
+        let url = h.ok(
+            "files.getUploadURLExternal",
+            json!({"filename": "a.png", "length": 3}),
+        );
         receive_upload(&mut h.ws, url["upload_url"].as_str().unwrap(), 3);
         let files = json!([{"id": url["file_id"]}]);
-        assert_eq!(h.error("files.completeUploadExternal", json!({"files": files, "channel_id": "C0RANDOM"})), "not_in_channel");
+        assert_eq!(
+            h.error(
+                "files.completeUploadExternal",
+                json!({"files": files, "channel_id": "C0RANDOM"})
+            ),
+            "not_in_channel"
+        );
         // Without a channel the file stays private to the uploader.
         let done = h.ok("files.completeUploadExternal", json!({"files": files}));
         assert_eq!(done["files"][0]["title"], "a.png");

@@ -35,11 +35,14 @@ pub(crate) fn learn_from_payload(ws: &mut Workspace, now: Instant, kind: &str, p
 }
 
 fn text<'a>(v: &'a Value, name: &str) -> Option<&'a str> {
-    v.get(name).and_then(Value::as_str).filter(|s| !s.is_empty())
+    v.get(name)
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
 }
 
-/// A channel named in a payload exists (whatever `strict` says: Slack sent it).
-fn ensure_channel(ws: &mut Workspace, id: &str) -> bool {
+/// A channel named in a payload exists (whatever `strict` says: Slack sent it), with the bot
+/// and `user` in it.
+fn ensure_channel(ws: &mut Workspace, id: &str, user: Option<&str>) -> bool {
     if ws.channels.contains_key(id) {
         return true;
     }
@@ -53,7 +56,7 @@ fn ensure_channel(ws: &mut Workspace, id: &str) -> bool {
     };
     let mut channel = super::workspace::seed_channel(id, kind, ws.start_secs() - 86_400);
     channel.members.insert(ws.team.bot_user_id.clone());
-    channel.members.extend(ws.humans());
+    channel.members.extend(user.map(str::to_owned));
     ws.channels.insert(id.to_owned(), channel);
     true
 }
@@ -84,7 +87,7 @@ fn learn_event(ws: &mut Workspace, event: &Value) {
     let Some(key) = ts_key(ts) else {
         return;
     };
-    if !ensure_channel(ws, channel) {
+    if !ensure_channel(ws, channel, text(event, "user")) {
         return;
     }
     if ws
@@ -124,15 +127,17 @@ fn learn_interaction(ws: &mut Workspace, now: Instant, payload: &Value) {
         .and_then(|c| text(c, "id"))
         .or_else(|| text(payload, "channel_id"));
     if let Some(channel) = channel {
-        ensure_channel(ws, channel);
+        ensure_channel(ws, channel, user);
     }
     let view = payload.get("view").filter(|v| v.is_object());
     let view_id = view.and_then(|v| text(v, "id")).map(str::to_owned);
     if let (Some(view), Some(id)) = (view, &view_id) {
         if !ws.views.contains_key(id) {
-            let hash = text(view, "hash").map_or_else(|| ws.new_hash(ws.start_secs()), str::to_owned);
+            let hash =
+                text(view, "hash").map_or_else(|| ws.new_hash(ws.start_secs()), str::to_owned);
             let root = text(view, "root_view_id").unwrap_or(id).to_owned();
-            let home_of = (text(view, "type") == Some("home")).then(|| user.unwrap_or_default().to_owned());
+            let home_of =
+                (text(view, "type") == Some("home")).then(|| user.unwrap_or_default().to_owned());
             let depth = u32::from(text(view, "previous_view_id").is_some());
             let external_id = text(view, "external_id").map(str::to_owned);
             ws.views.insert(
@@ -171,15 +176,27 @@ mod tests {
             "text": "<@U0FAKEBOT> hi", "channel": "C0OPS", "ts": "1700000001.000100"}});
         learn_from_payload(&mut h.ws, h.now, "events_api", &mention.to_string());
         // Even a strict workspace knows what Slack itself said.
-        assert_eq!(h.ok("users.info", json!({"user": "U0DAVE"}))["user"]["id"], "U0DAVE");
+        assert_eq!(
+            h.ok("users.info", json!({"user": "U0DAVE"}))["user"]["id"],
+            "U0DAVE"
+        );
         let react = json!({"channel": "C0OPS", "timestamp": "1700000001.000100", "name": "eyes"});
         h.ok("reactions.add", react);
-        let reply = h.ok("chat.postMessage", json!({"channel": "C0OPS", "text": "hello", "thread_ts": "1700000001.000100"}));
+        let reply = h.ok(
+            "chat.postMessage",
+            json!({"channel": "C0OPS", "text": "hello", "thread_ts": "1700000001.000100"}),
+        );
         assert_eq!(reply["message"]["parent_user_id"], "U0DAVE");
         let edit = json!({"type": "event_callback", "event": {"type": "message", "subtype": "message_changed",
             "channel": "C0OPS", "ts": "1700000002.000100"}});
         learn_from_payload(&mut h.ws, h.now, "events_api", &edit.to_string());
-        assert_eq!(h.error("reactions.add", json!({"channel": "C0OPS", "timestamp": "1700000002.000100", "name": "x"})), "message_not_found");
+        assert_eq!(
+            h.error(
+                "reactions.add",
+                json!({"channel": "C0OPS", "timestamp": "1700000002.000100", "name": "x"})
+            ),
+            "message_not_found"
+        );
         learn_from_payload(&mut h.ws, h.now, "events_api", "not json");
     }
 
@@ -188,13 +205,23 @@ mod tests {
         let mut h = Harness::with_header(r#"{"slackline_script":1,"workspace":{"strict":true}}"#);
         let command = json!({"command": "/form", "user_id": "U0ALICE", "channel_id": "C0GENERAL", "trigger_id": "13.42.abc"});
         learn_from_payload(&mut h.ws, h.now, "slash_commands", &command.to_string());
-        let modal = json!({"type": "modal", "title": {"type": "plain_text", "text": "Form"}, "blocks": []});
-        let opened = h.ok("views.open", json!({"trigger_id": "13.42.abc", "view": modal}));
+        let modal =
+            json!({"type": "modal", "title": {"type": "plain_text", "text": "Form"}, "blocks": []});
+        let opened = h.ok(
+            "views.open",
+            json!({"trigger_id": "13.42.abc", "view": modal}),
+        );
         let submission = json!({"type": "view_submission", "user": {"id": "U0ALICE"}, "trigger_id": "13.43.def",
             "view": {"id": "V0SCRIPTED", "type": "modal", "hash": "1.abc"}});
         learn_from_payload(&mut h.ws, h.now, "interactive", &submission.to_string());
-        h.ok("views.update", json!({"view_id": "V0SCRIPTED", "hash": "1.abc", "view": modal}));
-        let pushed = h.ok("views.push", json!({"trigger_id": "13.43.def", "view": modal}));
+        h.ok(
+            "views.update",
+            json!({"view_id": "V0SCRIPTED", "hash": "1.abc", "view": modal}),
+        );
+        let pushed = h.ok(
+            "views.push",
+            json!({"trigger_id": "13.43.def", "view": modal}),
+        );
         assert_eq!(pushed["view"]["previous_view_id"], "V0SCRIPTED");
         assert_ne!(opened["view"]["id"], pushed["view"]["id"]);
     }

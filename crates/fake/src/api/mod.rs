@@ -75,9 +75,7 @@ pub(crate) fn is_known(method: &str) -> bool {
 
 /// Whether `method` reads form arguments only.
 pub(crate) fn form_only(method: &str) -> bool {
-    METHODS
-        .iter()
-        .any(|(name, form)| *name == method && *form)
+    METHODS.iter().any(|(name, form)| *name == method && *form)
 }
 
 /// What a handler knows besides the workspace and the arguments.
@@ -104,7 +102,8 @@ impl<'a> Ctx<'a> {
         start: Instant,
         files_base_url: &'a str,
     ) -> Self {
-        let at_ms = u64::try_from(now.saturating_duration_since(start).as_millis()).unwrap_or(u64::MAX);
+        let at_ms =
+            u64::try_from(now.saturating_duration_since(start).as_millis()).unwrap_or(u64::MAX);
         Ctx {
             now,
             caller,
@@ -141,7 +140,12 @@ impl<'a> Ctx<'a> {
 }
 
 /// Answers `method` (one of [`METHODS`]); `None` for any other.
-pub(crate) fn call(ws: &mut Workspace, cx: &mut Ctx<'_>, method: &str, args: &Args) -> Option<Answer> {
+pub(crate) fn call(
+    ws: &mut Workspace,
+    cx: &mut Ctx<'_>,
+    method: &str,
+    args: &Args,
+) -> Option<Answer> {
     ws.settle(cx.unix_micros());
     let (family, _) = method.split_once('.')?;
     match family {

@@ -33,7 +33,9 @@ impl PageRequest {
         };
         let start = match args.text("cursor") {
             None => None,
-            Some(cursor) => Some(decode(&cursor, kind).ok_or_else(|| ApiError::new("invalid_cursor"))?),
+            Some(cursor) => {
+                Some(decode(&cursor, kind).ok_or_else(|| ApiError::new("invalid_cursor"))?)
+            }
         };
         Ok(PageRequest { limit, start })
     }
@@ -107,8 +109,14 @@ mod tests {
     fn cursors_are_slacks_base64() {
         assert_eq!(cursor("user", "U061NFTT2"), "dXNlcjpVMDYxTkZUVDI=");
         assert_eq!(cursor("team", "C061FA5PB"), "dGVhbTpDMDYxRkE1UEI=");
-        assert_eq!(decode("dXNlcjpVMDYxTkZUVDI=", "user").as_deref(), Some("U061NFTT2"));
-        assert_eq!(decode("dXNlcjpVMDYxTkZUVDI", "user").as_deref(), Some("U061NFTT2"));
+        assert_eq!(
+            decode("dXNlcjpVMDYxTkZUVDI=", "user").as_deref(),
+            Some("U061NFTT2")
+        );
+        assert_eq!(
+            decode("dXNlcjpVMDYxTkZUVDI", "user").as_deref(),
+            Some("U061NFTT2")
+        );
         assert_eq!(decode("dXNlcjpVMDYxTkZUVDI=", "team"), None, "another kind");
         assert_eq!(decode("!!", "user"), None);
         for text in ["", "a", "ab", "abc", "abcd", "next_ts:1700000000.000100"] {
@@ -120,9 +128,18 @@ mod tests {
     fn limits_and_cursors_from_arguments() {
         let args = Args::parse(None, b"limit=5000&cursor=dXNlcjpVMDYxTkZUVDI%3D");
         let page = PageRequest::read(&args, "user", 100, 1000).unwrap();
-        assert_eq!(page, PageRequest { limit: 1000, start: Some("U061NFTT2".into()) });
+        assert_eq!(
+            page,
+            PageRequest {
+                limit: 1000,
+                start: Some("U061NFTT2".into())
+            }
+        );
         let args = Args::parse(None, b"limit=0");
-        assert_eq!(PageRequest::read(&args, "user", 100, 1000).unwrap().limit, 100);
+        assert_eq!(
+            PageRequest::read(&args, "user", 100, 1000).unwrap().limit,
+            100
+        );
         for bad in [&b"limit=x"[..], b"limit=-1"] {
             let e = PageRequest::read(&Args::parse(None, bad), "user", 100, 1000).unwrap_err();
             assert_eq!(e.code, "invalid_limit");

@@ -11,7 +11,12 @@ use super::Ctx;
 /// Distinct reactions a message may carry.
 const MAX_REACTIONS: usize = 50;
 
-pub(super) fn call(ws: &mut Workspace, cx: &mut Ctx<'_>, method: &str, args: &Args) -> Option<Answer> {
+pub(super) fn call(
+    ws: &mut Workspace,
+    cx: &mut Ctx<'_>,
+    method: &str,
+    args: &Args,
+) -> Option<Answer> {
     Some(match method {
         "reactions.add" => react(ws, cx, args, true),
         "reactions.remove" => react(ws, cx, args, false),
@@ -111,35 +116,93 @@ mod tests {
     #[test]
     fn reactions_show_in_history() {
         let mut h = Harness::new();
-        let ts = h.ok("chat.postMessage", json!({"channel": "C0GENERAL", "text": "hi"}))["ts"].clone();
+        let ts = h.ok(
+            "chat.postMessage",
+            json!({"channel": "C0GENERAL", "text": "hi"}),
+        )["ts"]
+            .clone();
         let add = json!({"channel": "C0GENERAL", "timestamp": ts, "name": "wave"});
         assert_eq!(h.ok("reactions.add", add.clone()), json!({}));
         assert_eq!(h.error("reactions.add", add.clone()), "already_reacted");
-        h.ok("reactions.add", json!({"channel": "C0GENERAL", "timestamp": ts, "name": ":+1::skin-tone-2:"}));
-        let m = h.ok("conversations.history", json!({"channel": "C0GENERAL"}))["messages"][0].clone();
+        h.ok(
+            "reactions.add",
+            json!({"channel": "C0GENERAL", "timestamp": ts, "name": ":+1::skin-tone-2:"}),
+        );
+        let m =
+            h.ok("conversations.history", json!({"channel": "C0GENERAL"}))["messages"][0].clone();
         assert_eq!(
             m["reactions"],
             json!([{"name": "wave", "users": ["U0FAKEBOT"], "count": 1}, {"name": "+1::skin-tone-2", "users": ["U0FAKEBOT"], "count": 1}])
         );
         h.ok("reactions.remove", add.clone());
         assert_eq!(h.error("reactions.remove", add), "no_reaction");
-        let m = h.ok("conversations.history", json!({"channel": "C0GENERAL"}))["messages"][0].clone();
+        let m =
+            h.ok("conversations.history", json!({"channel": "C0GENERAL"}))["messages"][0].clone();
         assert_eq!(m["reactions"].as_array().unwrap().len(), 1);
     }
 
     #[test]
     fn reaction_and_pin_errors() {
         let mut h = Harness::new();
-        let ts = h.ok("chat.postMessage", json!({"channel": "C0GENERAL", "text": "hi"}))["ts"].clone();
+        let ts = h.ok(
+            "chat.postMessage",
+            json!({"channel": "C0GENERAL", "text": "hi"}),
+        )["ts"]
+            .clone();
         let e = |h: &mut Harness, m: &str, a| h.error(m, a);
-        assert_eq!(e(&mut h, "reactions.add", json!({"name": "x"})), "no_item_specified");
-        assert_eq!(e(&mut h, "reactions.add", json!({"timestamp": ts, "name": "x"})), "channel_not_found");
-        assert_eq!(e(&mut h, "reactions.add", json!({"channel": "C0GENERAL", "timestamp": "yesterday", "name": "x"})), "bad_timestamp");
-        assert_eq!(e(&mut h, "reactions.add", json!({"channel": "C0GENERAL", "timestamp": "1.2", "name": "x"})), "message_not_found");
-        assert_eq!(e(&mut h, "reactions.add", json!({"channel": "C0GENERAL", "timestamp": ts})), "invalid_name");
-        assert_eq!(e(&mut h, "reactions.add", json!({"channel": "C0GENERAL", "timestamp": ts, "name": "Not An Emoji"})), "invalid_name");
+        assert_eq!(
+            e(&mut h, "reactions.add", json!({"name": "x"})),
+            "no_item_specified"
+        );
+        assert_eq!(
+            e(
+                &mut h,
+                "reactions.add",
+                json!({"timestamp": ts, "name": "x"})
+            ),
+            "channel_not_found"
+        );
+        assert_eq!(
+            e(
+                &mut h,
+                "reactions.add",
+                json!({"channel": "C0GENERAL", "timestamp": "yesterday", "name": "x"})
+            ),
+            "bad_timestamp"
+        );
+        assert_eq!(
+            e(
+                &mut h,
+                "reactions.add",
+                json!({"channel": "C0GENERAL", "timestamp": "1.2", "name": "x"})
+            ),
+            "message_not_found"
+        );
+        assert_eq!(
+            e(
+                &mut h,
+                "reactions.add",
+                json!({"channel": "C0GENERAL", "timestamp": ts})
+            ),
+            "invalid_name"
+        );
+        assert_eq!(
+            e(
+                &mut h,
+                "reactions.add",
+                json!({"channel": "C0GENERAL", "timestamp": ts, "name": "Not An Emoji"})
+            ),
+            "invalid_name"
+        );
         h.ok("pins.add", json!({"channel": "C0GENERAL", "timestamp": ts}));
-        assert_eq!(e(&mut h, "pins.add", json!({"channel": "C0GENERAL", "timestamp": ts})), "already_pinned");
+        assert_eq!(
+            e(
+                &mut h,
+                "pins.add",
+                json!({"channel": "C0GENERAL", "timestamp": ts})
+            ),
+            "already_pinned"
+        );
         let history = h.ok("conversations.history", json!({"channel": "C0GENERAL"}));
         assert_eq!(history["messages"][0]["pinned_to"], json!(["C0GENERAL"]));
         assert_eq!(history["pin_count"], 1);

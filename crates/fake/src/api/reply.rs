@@ -31,10 +31,9 @@ impl ApiError {
     /// `"[ERROR] missing required field: channel"`.
     pub(crate) fn with_messages(code: &str, messages: Vec<String>) -> Self {
         let mut error = ApiError::new(code);
-        error.extra.insert(
-            "response_metadata".into(),
-            json!({ "messages": messages }),
-        );
+        error
+            .extra
+            .insert("response_metadata".into(), json!({ "messages": messages }));
         error
     }
 
@@ -106,7 +105,11 @@ mod tests {
             r#"{"ok":true,"channel":"C1","ts":"1.0"}"#
         );
         assert_eq!(
-            respond(Err(ApiError::missing_scope("chat:write", &["a".into(), "b".into()]))).body,
+            respond(Err(ApiError::missing_scope(
+                "chat:write",
+                &["a".into(), "b".into()]
+            )))
+            .body,
             r#"{"ok":false,"error":"missing_scope","needed":"chat:write","provided":"a,b"}"#
         );
         assert_eq!(

@@ -86,30 +86,55 @@ mod tests {
     #[test]
     fn the_latest_matching_stub_answers_its_times() {
         let mut stubs = Stubs::default();
-        stubs.arm(&stub(r#"{"stub":"users.info","answer":{"user":{"id":"U1","name":"one"}}}"#));
+        stubs.arm(&stub(
+            r#"{"stub":"users.info","answer":{"user":{"id":"U1","name":"one"}}}"#,
+        ));
         stubs.arm(&stub(r#"{"stub":"users.info","answer":{"ok":false,"error":"user_not_found"},"with":{"user":"U2"},"times":1}"#));
         let u1 = Args::parse(None, b"user=U1");
         let u2 = Args::parse(None, b"user=U2");
-        assert_eq!(stubs.answer("users.info", &u1).unwrap().body, r#"{"ok":true,"user":{"id":"U1","name":"one"}}"#);
-        assert_eq!(stubs.answer("users.info", &u2).unwrap().body, r#"{"ok":false,"error":"user_not_found"}"#);
+        assert_eq!(
+            stubs.answer("users.info", &u1).unwrap().body,
+            r#"{"ok":true,"user":{"id":"U1","name":"one"}}"#
+        );
+        assert_eq!(
+            stubs.answer("users.info", &u2).unwrap().body,
+            r#"{"ok":false,"error":"user_not_found"}"#
+        );
         // Used up: the stub for every call answers U2 now.
-        assert!(stubs.answer("users.info", &u2).unwrap().body.contains("\"one\""));
+        assert!(stubs
+            .answer("users.info", &u2)
+            .unwrap()
+            .body
+            .contains("\"one\""));
         assert!(stubs.answer("users.list", &u1).is_none());
     }
 
     #[test]
     fn errors_and_rate_limits() {
         let mut stubs = Stubs::default();
-        stubs.arm(&stub(r#"{"stub":"chat.postMessage","retry_after":"2s","times":1}"#));
-        stubs.arm(&stub(r#"{"stub":"views.open","error":"expired_trigger_id","times":1}"#));
+        stubs.arm(&stub(
+            r#"{"stub":"chat.postMessage","retry_after":"2s","times":1}"#,
+        ));
+        stubs.arm(&stub(
+            r#"{"stub":"views.open","error":"expired_trigger_id","times":1}"#,
+        ));
         stubs.arm(&stub(r#"{"stub":"emoji.list","answer":{}}"#));
         let none = Args::parse(None, b"");
         let limited = stubs.answer("chat.postMessage", &none).unwrap();
-        assert_eq!((limited.status, limited.retry_after_header().as_deref()), (429, Some("2")));
+        assert_eq!(
+            (limited.status, limited.retry_after_header().as_deref()),
+            (429, Some("2"))
+        );
         assert_eq!(limited.body, r#"{"ok":false,"error":"ratelimited"}"#);
         assert!(stubs.answer("chat.postMessage", &none).is_none());
         let e = stubs.answer("views.open", &none).unwrap();
-        assert_eq!((e.status, e.body.as_str()), (200, r#"{"ok":false,"error":"expired_trigger_id"}"#));
-        assert_eq!(stubs.answer("emoji.list", &none).unwrap().body, r#"{"ok":true}"#);
+        assert_eq!(
+            (e.status, e.body.as_str()),
+            (200, r#"{"ok":false,"error":"expired_trigger_id"}"#)
+        );
+        assert_eq!(
+            stubs.answer("emoji.list", &none).unwrap().body,
+            r#"{"ok":true}"#
+        );
     }
 }

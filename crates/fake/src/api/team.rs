@@ -8,7 +8,12 @@ use super::reply::{Answer, ApiError};
 use super::workspace::Workspace;
 use super::Ctx;
 
-pub(super) fn call(ws: &mut Workspace, cx: &mut Ctx<'_>, method: &str, args: &Args) -> Option<Answer> {
+pub(super) fn call(
+    ws: &mut Workspace,
+    cx: &mut Ctx<'_>,
+    method: &str,
+    args: &Args,
+) -> Option<Answer> {
     Some(match method {
         "auth.test" => auth_test(ws, cx),
         "team.info" => team_info(ws, cx, args),
@@ -67,7 +72,11 @@ fn emoji_list(ws: &mut Workspace, cx: &mut Ctx<'_>, args: &Args) -> Answer {
         "emoji": ws.emoji,
         "cache_ts": format!("{}.000000", ws.epoch.saturating_sub(86_400)),
     });
-    if args.boolean("include_categories").unwrap_or(None).unwrap_or(false) {
+    if args
+        .boolean("include_categories")
+        .unwrap_or(None)
+        .unwrap_or(false)
+    {
         body["categories_version"] = json!("5");
         body["categories"] = json!([
             {"name": "smileys_and_people", "emoji_names": ["grinning", "smiley", "wave", "+1"]},
@@ -99,22 +108,43 @@ mod tests {
     fn who_and_where() {
         let mut h = Harness::new();
         let me = h.ok("auth.test", json!({}));
-        assert_eq!((me["user_id"].clone(), me["bot_id"].clone()), (json!("U0FAKEBOT"), json!("B0FAKEBOT")));
+        assert_eq!(
+            (me["user_id"].clone(), me["bot_id"].clone()),
+            (json!("U0FAKEBOT"), json!("B0FAKEBOT"))
+        );
         assert_eq!(me["url"], "https://fake-workspace.slack.com/");
         h.kind = TokenKind::User;
         let me = h.ok("auth.test", json!({}));
-        assert_eq!((me["user_id"].clone(), me.get("bot_id")), (json!("U0ALICE"), None));
+        assert_eq!(
+            (me["user_id"].clone(), me.get("bot_id")),
+            (json!("U0ALICE"), None)
+        );
         assert_eq!(h.error("bots.info", json!({})), "bot_not_found");
         h.kind = TokenKind::Bot;
-        assert_eq!(h.ok("team.info", json!({}))["team"]["domain"], "fake-workspace");
-        assert_eq!(h.error("team.info", json!({"team": "T0OTHER"})), "team_not_found");
-        assert_eq!(h.ok("bots.info", json!({"bot": "B0FAKEBOT"}))["bot"]["user_id"], "U0FAKEBOT");
+        assert_eq!(
+            h.ok("team.info", json!({}))["team"]["domain"],
+            "fake-workspace"
+        );
+        assert_eq!(
+            h.error("team.info", json!({"team": "T0OTHER"})),
+            "team_not_found"
+        );
+        assert_eq!(
+            h.ok("bots.info", json!({"bot": "B0FAKEBOT"}))["bot"]["user_id"],
+            "U0FAKEBOT"
+        );
         assert_eq!(h.ok("bots.info", json!({}))["bot"]["app_id"], "A0FAKEAPP01");
-        assert_eq!(h.error("bots.info", json!({"bot": "B0NOPE"})), "bot_not_found");
+        assert_eq!(
+            h.error("bots.info", json!({"bot": "B0NOPE"})),
+            "bot_not_found"
+        );
         let emoji = h.ok("emoji.list", json!({"include_categories": true}));
         assert_eq!(emoji["emoji"]["shipit"], "alias:squirrel");
         assert!(emoji["categories"].is_array());
-        let groups = h.ok("usergroups.list", json!({"include_users": true, "include_count": true}));
+        let groups = h.ok(
+            "usergroups.list",
+            json!({"include_users": true, "include_count": true}),
+        );
         let groups = groups["usergroups"].as_array().unwrap();
         assert_eq!(groups.len(), 2, "the disabled one is left out");
         assert_eq!(groups[0]["users"], json!(["U0ALICE"]));

@@ -61,7 +61,14 @@ impl Harness {
 
     pub(crate) fn call_args(&mut self, method: &str, args: &Args) -> Answer {
         let caller = self.ws.caller(self.kind);
-        let mut cx = Ctx::new(self.now, caller, &mut self.ids, self.epoch, Instant::ZERO, "http://files.test");
+        let mut cx = Ctx::new(
+            self.now,
+            caller,
+            &mut self.ids,
+            self.epoch,
+            Instant::ZERO,
+            "http://files.test",
+        );
         let answer = call(&mut self.ws, &mut cx, method, args).expect("a known method");
         // Every answer serialises.
         let _ = respond(answer.clone());
@@ -94,7 +101,9 @@ pub(crate) fn encode(text: &str) -> String {
     let mut out = String::new();
     for b in text.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
             b' ' => out.push('+'),
             other => out.push_str(&format!("%{other:02X}")),
         }

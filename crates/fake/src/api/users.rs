@@ -8,7 +8,12 @@ use super::reply::{Answer, ApiError};
 use super::workspace::Workspace;
 use super::Ctx;
 
-pub(super) fn call(ws: &mut Workspace, cx: &mut Ctx<'_>, method: &str, args: &Args) -> Option<Answer> {
+pub(super) fn call(
+    ws: &mut Workspace,
+    cx: &mut Ctx<'_>,
+    method: &str,
+    args: &Args,
+) -> Option<Answer> {
     Some(match method {
         "users.info" => info(ws, cx, args),
         "users.list" => list(ws, cx, args),
@@ -30,7 +35,11 @@ fn info(ws: &mut Workspace, cx: &mut Ctx<'_>, args: &Args) -> Answer {
     let email = shows_email(ws, cx);
     let user = ws.user(&id)?.clone();
     let mut user = ws.user_json(&user, email);
-    if args.boolean("include_locale").unwrap_or(None).unwrap_or(false) {
+    if args
+        .boolean("include_locale")
+        .unwrap_or(None)
+        .unwrap_or(false)
+    {
         user["locale"] = json!("en-US");
     }
     Ok(json!({ "user": user }))
@@ -86,12 +95,27 @@ mod tests {
         let bot = h.ok("users.info", json!({"user": "U0FAKEBOT"}));
         assert_eq!(bot["user"]["is_bot"], true);
         assert_eq!(bot["user"]["profile"]["bot_id"], "B0FAKEBOT");
-        assert_eq!(h.error("users.info", json!({"user": "alice"})), "user_not_found");
+        assert_eq!(
+            h.error("users.info", json!({"user": "alice"})),
+            "user_not_found"
+        );
         assert_eq!(h.error("users.info", json!({})), "user_not_found");
-        let carol = h.ok("users.lookupByEmail", json!({"email": "Carol@Corp.Example"}));
+        let carol = h.ok(
+            "users.lookupByEmail",
+            json!({"email": "Carol@Corp.Example"}),
+        );
         assert_eq!(carol["user"]["id"], "U0CAROL");
-        assert_eq!(h.error("users.lookupByEmail", json!({"email": "nobody@example.com"})), "users_not_found");
-        assert_eq!(h.error("users.lookupByEmail", json!({})), "invalid_arguments");
+        assert_eq!(
+            h.error(
+                "users.lookupByEmail",
+                json!({"email": "nobody@example.com"})
+            ),
+            "users_not_found"
+        );
+        assert_eq!(
+            h.error("users.lookupByEmail", json!({})),
+            "invalid_arguments"
+        );
 
         let all = h.ok("users.list", json!({}));
         // The bot, Slackbot, Alice, Bob, Carol and six generated users.
@@ -105,8 +129,17 @@ mod tests {
                 args["cursor"] = json!(cursor);
             }
             let page = h.ok("users.list", args);
-            ids.extend(page["members"].as_array().unwrap().iter().map(|u| u["id"].clone()));
-            cursor = page["response_metadata"]["next_cursor"].as_str().unwrap().to_owned();
+            ids.extend(
+                page["members"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|u| u["id"].clone()),
+            );
+            cursor = page["response_metadata"]["next_cursor"]
+                .as_str()
+                .unwrap()
+                .to_owned();
             if cursor.is_empty() {
                 break;
             }
@@ -119,10 +152,17 @@ mod tests {
 
     #[test]
     fn emails_need_their_scope() {
-        let mut h = Harness::with_header(r#"{"slackline_script":1,"workspace":{"scopes":{"bot":["users:read"]}}}"#);
+        let mut h = Harness::with_header(
+            r#"{"slackline_script":1,"workspace":{"scopes":{"bot":["users:read"]}}}"#,
+        );
         let alice = h.ok("users.info", json!({"user": "U0ALICE"}));
         assert!(alice["user"]["profile"].get("email").is_none());
-        let e = h.call("users.lookupByEmail", json!({"email": "alice@example.com"})).unwrap_err();
-        assert_eq!((e.code.as_str(), &e.extra["needed"]), ("missing_scope", &json!("users:read.email")));
+        let e = h
+            .call("users.lookupByEmail", json!({"email": "alice@example.com"}))
+            .unwrap_err();
+        assert_eq!(
+            (e.code.as_str(), &e.extra["needed"]),
+            ("missing_scope", &json!("users:read.email"))
+        );
     }
 }

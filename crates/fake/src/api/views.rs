@@ -12,7 +12,12 @@ use super::Ctx;
 /// Modals stack at most three deep.
 const MAX_STACK: u32 = 3;
 
-pub(super) fn call(ws: &mut Workspace, cx: &mut Ctx<'_>, method: &str, args: &Args) -> Option<Answer> {
+pub(super) fn call(
+    ws: &mut Workspace,
+    cx: &mut Ctx<'_>,
+    method: &str,
+    args: &Args,
+) -> Option<Answer> {
     Some(match method {
         "views.open" => open(ws, cx, args, false),
         "views.push" => open(ws, cx, args, true),
@@ -60,7 +65,11 @@ fn use_trigger(ws: &mut Workspace, cx: &Ctx<'_>, id: &str) -> Result<Option<Stri
 
 /// `external_id` must be unique among the views.
 fn check_external_id(ws: &Workspace, view: &Value, except: Option<&str>) -> Result<(), ApiError> {
-    let Some(external) = view.get("external_id").and_then(Value::as_str).filter(|e| !e.is_empty()) else {
+    let Some(external) = view
+        .get("external_id")
+        .and_then(Value::as_str)
+        .filter(|e| !e.is_empty())
+    else {
         return Ok(());
     };
     let taken = ws
@@ -76,7 +85,14 @@ fn check_external_id(ws: &Workspace, view: &Value, except: Option<&str>) -> Resu
 
 /// The view as Slack returns it: the app's view with `id`, `team_id`, `state`, `hash` and the
 /// stack's ids filled in.
-fn stored(ws: &mut Workspace, cx: &Ctx<'_>, id: &str, mut view: Value, previous: Option<&str>, root: &str) -> View {
+fn stored(
+    ws: &mut Workspace,
+    cx: &Ctx<'_>,
+    id: &str,
+    mut view: Value,
+    previous: Option<&str>,
+    root: &str,
+) -> View {
     let hash = ws.new_hash(cx.unix());
     let defaults = [
         ("callback_id", json!("")),
@@ -124,11 +140,16 @@ fn open(ws: &mut Workspace, cx: &mut Ctx<'_>, args: &Args, push: bool) -> Answer
     check_external_id(ws, &view, None)?;
     let source = use_trigger(ws, cx, &trigger)?;
     let under = if push {
-        source.and_then(|id| ws.views.get(&id)).map(|v| (v.id.clone(), v.root_view_id.clone(), v.depth))
+        source
+            .and_then(|id| ws.views.get(&id))
+            .map(|v| (v.id.clone(), v.root_view_id.clone(), v.depth))
     } else {
         None
     };
-    if under.as_ref().is_some_and(|(_, _, depth)| depth + 1 >= MAX_STACK) {
+    if under
+        .as_ref()
+        .is_some_and(|(_, _, depth)| depth + 1 >= MAX_STACK)
+    {
         return Err(ApiError::new("push_limit_reached"));
     }
     let id = ws.new_id('V');
@@ -170,7 +191,10 @@ fn update(ws: &mut Workspace, cx: &mut Ctx<'_>, args: &Args) -> Answer {
         Some(v) => (
             v.hash.clone(),
             v.home_of.is_some(),
-            v.body.get("previous_view_id").and_then(Value::as_str).map(str::to_owned),
+            v.body
+                .get("previous_view_id")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
             v.root_view_id.clone(),
             v.depth,
             v.home_of.clone(),
@@ -246,7 +270,10 @@ mod tests {
     fn open_push_update() {
         let mut h = Harness::new();
         trigger(&mut h, "1.2.a", None);
-        let opened = h.ok("views.open", json!({"trigger_id": "1.2.a", "view": modal("Feedback")}));
+        let opened = h.ok(
+            "views.open",
+            json!({"trigger_id": "1.2.a", "view": modal("Feedback")}),
+        );
         let view = &opened["view"];
         let id = view["id"].as_str().unwrap().to_owned();
         assert!(id.starts_with('V'));
@@ -254,25 +281,67 @@ mod tests {
         assert_eq!(view["callback_id"], "feedback");
         assert_eq!(view["state"], json!({"values": {}}));
         assert_eq!(view["team_id"], "T0FAKETEAM");
-        assert_eq!(h.error("views.open", json!({"trigger_id": "1.2.a", "view": modal("Again")})), "exchanged_trigger_id");
+        assert_eq!(
+            h.error(
+                "views.open",
+                json!({"trigger_id": "1.2.a", "view": modal("Again")})
+            ),
+            "exchanged_trigger_id"
+        );
 
         trigger(&mut h, "1.2.b", Some(&id));
-        let pushed = h.ok("views.push", json!({"trigger_id": "1.2.b", "view": modal("Second")}));
+        let pushed = h.ok(
+            "views.push",
+            json!({"trigger_id": "1.2.b", "view": modal("Second")}),
+        );
         assert_eq!(pushed["view"]["previous_view_id"], id.as_str());
         assert_eq!(pushed["view"]["root_view_id"], id.as_str());
         trigger(&mut h, "1.2.c", pushed["view"]["id"].as_str());
-        h.ok("views.push", json!({"trigger_id": "1.2.c", "view": modal("Third")}));
-        let third = h.ws.views.values().max_by_key(|v| v.depth).unwrap().id.clone();
+        h.ok(
+            "views.push",
+            json!({"trigger_id": "1.2.c", "view": modal("Third")}),
+        );
+        let third =
+            h.ws.views
+                .values()
+                .max_by_key(|v| v.depth)
+                .unwrap()
+                .id
+                .clone();
         trigger(&mut h, "1.2.d", Some(&third));
-        assert_eq!(h.error("views.push", json!({"trigger_id": "1.2.d", "view": modal("Fourth")})), "push_limit_reached");
+        assert_eq!(
+            h.error(
+                "views.push",
+                json!({"trigger_id": "1.2.d", "view": modal("Fourth")})
+            ),
+            "push_limit_reached"
+        );
 
         let hash = view["hash"].as_str().unwrap().to_owned();
-        let updated = h.ok("views.update", json!({"view_id": id, "hash": hash, "view": modal("Updated")}));
+        let updated = h.ok(
+            "views.update",
+            json!({"view_id": id, "hash": hash, "view": modal("Updated")}),
+        );
         assert_eq!(updated["view"]["title"]["text"], "Updated");
         assert_ne!(updated["view"]["hash"], hash.as_str());
-        assert_eq!(h.error("views.update", json!({"view_id": id, "hash": hash, "view": modal("Stale")})), "hash_conflict");
-        assert_eq!(h.error("views.update", json!({"view": modal("Nobody")})), "invalid_arguments");
-        assert_eq!(h.error("views.update", json!({"external_id": "nope", "view": modal("x")})), "not_found");
+        assert_eq!(
+            h.error(
+                "views.update",
+                json!({"view_id": id, "hash": hash, "view": modal("Stale")})
+            ),
+            "hash_conflict"
+        );
+        assert_eq!(
+            h.error("views.update", json!({"view": modal("Nobody")})),
+            "invalid_arguments"
+        );
+        assert_eq!(
+            h.error(
+                "views.update",
+                json!({"external_id": "nope", "view": modal("x")})
+            ),
+            "not_found"
+        );
     }
 
     #[test]
@@ -280,17 +349,53 @@ mod tests {
         let mut h = Harness::new();
         trigger(&mut h, "t", None);
         h.advance_ms(3001);
-        assert_eq!(h.error("views.open", json!({"trigger_id": "t", "view": modal("Late")})), "expired_trigger_id");
-        assert_eq!(h.error("views.open", json!({"view": modal("x")})), "invalid_arguments");
-        assert_eq!(h.error("views.open", json!({"trigger_id": "u"})), "invalid_arguments");
-        let e = h.call("views.open", json!({"trigger_id": "u", "view": {"type": "modal", "blocks": []}})).unwrap_err();
+        assert_eq!(
+            h.error(
+                "views.open",
+                json!({"trigger_id": "t", "view": modal("Late")})
+            ),
+            "expired_trigger_id"
+        );
+        assert_eq!(
+            h.error("views.open", json!({"view": modal("x")})),
+            "invalid_arguments"
+        );
+        assert_eq!(
+            h.error("views.open", json!({"trigger_id": "u"})),
+            "invalid_arguments"
+        );
+        let e = h
+            .call(
+                "views.open",
+                json!({"trigger_id": "u", "view": {"type": "modal", "blocks": []}}),
+            )
+            .unwrap_err();
         assert_eq!(e.code, "invalid_arguments");
-        assert_eq!(e.extra["response_metadata"]["messages"][0], "[ERROR] must provide an object [json-pointer:/view/title]");
+        assert_eq!(
+            e.extra["response_metadata"]["messages"][0],
+            "[ERROR] must provide an object [json-pointer:/view/title]"
+        );
         // Lenient: a trigger id the fake never sent is accepted; strict: refused.
-        h.ok("views.open", json!({"trigger_id": "made.up", "view": modal("x")}));
-        let mut strict = Harness::with_header(r#"{"slackline_script":1,"workspace":{"strict":true}}"#);
-        assert_eq!(strict.error("views.open", json!({"trigger_id": "made.up", "view": modal("x")})), "invalid_trigger_id");
-        assert_eq!(strict.error("views.update", json!({"view_id": "V0NOPE", "view": modal("x")})), "not_found");
+        h.ok(
+            "views.open",
+            json!({"trigger_id": "made.up", "view": modal("x")}),
+        );
+        let mut strict =
+            Harness::with_header(r#"{"slackline_script":1,"workspace":{"strict":true}}"#);
+        assert_eq!(
+            strict.error(
+                "views.open",
+                json!({"trigger_id": "made.up", "view": modal("x")})
+            ),
+            "invalid_trigger_id"
+        );
+        assert_eq!(
+            strict.error(
+                "views.update",
+                json!({"view_id": "V0NOPE", "view": modal("x")})
+            ),
+            "not_found"
+        );
     }
 
     #[test]
@@ -298,19 +403,55 @@ mod tests {
         let mut h = Harness::new();
         let mut with_external = modal("Ext");
         with_external["external_id"] = json!("order-1");
-        h.ok("views.open", json!({"trigger_id": "a", "view": with_external}));
-        assert_eq!(h.error("views.open", json!({"trigger_id": "b", "view": with_external})), "duplicate_external_id");
-        let updated = h.ok("views.update", json!({"external_id": "order-1", "view": with_external}));
+        h.ok(
+            "views.open",
+            json!({"trigger_id": "a", "view": with_external}),
+        );
+        assert_eq!(
+            h.error(
+                "views.open",
+                json!({"trigger_id": "b", "view": with_external})
+            ),
+            "duplicate_external_id"
+        );
+        let updated = h.ok(
+            "views.update",
+            json!({"external_id": "order-1", "view": with_external}),
+        );
         assert_eq!(updated["view"]["external_id"], "order-1");
 
         let home = json!({"type": "home", "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "Hi"}}]});
         let first = h.ok("views.publish", json!({"user_id": "U0ALICE", "view": home}));
         assert_eq!(first["view"]["type"], "home");
-        let again = h.ok("views.publish", json!({"user_id": "U0ALICE", "view": home, "hash": first["view"]["hash"]}));
-        assert_eq!(again["view"]["id"], first["view"]["id"], "one Home tab per user");
-        assert_eq!(h.error("views.publish", json!({"user_id": "U0ALICE", "view": home, "hash": "1.old"})), "hash_conflict");
-        assert_eq!(h.error("views.publish", json!({"user_id": "U0ALICE", "view": modal("x")})), "invalid_arguments");
-        assert_eq!(h.error("views.publish", json!({"user_id": "nobody", "view": home})), "user_not_found");
-        assert_eq!(h.error("views.open", json!({"trigger_id": "c", "view": home})), "invalid_arguments");
+        let again = h.ok(
+            "views.publish",
+            json!({"user_id": "U0ALICE", "view": home, "hash": first["view"]["hash"]}),
+        );
+        assert_eq!(
+            again["view"]["id"], first["view"]["id"],
+            "one Home tab per user"
+        );
+        assert_eq!(
+            h.error(
+                "views.publish",
+                json!({"user_id": "U0ALICE", "view": home, "hash": "1.old"})
+            ),
+            "hash_conflict"
+        );
+        assert_eq!(
+            h.error(
+                "views.publish",
+                json!({"user_id": "U0ALICE", "view": modal("x")})
+            ),
+            "invalid_arguments"
+        );
+        assert_eq!(
+            h.error("views.publish", json!({"user_id": "nobody", "view": home})),
+            "user_not_found"
+        );
+        assert_eq!(
+            h.error("views.open", json!({"trigger_id": "c", "view": home})),
+            "invalid_arguments"
+        );
     }
 }

@@ -18,11 +18,11 @@ pub use envelope::ScriptEnvelope;
 pub use files::SIMPLE_SCRIPT_SPACING;
 pub use parse::FileLoader;
 pub use timing::parse_duration;
+pub(crate) use workspace::{is_conversation_id, is_user_id};
 pub use workspace::{
     ChannelSeed, Fill, MessageSeed, UserSeed, WorkspaceSettings, MAX_FILL_CHANNELS,
     MAX_FILL_MESSAGES, MAX_FILL_USERS,
 };
-pub(crate) use workspace::{is_conversation_id, is_user_id};
 
 /// The script format version this crate reads and writes (`"slackline_script": 1`).
 pub const SCRIPT_VERSION: u64 = 1;

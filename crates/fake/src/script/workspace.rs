@@ -280,7 +280,11 @@ mod tests {
     #[test]
     fn ids_look_like_slacks() {
         assert!(is_conversation_id("C1") && is_conversation_id("D0AB12"));
-        assert!(!is_conversation_id("c1") && !is_conversation_id("C") && !is_conversation_id("#general"));
+        assert!(
+            !is_conversation_id("c1")
+                && !is_conversation_id("C")
+                && !is_conversation_id("#general")
+        );
         assert!(is_user_id("U0ALICE") && is_user_id("W12"));
         assert!(!is_user_id("U-1") && !is_user_id("B1"));
     }

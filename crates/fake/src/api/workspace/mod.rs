@@ -254,7 +254,10 @@ impl Workspace {
     /// A view `hash`, like Slack's `1700000000.Xy12ab34`.
     pub(crate) fn new_hash(&mut self, unix: i64) -> String {
         self.counter += 1;
-        format!("{unix}.{:08x}", self.counter.wrapping_mul(0x9E37_79B9) & 0xffff_ffff)
+        format!(
+            "{unix}.{:08x}",
+            self.counter.wrapping_mul(0x9E37_79B9) & 0xffff_ffff
+        )
     }
 
     /// The caller for a token kind: the bot user, or the user user tokens belong to.
@@ -362,8 +365,9 @@ impl Workspace {
             Some('G') => ConvKind::Private,
             _ => ConvKind::Public,
         };
-        let mut members = BTreeSet::from([self.team.bot_user_id.clone(), caller.user.clone()]);
-        members.extend(self.humans());
+        // The bot and the caller only: a workspace filled with thousands of users would make
+        // every made-up id cost as much.
+        let members = BTreeSet::from([self.team.bot_user_id.clone(), caller.user.clone()]);
         let created = self.start_secs() - 86_400;
         let mut channel = seed::channel(id, &id.to_lowercase(), kind, created, &self.token_user);
         channel.members = members;
@@ -404,7 +408,9 @@ impl Workspace {
         let others: Vec<&String> = key.iter().filter(|u| **u != caller.user).collect();
         let created = self.start_secs();
         let channel = if others.len() <= 1 {
-            let other = others.first().map_or_else(|| caller.user.clone(), |u| (*u).clone());
+            let other = others
+                .first()
+                .map_or_else(|| caller.user.clone(), |u| (*u).clone());
             let id = self.new_id('D');
             let mut c = seed::channel(&id, &id, ConvKind::Im, created, &caller.user);
             c.im_user = Some(other);
@@ -413,7 +419,11 @@ impl Workspace {
             let id = self.new_id('G');
             let names: Vec<String> = key
                 .iter()
-                .map(|u| self.users.get(u).map_or_else(|| u.to_lowercase(), |u| u.name.clone()))
+                .map(|u| {
+                    self.users
+                        .get(u)
+                        .map_or_else(|| u.to_lowercase(), |u| u.name.clone())
+                })
                 .collect();
             let name = format!("mpdm-{}-1", names.join("--"));
             seed::channel(&id, &name, ConvKind::Mpim, created, &caller.user)
@@ -434,12 +444,13 @@ impl Workspace {
         let key = ts_key(&message.ts).ok_or_else(|| ApiError::new("invalid_ts"))?;
         let channel = self.channel_mut(id)?;
         if let Some(thread) = message.thread_ts.clone() {
-            let parent_key = ts_key(&thread)
-                .and_then(|k| channel.messages.get(&k))
-                .map(|p| match (&p.thread_ts, p.is_reply()) {
-                    (Some(t), true) => ts_key(t),
-                    _ => ts_key(&p.ts),
-                });
+            let parent_key =
+                ts_key(&thread)
+                    .and_then(|k| channel.messages.get(&k))
+                    .map(|p| match (&p.thread_ts, p.is_reply()) {
+                        (Some(t), true) => ts_key(t),
+                        _ => ts_key(&p.ts),
+                    });
             match parent_key.flatten() {
                 Some(pk) if pk != key => {
                     if let Some(parent) = channel.messages.get_mut(&pk) {
@@ -485,7 +496,11 @@ impl Workspace {
             .get(&key)
             .filter(|m| !m.tombstone)
             .ok_or_else(|| ApiError::new("message_not_found"))?;
-        let parent = message.thread_ts.as_deref().filter(|_| message.is_reply()).and_then(ts_key);
+        let parent = message
+            .thread_ts
+            .as_deref()
+            .filter(|_| message.is_reply())
+            .and_then(ts_key);
         if !message.replies.is_empty() {
             if let Some(m) = channel.messages.get_mut(&key) {
                 *m = Message {
@@ -502,8 +517,14 @@ impl Workspace {
             return Ok(());
         }
         channel.messages.remove(&key);
-        if let Some(parent) = parent.and_then(|p| channel.messages.get_mut(&p)) {
-            parent.replies.remove(&key);
+        if let Some(p) = parent {
+            if let Some(parent) = channel.messages.get_mut(&p) {
+                parent.replies.remove(&key);
+                // A tombstone goes with its last reply.
+                if parent.tombstone && parent.replies.is_empty() {
+                    channel.messages.remove(&p);
+                }
+            }
         }
         Ok(())
     }

@@ -234,7 +234,9 @@ impl Workspace {
     /// The team, as `team.info` gives it.
     pub(crate) fn team_json(&self) -> Value {
         let t = &self.team;
-        let icon = |size: u32| format!("https://a.slack-edge.com/80588/img/avatars-teams/ava_0001-{size}.png");
+        let icon = |size: u32| {
+            format!("https://a.slack-edge.com/80588/img/avatars-teams/ava_0001-{size}.png")
+        };
         json!({
             "id": t.team_id,
             "name": t.team_name,
@@ -287,42 +289,68 @@ impl Workspace {
         let humans = self.humans();
         let engineers: Vec<String> = humans.iter().take(2).cloned().collect();
         let groups = [
-            ("S0ADMINS", "Team Admins", "admins", "A group of all Administrators on your team.", Some("admin"), admins, 0),
-            ("S0ENGINEERS", "Engineering", "engineers", "The people who build things.", None, engineers, 0),
-            ("S0ALUMNI", "Alumni", "alumni", "People who used to work here.", None, Vec::new(), created + 86_400),
+            (
+                "S0ADMINS",
+                "Team Admins",
+                "admins",
+                "A group of all Administrators on your team.",
+                Some("admin"),
+                admins,
+                0,
+            ),
+            (
+                "S0ENGINEERS",
+                "Engineering",
+                "engineers",
+                "The people who build things.",
+                None,
+                engineers,
+                0,
+            ),
+            (
+                "S0ALUMNI",
+                "Alumni",
+                "alumni",
+                "People who used to work here.",
+                None,
+                Vec::new(),
+                created + 86_400,
+            ),
         ];
         groups
             .into_iter()
             .filter(|g| disabled || g.6 == 0)
-            .map(|(id, name, handle, description, auto_type, members, deleted)| {
-                let mut v = json!({
-                    "id": id,
-                    "team_id": self.team.team_id,
-                    "is_usergroup": true,
-                    "is_subteam": true,
-                    "name": name,
-                    "description": description,
-                    "handle": handle,
-                    "is_external": false,
-                    "date_create": created,
-                    "date_update": created,
-                    "date_delete": deleted,
-                    "auto_type": auto_type,
-                    "auto_provision": false,
-                    "enterprise_subteam_id": "",
-                    "created_by": "U0ALICE",
-                    "updated_by": "U0ALICE",
-                    "deleted_by": if deleted == 0 { Value::Null } else { json!("U0ALICE") },
-                    "prefs": {"channels": [], "groups": []},
-                });
-                if count {
-                    v["user_count"] = json!(members.len().to_string());
-                }
-                if users {
-                    v["users"] = json!(members);
-                }
-                v
-            })
+            .map(
+                |(id, name, handle, description, auto_type, members, deleted)| {
+                    let mut v = json!({
+                        "id": id,
+                        "team_id": self.team.team_id,
+                        "is_usergroup": true,
+                        "is_subteam": true,
+                        "name": name,
+                        "description": description,
+                        "handle": handle,
+                        "is_external": false,
+                        "date_create": created,
+                        "date_update": created,
+                        "date_delete": deleted,
+                        "auto_type": auto_type,
+                        "auto_provision": false,
+                        "enterprise_subteam_id": "",
+                        "created_by": "U0ALICE",
+                        "updated_by": "U0ALICE",
+                        "deleted_by": if deleted == 0 { Value::Null } else { json!("U0ALICE") },
+                        "prefs": {"channels": [], "groups": []},
+                    });
+                    if count {
+                        v["user_count"] = json!(members.len().to_string());
+                    }
+                    if users {
+                        v["users"] = json!(members);
+                    }
+                    v
+                },
+            )
             .collect()
     }
 }

@@ -73,7 +73,13 @@ pub(crate) fn plain_user(id: &str, name: &str, real_name: Option<&str>, epoch: u
 }
 
 /// An empty conversation.
-pub(crate) fn channel(id: &str, name: &str, kind: ConvKind, created: i64, creator: &str) -> Channel {
+pub(crate) fn channel(
+    id: &str,
+    name: &str,
+    kind: ConvKind,
+    created: i64,
+    creator: &str,
+) -> Channel {
     Channel {
         id: id.to_owned(),
         name: name.to_owned(),
@@ -114,7 +120,12 @@ impl Workspace {
             users.insert(seed.id.clone(), user_from(seed, epoch));
         }
         for i in 1..=settings.fill.users {
-            let user = plain_user(&format!("U0FILL{i:05}"), &format!("user{i:05}"), None, epoch);
+            let user = plain_user(
+                &format!("U0FILL{i:05}"),
+                &format!("user{i:05}"),
+                None,
+                epoch,
+            );
             users.insert(user.id.clone(), user);
         }
         let token_user = users
@@ -180,7 +191,13 @@ impl Workspace {
         }
         for i in 1..=settings.fill.channels {
             let id = format!("C0FILL{i:05}");
-            let c = channel(&id, &format!("fill-{i:05}"), ConvKind::Public, created + 2 * DAY + i64::from(i), "U0ALICE");
+            let c = channel(
+                &id,
+                &format!("fill-{i:05}"),
+                ConvKind::Public,
+                created + 2 * DAY + i64::from(i),
+                "U0ALICE",
+            );
             ws.channels.insert(id, c);
         }
         ws.seed_messages(header);
@@ -192,13 +209,10 @@ impl Workspace {
         let start = self.epoch * 1_000_000;
         let fill = u64::from(settings.fill.messages) + u64::from(settings.fill.replies);
         // Seeded messages come first, a second apart, ending before the generated ones.
-        let mut next = start.saturating_sub((settings.messages.len() as u64 + fill + 1) * 1_000_000);
+        let mut next =
+            start.saturating_sub((settings.messages.len() as u64 + fill + 1) * 1_000_000);
         for seed in &settings.messages {
-            let ts = seed
-                .ts
-                .as_deref()
-                .and_then(ts_key)
-                .unwrap_or(next);
+            let ts = seed.ts.as_deref().and_then(ts_key).unwrap_or(next);
             next = next.max(ts) + 1_000_000;
             let message = Message {
                 ts: key_ts(ts),
@@ -215,7 +229,12 @@ impl Workspace {
             }
         }
         let humans = self.humans();
-        let author = |i: u64| humans.get(i as usize % humans.len().max(1)).cloned().unwrap_or_default();
+        let author = |i: u64| {
+            humans
+                .get(i as usize % humans.len().max(1))
+                .cloned()
+                .unwrap_or_default()
+        };
         let mut parent = None;
         for i in 0..u64::from(settings.fill.messages).max(u64::from(settings.fill.replies > 0)) {
             let ts = key_ts(next + i * 1_000_000);
@@ -261,8 +280,14 @@ fn default_emoji(team_id: &str) -> BTreeMap<String, String> {
         format!("https://emoji.slack-edge.com/{team_id}/{name}/{hash}.{ext}")
     };
     BTreeMap::from([
-        ("slackline".to_owned(), url("slackline", "5b2f1c0a9d8e7f60", "png")),
-        ("partyparrot".to_owned(), url("partyparrot", "1f2e3d4c5b6a7980", "gif")),
+        (
+            "slackline".to_owned(),
+            url("slackline", "5b2f1c0a9d8e7f60", "png"),
+        ),
+        (
+            "partyparrot".to_owned(),
+            url("partyparrot", "1f2e3d4c5b6a7980", "gif"),
+        ),
         ("shipit".to_owned(), "alias:squirrel".to_owned()),
     ])
 }

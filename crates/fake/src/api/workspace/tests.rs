@@ -13,7 +13,15 @@ fn timestamps_sort_as_numbers() {
     assert_eq!(ts_key("1700000000.000100"), Some(1_700_000_000_000_100));
     assert_eq!(ts_key("1.2"), Some(1_200_000));
     assert_eq!(ts_key("12"), Some(12_000_000));
-    for bad in ["", ".5", "1.2.3", "1.1234567", "-1.0", "a.b", "99999999999999.0"] {
+    for bad in [
+        "",
+        ".5",
+        "1.2.3",
+        "1.1234567",
+        "-1.0",
+        "a.b",
+        "99999999999999.0",
+    ] {
         assert_eq!(ts_key(bad), None, "{bad}");
     }
     assert_eq!(key_ts(1_700_000_000_000_100), "1700000000.000100");
@@ -30,10 +38,19 @@ fn the_default_workspace() {
     assert_eq!(ws.users.len(), 4, "the bot, Slackbot, Alice, Bob");
     assert_eq!(ws.humans(), ["U0ALICE", "U0BOB"]);
     assert_eq!(ws.caller(TokenKind::User).user, "U0ALICE");
-    assert_eq!(ws.caller(TokenKind::Bot).bot_id.as_deref(), Some("B0FAKEBOT"));
-    assert!(ws.require(&ws.caller(TokenKind::Bot), "channels:join").is_ok());
-    assert!(ws.require(&ws.caller(TokenKind::User), "channels:join").is_err());
-    assert!(ws.require(&ws.caller(TokenKind::User), "channels:write").is_ok());
+    assert_eq!(
+        ws.caller(TokenKind::Bot).bot_id.as_deref(),
+        Some("B0FAKEBOT")
+    );
+    assert!(ws
+        .require(&ws.caller(TokenKind::Bot), "channels:join")
+        .is_ok());
+    assert!(ws
+        .require(&ws.caller(TokenKind::User), "channels:join")
+        .is_err());
+    assert!(ws
+        .require(&ws.caller(TokenKind::User), "channels:write")
+        .is_ok());
 }
 
 #[test]
@@ -50,7 +67,10 @@ fn header_seeds_and_fill() {
     let ops = &ws.channels["C0OPS"];
     assert_eq!(ops.topic, "on call");
     assert_eq!(ops.members.iter().collect::<Vec<_>>(), ["U0BOB", "U0MYBOT"]);
-    assert_eq!(ws.channels["C0GENERAL"].name, "everyone", "a seed replaces a default");
+    assert_eq!(
+        ws.channels["C0GENERAL"].name, "everyone",
+        "a seed replaces a default"
+    );
     assert_eq!(ops.messages.len(), 2);
     let parent = &ops.messages[&1_699_999_000_000_100];
     assert_eq!(parent.replies.len(), 1, "the seeded reply is threaded");
@@ -60,13 +80,14 @@ fn header_seeds_and_fill() {
     let general = &ws.channels["C0GENERAL"];
     assert!(general.members.contains("U0FILL00001"));
     // Four messages, the newest with two replies; all before the start.
-    let parents: Vec<&Message> = general.messages.values().filter(|m| !m.is_reply()).collect();
+    let parents: Vec<&Message> = general
+        .messages
+        .values()
+        .filter(|m| !m.is_reply())
+        .collect();
     assert_eq!(parents.len(), 4);
     assert_eq!(parents[3].replies.len(), 2);
-    assert!(general
-        .messages
-        .keys()
-        .all(|k| *k < 1_700_000_000_000_000));
+    assert!(general.messages.keys().all(|k| *k < 1_700_000_000_000_000));
 }
 
 #[test]
@@ -78,17 +99,33 @@ fn visibility_adoption_and_strictness() {
     let alice = ws.caller(TokenKind::User);
     assert_eq!(ws.conversation("#general", &bot).unwrap(), "C0GENERAL");
     assert_eq!(ws.conversation("random", &bot).unwrap(), "C0RANDOM");
-    assert_eq!(ws.conversation("G0PRIV", &bot).unwrap_err().code, "channel_not_found");
-    assert_eq!(ws.conversation("G0PRIV", &alice).unwrap(), "G0PRIV", "Alice is a member");
-    assert_eq!(ws.joined("C0RANDOM", &bot).unwrap_err().code, "not_in_channel");
+    assert_eq!(
+        ws.conversation("G0PRIV", &bot).unwrap_err().code,
+        "channel_not_found"
+    );
+    assert_eq!(
+        ws.conversation("G0PRIV", &alice).unwrap(),
+        "G0PRIV",
+        "Alice is a member"
+    );
+    assert_eq!(
+        ws.joined("C0RANDOM", &bot).unwrap_err().code,
+        "not_in_channel"
+    );
     assert_eq!(ws.conversation("C9NEW", &bot).unwrap(), "C9NEW", "adopted");
     assert!(ws.channels["C9NEW"].members.contains("U0FAKEBOT"));
-    assert_eq!(ws.conversation("nope", &bot).unwrap_err().code, "channel_not_found");
+    assert_eq!(
+        ws.conversation("nope", &bot).unwrap_err().code,
+        "channel_not_found"
+    );
     assert_eq!(ws.user("U9NEW").unwrap().name, "u9new");
     assert_eq!(ws.user("bob").unwrap_err().code, "user_not_found");
     let mut strict = workspace(r#"{"slackline_script":1,"workspace":{"strict":true}}"#);
     let bot = strict.caller(TokenKind::Bot);
-    assert_eq!(strict.conversation("C9NEW", &bot).unwrap_err().code, "channel_not_found");
+    assert_eq!(
+        strict.conversation("C9NEW", &bot).unwrap_err().code,
+        "channel_not_found"
+    );
     assert_eq!(strict.user("U9NEW").unwrap_err().code, "user_not_found");
 }
 
