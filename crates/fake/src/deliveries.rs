@@ -30,6 +30,8 @@ pub(crate) struct Delivery {
     pub(crate) acked_at: Option<Instant>,
     pub(crate) ack_socket: Option<SocketId>,
     pub(crate) ack_payload: bool,
+    /// The ack's payload (tokens redacted), when it had one.
+    pub(crate) response_payload: Option<serde_json::Value>,
     pub(crate) duplicate_acks: u32,
     /// How many redeliveries preceded this one for the same script envelope.
     pub(crate) generation: u32,
@@ -110,6 +112,16 @@ impl FakeSlack {
 
     fn deliver_on(&mut self, now: Instant, socket: SocketId, send: Send) -> usize {
         let redelivery = send.retry.is_some();
+        if !redelivery && send.generation == 0 {
+            if let Some(payload) = send.envelope.payload_json() {
+                crate::api::learn_from_payload(
+                    &mut self.workspace,
+                    now,
+                    send.envelope.kind(),
+                    payload,
+                );
+            }
+        }
         let (frame, retry_attempt) = match &send.retry {
             None => (
                 send.envelope.first_frame(&send.envelope_id),
@@ -142,6 +154,7 @@ impl FakeSlack {
             acked_at: None,
             ack_socket: None,
             ack_payload: false,
+            response_payload: None,
             duplicate_acks: 0,
             generation: send.generation,
             redelivery,
@@ -212,6 +225,10 @@ impl FakeSlack {
             d.acked_at = Some(now);
             d.ack_socket = Some(socket);
             d.ack_payload = with_payload;
+            d.response_payload = ack
+                .payload
+                .filter(|_| with_payload)
+                .and_then(|p| serde_json::from_str(&slackline::redact_tokens(p.get())).ok());
             let key = (d.deadline, i);
             self.unsettled.remove(&key);
             return;

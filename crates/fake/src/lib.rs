@@ -1,8 +1,10 @@
 //! `FakeSlack`: the Slack server side as a sans-IO state machine, the mirror image of
 //! [`Session`](slackline::Session).
 //!
-//! It plays a [`Script`] (hello, envelopes, pings, disconnects, silence, Web API failures, RTM
-//! events) and checks the client while doing so, reporting a [`Verdict`]: every envelope acked
+//! It plays a [`Script`] (hello, envelopes, pings, disconnects, silence, Web API failures and
+//! stubs, RTM events), answers the Web API a bot calls from a workspace it keeps (channels,
+//! users, messages, views, files: [`web_api_methods`], `scripts/README.md`), and checks the
+//! client while doing so, reporting a [`Verdict`]: every envelope acked
 //! once and in time, frames within Slack's limits, RTM ids and pacing, tokens of the right kind,
 //! `Retry-After` honoured, single-use URLs used once, no more than 10 sockets.
 //!
@@ -21,6 +23,7 @@
 
 #![warn(missing_docs, unreachable_pub)]
 
+mod api;
 mod deliveries;
 pub mod flood;
 mod frames;
@@ -41,16 +44,24 @@ use std::time::Duration;
 use slackline::Instant;
 use slackline::Token;
 
+pub use api::calls::MAX_RECORDED_CALLS;
 use deliveries::Delivery;
 use ids::IdGen;
 pub use ids::{CallId, SocketId};
 pub use script::{Script, ScriptError, ScriptHeader};
 use socket::{Socket, SocketKind, SocketState};
 pub use verdict::{
-    AckOutcome, ConnectionSummary, DeliveryReport, MethodSummary, PostedMessage, RtmSummary,
-    Summary, Verdict, Violation, ViolationKind,
+    AckOutcome, CallRecord, ConnectionSummary, DeliveryReport, MethodSummary, PostedMessage,
+    RtmSummary, Summary, UploadReport, Verdict, Violation, ViolationKind,
 };
 pub use wire::{method_from_path, ApiRequest, ConnectRejected, FakeResponse, Output};
+
+/// The Web API methods the fake answers from its workspace, besides the connection ones
+/// (`apps.connections.open`, `rtm.connect`, `rtm.start`). Any other method answers
+/// `unknown_method` unless a script stubs it.
+pub fn web_api_methods() -> impl Iterator<Item = &'static str> {
+    api::METHODS.iter().map(|(name, _)| *name)
+}
 
 /// Slack's ceiling on concurrent Socket Mode connections per app.
 pub const MAX_SOCKETS: usize = 10;
@@ -67,6 +78,7 @@ pub const DEBUG_RECONNECTS_LIFETIME: Duration = Duration::from_secs(360);
 #[derive(Clone)]
 pub struct FakeConfig {
     ws_base_url: String,
+    files_base_url: Option<String>,
     accepted_tokens: Vec<Token>,
     rtm_burst: u32,
 }
@@ -75,6 +87,7 @@ impl Default for FakeConfig {
     fn default() -> Self {
         FakeConfig {
             ws_base_url: "wss://wss-fake.slack.invalid".into(),
+            files_base_url: None,
             accepted_tokens: Vec::new(),
             rtm_burst: 3,
         }
@@ -107,9 +120,29 @@ impl FakeConfig {
         self
     }
 
+    /// Where the upload URLs of `files.getUploadURLExternal` point (`…/upload/v1/<key>`; a
+    /// network wrapper serves `POST /upload/v1/…` there). By default the WebSocket base URL
+    /// with `http` for `ws` (`https` for `wss`).
+    pub fn with_files_base_url(mut self, url: impl Into<String>) -> Self {
+        self.files_base_url = Some(url.into().trim_end_matches('/').to_owned());
+        self
+    }
+
     /// The WebSocket base URL.
     pub fn ws_base_url(&self) -> &str {
         &self.ws_base_url
+    }
+
+    /// The base of upload URLs (see [`with_files_base_url`](Self::with_files_base_url)).
+    pub fn files_base_url(&self) -> String {
+        match &self.files_base_url {
+            Some(url) => url.clone(),
+            None => match self.ws_base_url.split_once("://") {
+                Some(("wss", rest)) => format!("https://{rest}"),
+                Some(("ws", rest)) => format!("http://{rest}"),
+                _ => self.ws_base_url.clone(),
+            },
+        }
     }
 }
 
@@ -117,6 +150,7 @@ impl fmt::Debug for FakeConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("FakeConfig")
             .field("ws_base_url", &self.ws_base_url)
+            .field("files_base_url", &self.files_base_url)
             .field("accepted_tokens", &self.accepted_tokens)
             .field("rtm_burst", &self.rtm_burst)
             .finish()
@@ -212,6 +246,12 @@ pub struct FakeSlack {
     http: BTreeMap<String, MethodSummary>,
     rtm: RtmSummary,
     posted: Vec<PostedMessage>,
+    /// What the Web API answers from.
+    workspace: api::workspace::Workspace,
+    /// Answers scripts put in place of the fake's.
+    stubs: api::stubs::Stubs,
+    /// Every Web API call.
+    calls: api::calls::CallLog,
     /// When the last step played (or `end`).
     ended_at: Option<Instant>,
     finished_at: Option<Instant>,
@@ -239,6 +279,7 @@ impl FakeSlack {
             Some(script::Timing::After(d)) | Some(script::Timing::At(d)) => now + d,
             _ => now,
         };
+        let workspace = api::workspace::Workspace::new(script.header());
         let mut fake = FakeSlack {
             config,
             script,
@@ -265,6 +306,9 @@ impl FakeSlack {
             http: BTreeMap::new(),
             rtm: RtmSummary::default(),
             posted: Vec::new(),
+            workspace,
+            stubs: api::stubs::Stubs::default(),
+            calls: api::calls::CallLog::default(),
             ended_at: None,
             finished_at: None,
         };
@@ -299,6 +343,17 @@ impl FakeSlack {
     pub fn handle_http_request(&mut self, now: Instant, request: ApiRequest<'_>) -> CallId {
         let now = self.clock(now);
         let call = self.on_http_request(now, request);
+        self.advance(now);
+        call
+    }
+
+    /// Bytes POSTed to an upload URL `files.getUploadURLExternal` handed out (`target`: the
+    /// URL, or its path). Answered as Slack's file servers do, `200` with `OK - <bytes>`; `404`
+    /// for a URL the fake did not hand out or whose upload was completed. The response comes
+    /// out of [`poll_output`](Self::poll_output).
+    pub fn handle_upload(&mut self, now: Instant, target: &str, body: &[u8]) -> CallId {
+        let now = self.clock(now);
+        let call = self.on_upload(now, target, body);
         self.advance(now);
         call
     }
@@ -606,3 +661,5 @@ impl FakeSlack {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod web_tests;

@@ -214,6 +214,15 @@ impl FakeSlack {
                 self.misbehaving.start(behaviour, now + duration);
                 true
             }
+            StepAction::Stub(step) => {
+                self.stubs.arm(&step);
+                true
+            }
+            StepAction::Wait(WaitFor::Call {
+                method,
+                count,
+                with,
+            }) => self.calls.count(&method, &with) >= count,
             StepAction::Wait(WaitFor::Acks) => {
                 self.deliveries_settled(now) && self.waiting_redeliveries.is_empty()
             }

@@ -487,18 +487,27 @@ fn chat_post_message_and_reactions() {
     let form = post("channel=C2&text=a+b", "application/x-www-form-urlencoded");
     assert!(form.contains(r#""text":"a b""#));
     assert!(post(r#"{"text":"x"}"#, "application/json").contains("channel_not_found"));
-    let reaction = fake.handle_http_request(
-        at(6),
-        ApiRequest {
-            method: "reactions.add",
-            authorization: Some(&auth),
-            content_type: None,
-            body: b"channel=C1&timestamp=1.2&name=wave",
-        },
-    );
-    let _ = reaction;
-    assert!(
-        matches!(drain(&mut fake).remove(0), Output::HttpResponse { response, .. } if response.body == r#"{"ok":true}"#)
+    let mut react = |timestamp: &str| {
+        let body = format!("channel=C1&timestamp={timestamp}&name=wave");
+        fake.handle_http_request(
+            at(6),
+            ApiRequest {
+                method: "reactions.add",
+                authorization: Some(&auth),
+                content_type: None,
+                body: body.as_bytes(),
+            },
+        );
+        match drain(&mut fake).remove(0) {
+            Output::HttpResponse { response, .. } => response.body,
+            other => panic!("{other:?}"),
+        }
+    };
+    assert_eq!(react("1700000000.005000"), r#"{"ok":true}"#);
+    assert_eq!(
+        react("1.2"),
+        r#"{"ok":false,"error":"message_not_found"}"#,
+        "no such message"
     );
     let v = fake.verdict();
     assert_eq!(v.posted.len(), 2);
