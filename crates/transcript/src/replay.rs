@@ -227,20 +227,33 @@ pub fn replay(transcript: &Transcript, options: &ReplayOptions) -> Result<Replay
     if let Some(last) = transcript.records.last() {
         player.run_timers(start + last.at);
     }
+    let (compared, divergences) = compare_records(&transcript.records, &player.produced, options);
+    Ok(Replay {
+        compared,
+        produced: player.produced,
+        divergences,
+        timers_cut_short: player.timers_cut_short,
+    })
+}
+
+/// Compares what a client did (`produced`: records of a replay, or of a live client in
+/// virtual time) with a recording, as [`replay`] does: the actions (and, with
+/// [`ReplayOptions::compare_events`], the events) of both, matched within the options'
+/// tolerance and window. Returns how many recorded records were compared and the differences,
+/// in time order.
+pub fn compare_records(
+    recorded: &[Record],
+    produced: &[Record],
+    options: &ReplayOptions,
+) -> (usize, Vec<Divergence>) {
     let compared_kinds = |r: &&Record| match r.entry.direction() {
         Direction::Out => true,
         Direction::Event => options.compare_events,
         _ => false,
     };
-    let expected: Vec<&Record> = transcript.records.iter().filter(compared_kinds).collect();
-    let actual: Vec<&Record> = player.produced.iter().filter(compared_kinds).collect();
-    let divergences = compare(&expected, &actual, options);
-    Ok(Replay {
-        compared: expected.len(),
-        produced: player.produced,
-        divergences,
-        timers_cut_short: player.timers_cut_short,
-    })
+    let expected: Vec<&Record> = recorded.iter().filter(compared_kinds).collect();
+    let actual: Vec<&Record> = produced.iter().filter(compared_kinds).collect();
+    (expected.len(), compare(&expected, &actual, options))
 }
 
 /// Matches each expected record with an unused actual one a little ahead (same entry, time
