@@ -81,7 +81,7 @@ use slackline_tokio::{
     BoxFuture, Error, RtmBuilder, RtmClient, SocketModeBuilder, SocketModeClient, TokioRuntime,
     TranscriptSink, WebClient,
 };
-use slackline_transcript::{Record, Recorder, TranscriptHeader};
+use slackline_transcript::Recorder;
 use tokio::sync::Notify;
 
 use hooks::{Observed, VirtualHooks, HOST, PORT};
@@ -96,7 +96,7 @@ pub use report::{
 pub use script::{Envelope, IntoEnvelope, ScriptBuilder};
 pub use slackline_fake::{AckOutcome, FakeConfig, Script, Verdict};
 pub use slackline_sim::{Fault, FaultPlan, FaultProfile, NetFaults, TimedFault};
-pub use slackline_transcript::{Divergence, Transcript};
+pub use slackline_transcript::{Divergence, Record, Transcript, TranscriptHeader};
 
 /// The app-level token the test's clients use (any `xapp-` token works with the fake).
 pub const APP_TOKEN: &str = "xapp-1-A0FAKEAPP01-1-bot-test";
@@ -543,37 +543,42 @@ fn deliveries(
         let Some(id) = delivery.work.envelope_id.clone() else {
             continue;
         };
-        if let Some(ack) = acks
-            .iter_mut()
-            .find(|(at, ack_id, _, used)| !used && *ack_id == id && *at >= delivery.at)
-        {
-            ack.3 = true;
-            let by = if by_app.contains(&id) {
-                AckedBy::Handler
-            } else if delivery.accepts_response_payload {
-                AckedBy::Deadline
-            } else {
-                AckedBy::Client
-            };
-            delivery.ack = Some(Ack {
-                at: ack.0,
-                payload: ack.2.clone(),
-                by,
-            });
-        }
-        let same = |work: &Work| {
-            work.envelope_id.as_deref() == Some(id.as_str())
-                && work.retry_attempt == delivery.work.retry_attempt
-        };
-        if let Some(observed) = observed {
-            delivery.dispatched = observed.dispatched.iter().any(|d| same(&d.work));
-        }
+        let retry = delivery.work.retry_attempt;
+        let same =
+            |work: &Work| work.envelope_id.as_deref() == Some(id.as_str()) && work.retry_attempt == retry;
+        let dispatched_at = observed
+            .and_then(|o| o.dispatched.iter().find(|d| same(&d.work)))
+            .map(|d| d.at);
+        delivery.dispatched = dispatched_at.is_some();
         for (i, run) in handlers.iter_mut().enumerate() {
             if same(&run.work) {
                 run.work.label = delivery.work.label.clone();
                 delivery.handlers.push(i);
             }
         }
+        let Some(ack) = acks
+            .iter_mut()
+            .find(|(at, ack_id, _, used)| !used && *ack_id == id && *at >= delivery.at)
+        else {
+            continue;
+        };
+        ack.3 = true;
+        let by_handler = by_app
+            .get(&id)
+            .is_some_and(|times| times.iter().any(|&t| delivery.at <= t && t <= ack.0));
+        // Acked later than it was handed over, and not by the app: the deadline's doing.
+        let by = if by_handler {
+            AckedBy::Handler
+        } else if dispatched_at.is_some_and(|at| ack.0 > at) {
+            AckedBy::Deadline
+        } else {
+            AckedBy::Client
+        };
+        delivery.ack = Some(Ack {
+            at: ack.0,
+            payload: ack.2.clone(),
+            by,
+        });
     }
     list
 }

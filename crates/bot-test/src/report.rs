@@ -14,6 +14,9 @@ use slackline_transcript::{Entry, Transcript};
 
 use crate::replay::ReplayCheck;
 
+/// How long after a delivery Slack may still redeliver it.
+const SLACK_RETRY_HORIZON: Duration = Duration::from_secs(15 * 60);
+
 /// What a handler was called for: an envelope (or an RTM event).
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -306,8 +309,9 @@ impl BotRun {
     /// Everything wrong with the run, in the bot's terms; empty when it went well: the script
     /// finished and the client stopped, the fake saw no broken rule (but those the fault plan
     /// excuses), no handler panicked or hung, no envelope that reached the client intact was
-    /// lost or handled twice within the client's dedupe window, and every connection went to
-    /// the fake Slack. In a replay: no difference from the recording.
+    /// lost or handled twice within the client's dedupe window (15 minutes, Slack's
+    /// redelivery horizon, if dedupe is off), and every connection went to the fake Slack.
+    /// In a replay: no difference from the recording.
     pub fn problems(&self) -> Vec<String> {
         let mut problems = Vec::new();
         match &self.ending {
@@ -407,7 +411,7 @@ impl BotRun {
             let mut reported = false;
             for key in keys.into_iter().flatten() {
                 if let Some(&(first, at)) = seen.get(&key) {
-                    let within = window.is_some_and(|w| run.started.saturating_sub(at) < w);
+                    let within = run.started.saturating_sub(at) < window;
                     if within && !reported {
                         reported = true;
                         problems.push(format!(
@@ -426,9 +430,14 @@ impl BotRun {
         problems
     }
 
-    /// The client's dedupe window, from its transcript header.
-    fn dedupe_window(&self) -> Option<Duration> {
-        self.transcript.header.config.dedupe_window()
+    /// The client's dedupe window, from its transcript header; without one (dedupe turned
+    /// off), the fifteen minutes within which Slack redelivers.
+    fn dedupe_window(&self) -> Duration {
+        self.transcript
+            .header
+            .config
+            .dedupe_window()
+            .unwrap_or(SLACK_RETRY_HORIZON)
     }
 
     fn what_it_called(&self, run: &HandlerRun) -> String {
@@ -589,7 +598,13 @@ impl fmt::Display for BotRun {
                 writeln!(f, "  [{}] {call}", secs(call.at))?;
             }
         }
-        if self.faults.applied + self.faults.skipped > 0 || self.faults.network.sent > 0 {
+        let net = &self.faults.plan.net;
+        let faulty = !self.faults.plan.faults.is_empty()
+            || net.jitter_ms > 0
+            || net.drop_per_mille > 0
+            || net.duplicate_per_mille > 0
+            || net.corrupt_per_mille > 0;
+        if faulty {
             let n = &self.faults.network;
             writeln!(
                 f,
@@ -650,16 +665,15 @@ impl BotRun {
     }
 }
 
-/// The app's acks in a transcript, by envelope id.
-pub(crate) fn app_acks(transcript: &Transcript) -> BTreeSet<String> {
-    transcript
-        .records
-        .iter()
-        .filter_map(|r| match &r.entry {
-            Entry::Input(Input::Ack { envelope_id, .. }) => Some(envelope_id.clone()),
-            _ => None,
-        })
-        .collect()
+/// When the app acked each envelope (its handler, through the client), from a transcript.
+pub(crate) fn app_acks(transcript: &Transcript) -> BTreeMap<String, Vec<Duration>> {
+    let mut acks: BTreeMap<String, Vec<Duration>> = BTreeMap::new();
+    for record in &transcript.records {
+        if let Entry::Input(Input::Ack { envelope_id, .. }) = &record.entry {
+            acks.entry(envelope_id.clone()).or_default().push(record.at);
+        }
+    }
+    acks
 }
 
 /// A Web API call's arguments as JSON: the body if it is JSON, the form fields otherwise.

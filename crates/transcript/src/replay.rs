@@ -257,23 +257,32 @@ pub fn compare_records(
 }
 
 /// Matches each expected record with an unused actual one a little ahead (same entry, time
-/// within the tolerance); what is left over on either side diverges.
+/// within the tolerance); what is left over on either side diverges. The window follows the
+/// matches: an actual record nothing matched (something the client now does) falls behind
+/// it and is reported, instead of holding the window back for every record after it.
 fn compare(expected: &[&Record], actual: &[&Record], options: &ReplayOptions) -> Vec<Divergence> {
+    let window = options.window.max(1);
     let mut used = vec![false; actual.len()];
     let mut first_unused = 0;
+    // Just after the latest match.
+    let mut next: usize = 0;
     let mut divergences = Vec::new();
     for e in expected {
         while first_unused < actual.len() && used[first_unused] {
             first_unused += 1;
         }
-        let window_end = (first_unused + options.window.max(1)).min(actual.len());
-        let found = (first_unused..window_end).find(|&j| {
+        let window_start = first_unused.max(next.saturating_sub(window));
+        let window_end = (next.max(first_unused) + window).min(actual.len());
+        let found = (window_start..window_end).find(|&j| {
             !used[j]
                 && actual[j].entry == e.entry
                 && actual[j].at.abs_diff(e.at) <= options.time_tolerance
         });
         match found {
-            Some(j) => used[j] = true,
+            Some(j) => {
+                used[j] = true;
+                next = next.max(j + 1);
+            }
             None => divergences.push(Divergence::Missing((*e).clone())),
         }
     }
