@@ -523,62 +523,70 @@ fn deliveries(
             })
             .collect(),
     };
-    // Acks as Slack received them, matched to deliveries in order.
-    let mut acks: Vec<(Duration, String, Option<Value>, bool)> = log
-        .from_client
-        .iter()
-        .filter_map(|f| {
-            let value = serde_json::from_str::<Value>(&f.text).ok()?;
-            let id = value.get("envelope_id")?.as_str()?.to_owned();
-            Some((
-                f.at.elapsed_since_epoch(),
-                id,
-                value.get("payload").cloned(),
-                false,
-            ))
-        })
-        .collect();
-    let by_app = report::app_acks(transcript);
-    for delivery in &mut list {
-        let Some(id) = delivery.work.envelope_id.clone() else {
+    // Acks as Slack received them, by envelope id in the order they came.
+    let mut acks: BTreeMap<String, Vec<(Duration, Option<Value>)>> = BTreeMap::new();
+    for frame in &log.from_client {
+        let Ok(value) = serde_json::from_str::<Value>(&frame.text) else {
             continue;
         };
-        let retry = delivery.work.retry_attempt;
-        let same =
-            |work: &Work| work.envelope_id.as_deref() == Some(id.as_str()) && work.retry_attempt == retry;
-        let dispatched_at = observed
-            .and_then(|o| o.dispatched.iter().find(|d| same(&d.work)))
-            .map(|d| d.at);
-        delivery.dispatched = dispatched_at.is_some();
-        for (i, run) in handlers.iter_mut().enumerate() {
-            if same(&run.work) {
-                run.work.label = delivery.work.label.clone();
-                delivery.handlers.push(i);
-            }
+        if let Some(id) = value.get("envelope_id").and_then(Value::as_str) {
+            let payload = value.get("payload").cloned();
+            acks.entry(id.to_owned())
+                .or_default()
+                .push((frame.at.elapsed_since_epoch(), payload));
         }
-        let Some(ack) = acks
-            .iter_mut()
-            .find(|(at, ack_id, _, used)| !used && *ack_id == id && *at >= delivery.at)
-        else {
+    }
+    // How far each envelope's acks have been matched.
+    let mut ack_cursor: BTreeMap<String, usize> = BTreeMap::new();
+    let by_app = report::app_acks(transcript);
+    type Key = (String, u32);
+    let key = |work: &Work| Some((work.envelope_id.clone()?, work.retry_attempt));
+    let mut dispatched_at: BTreeMap<Key, Duration> = BTreeMap::new();
+    for d in observed.map(|o| o.dispatched.as_slice()).unwrap_or_default() {
+        if let Some(k) = key(&d.work) {
+            dispatched_at.entry(k).or_insert(d.at);
+        }
+    }
+    let mut runs: BTreeMap<Key, Vec<usize>> = BTreeMap::new();
+    for (i, run) in handlers.iter().enumerate() {
+        if let Some(k) = key(&run.work) {
+            runs.entry(k).or_default().push(i);
+        }
+    }
+    for delivery in &mut list {
+        let Some(k) = key(&delivery.work) else {
             continue;
         };
-        ack.3 = true;
+        let dispatched = dispatched_at.get(&k).copied();
+        delivery.dispatched = dispatched.is_some();
+        for &i in runs.get(&k).map(Vec::as_slice).unwrap_or_default() {
+            handlers[i].work.label = delivery.work.label.clone();
+            delivery.handlers.push(i);
+        }
+        let id = k.0;
+        // The first ack of this envelope not matched yet that came after this delivery.
+        let cursor = ack_cursor.entry(id.clone()).or_default();
+        let Some(offset) = acks.get(&id).and_then(|list| {
+            list[*cursor..]
+                .iter()
+                .position(|(at, _)| *at >= delivery.at)
+        }) else {
+            continue;
+        };
+        let (at, payload) = acks[&id][*cursor + offset].clone();
+        *cursor += offset + 1;
         let by_handler = by_app
             .get(&id)
-            .is_some_and(|times| times.iter().any(|&t| delivery.at <= t && t <= ack.0));
+            .is_some_and(|times| times.iter().any(|&t| delivery.at <= t && t <= at));
         // Acked later than it was handed over, and not by the app: the deadline's doing.
         let by = if by_handler {
             AckedBy::Handler
-        } else if dispatched_at.is_some_and(|at| ack.0 > at) {
+        } else if dispatched.is_some_and(|d| at > d) {
             AckedBy::Deadline
         } else {
             AckedBy::Client
         };
-        delivery.ack = Some(Ack {
-            at: ack.0,
-            payload: ack.2.clone(),
-            by,
-        });
+        delivery.ack = Some(Ack { at, payload, by });
     }
     list
 }

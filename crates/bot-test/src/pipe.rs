@@ -174,10 +174,12 @@ impl futures_io::AsyncRead for ClientEnd {
             return Poll::Ready(Err(reset_error()));
         }
         if !state.down.is_empty() {
-            let n = buf.len().min(state.down.len());
-            for (slot, byte) in buf.iter_mut().zip(state.down.drain(..n)) {
-                *slot = byte;
-            }
+            let (front, back) = state.down.as_slices();
+            let n = buf.len().min(front.len() + back.len());
+            let first = n.min(front.len());
+            buf[..first].copy_from_slice(&front[..first]);
+            buf[first..n].copy_from_slice(&back[..n - first]);
+            state.down.drain(..n);
             return Poll::Ready(Ok(n));
         }
         if state.server_closed || buf.is_empty() {

@@ -190,6 +190,8 @@ struct Conn {
     handler: Option<usize>,
     inbuf: Vec<u8>,
     phase: Phase,
+    /// It asked for a WebSocket.
+    websocket: bool,
     /// The fake's socket, once the handshake reached it.
     socket: Option<u32>,
     /// The fake made it half-open: nothing is read from it or written to it.
@@ -332,6 +334,7 @@ impl Server {
                 handler,
                 inbuf: Vec::new(),
                 phase: Phase::Request,
+                websocket: false,
                 socket: None,
                 silent: false,
                 client_closed: false,
@@ -442,6 +445,7 @@ impl Server {
                     });
                 }
                 Some(http::Request::Upgrade { target, key }) => {
+                    conn.websocket = true;
                     conn.phase = Phase::Upgrading { key };
                     packets.push(Packet::WsConnect { pipe: id, target });
                 }
@@ -507,6 +511,12 @@ impl Server {
                 _ => conn.client_closed = true,
             }
             conn.phase = Phase::Done;
+            // A Web API call's connection is forgotten once both ends are done with it (what
+            // is still on its way for it finds no connection); a WebSocket's is kept, for
+            // the faults and the frames that name it.
+            if !conn.websocket {
+                self.conns.remove(&id);
+            }
         }
         for packet in packets {
             self.put(packet);
