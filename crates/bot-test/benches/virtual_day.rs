@@ -16,11 +16,16 @@
 //! RUNS=9 SPACING_MS=500 cargo bench -p slackline-bot-test --bench virtual_day
 //! ```
 
+// A bench times runs on the wall clock (the runs themselves never read it).
+#![allow(clippy::disallowed_methods)]
+
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 use slackline::{Config, Event, Token, WebApi};
-use slackline_bot_test::{BotRun, BotTest, Envelope, Script, ScriptBuilder, Slack, APP_TOKEN, BOT_TOKEN};
+use slackline_bot_test::{
+    BotRun, BotTest, Envelope, Script, ScriptBuilder, Slack, APP_TOKEN, BOT_TOKEN,
+};
 use slackline_sim::{Ctx, Harness};
 use slackline_tokio::{SocketModeBuilder, WebClient};
 
@@ -91,7 +96,11 @@ fn day(spacing: Duration) -> (Script, usize) {
         } else {
             mentions += 1;
             let event = json!({ "type": "app_mention", "channel": "C1", "ts": format!("{i}.0"), "text": label });
-            script.envelope(spacing, &label, Envelope::events_api(&format!("Ev{i}"), event))
+            script.envelope(
+                spacing,
+                &label,
+                Envelope::events_api(&format!("Ev{i}"), event),
+            )
         };
         if i % per_hour == per_hour / 2 {
             script = script.redeliver(Duration::from_millis(100), &label);

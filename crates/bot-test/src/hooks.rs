@@ -80,7 +80,10 @@ impl Hooks for VirtualHooks {
         let handler = lock(&self.observed).current;
         if host != HOST || port != PORT {
             let target = format!("{host}:{port}");
-            lock(&self.server).log.refused.push((target.clone(), handler));
+            lock(&self.server)
+                .log
+                .refused
+                .push((target.clone(), handler));
             return Box::pin(std::future::ready(Err(io::Error::new(
                 io::ErrorKind::ConnectionRefused,
                 format!(
@@ -118,11 +121,7 @@ impl Hooks for VirtualHooks {
         let id = run?;
         let observed = Arc::clone(&self.observed);
         Some(Box::new(move |call: BoxFuture<'static, ()>| {
-            Box::pin(Watched {
-                id,
-                call,
-                observed,
-            }) as BoxFuture<'static, ()>
+            Box::pin(Watched { id, call, observed }) as BoxFuture<'static, ()>
         }))
     }
 }

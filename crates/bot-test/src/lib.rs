@@ -194,6 +194,9 @@ impl BotTest {
     /// virtual time, on a runtime of its own. The test adds the seed and a transcript sink to
     /// the builder, and builds it.
     pub fn run<B: Bot>(&self, bot: impl FnOnce(&Slack) -> B) -> BotRun {
+        // The run's real duration, for the report; nothing in the run reads the system clock
+        // (this crate keeps the core's bans, `clippy.toml`: time is tokio's paused clock).
+        #[allow(clippy::disallowed_methods)]
         let wall = std::time::Instant::now();
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_time()
@@ -542,7 +545,10 @@ fn deliveries(
     type Key = (String, u32);
     let key = |work: &Work| Some((work.envelope_id.clone()?, work.retry_attempt));
     let mut dispatched_at: BTreeMap<Key, Duration> = BTreeMap::new();
-    for d in observed.map(|o| o.dispatched.as_slice()).unwrap_or_default() {
+    for d in observed
+        .map(|o| o.dispatched.as_slice())
+        .unwrap_or_default()
+    {
         if let Some(k) = key(&d.work) {
             dispatched_at.entry(k).or_insert(d.at);
         }

@@ -51,7 +51,9 @@ impl Signal {
 /// Locks, ignoring poisoning: a handler that panicked while the lock was held cannot have left
 /// a half-made change here (nothing in this crate panics under a lock).
 pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 #[derive(Debug, Default)]

@@ -16,9 +16,7 @@ use slackline_fake::script::StepAction;
 use slackline_fake::{
     ApiRequest, ConnectRejected, FakeConfig, FakeResponse, FakeSlack, Output, Script, ScriptHeader,
 };
-use slackline_transcript::{
-    compare_records, Divergence, Entry, Record, ReplayOptions, Transcript,
-};
+use slackline_transcript::{compare_records, Divergence, Entry, Record, ReplayOptions, Transcript};
 
 use crate::server::peer::{Peer, PeerOutput};
 use crate::server::URL_METHODS;
@@ -231,7 +229,8 @@ impl Player {
         while let Some(output) = self.web.poll_output() {
             if let Output::HttpResponse { call, response } = output {
                 if let Some(id) = self.web_calls.remove(&call.get()) {
-                    self.outputs.push_back(PeerOutput::Answer { call: id, response });
+                    self.outputs
+                        .push_back(PeerOutput::Answer { call: id, response });
                 }
             }
         }

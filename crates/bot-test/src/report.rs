@@ -267,12 +267,17 @@ impl BotRun {
 
     /// The deliveries of the envelope with this script label (the first, then redeliveries).
     pub fn envelope(&self, label: &str) -> Vec<&Delivery> {
-        self.deliveries.iter().filter(|d| d.label == label).collect()
+        self.deliveries
+            .iter()
+            .filter(|d| d.label == label)
+            .collect()
     }
 
     /// The first ack of the envelope with this label.
     pub fn ack(&self, label: &str) -> Option<&Ack> {
-        self.envelope(label).into_iter().find_map(|d| d.ack.as_ref())
+        self.envelope(label)
+            .into_iter()
+            .find_map(|d| d.ack.as_ref())
     }
 
     /// Every handler call, in the order they started.
@@ -405,8 +410,14 @@ impl BotRun {
         let mut seen: BTreeMap<String, (usize, Duration)> = BTreeMap::new();
         for (i, run) in self.handlers.iter().enumerate() {
             let keys = [
-                run.work.envelope_id.as_ref().map(|id| format!("envelope_id {id}")),
-                run.work.event_id.as_ref().map(|id| format!("event_id {id}")),
+                run.work
+                    .envelope_id
+                    .as_ref()
+                    .map(|id| format!("envelope_id {id}")),
+                run.work
+                    .event_id
+                    .as_ref()
+                    .map(|id| format!("event_id {id}")),
             ];
             let mut reported = false;
             for key in keys.into_iter().flatten() {
@@ -573,7 +584,11 @@ impl fmt::Display for BotRun {
                 )?;
             }
         }
-        let handled: BTreeSet<usize> = self.deliveries.iter().flat_map(|d| d.handlers.clone()).collect();
+        let handled: BTreeSet<usize> = self
+            .deliveries
+            .iter()
+            .flat_map(|d| d.handlers.clone())
+            .collect();
         for (i, run) in self.handlers.iter().enumerate() {
             if !handled.contains(&i) {
                 writeln!(
@@ -591,7 +606,8 @@ impl fmt::Display for BotRun {
                 writeln!(f, "  [{}] {work}: no handler for it", secs(*at))?;
             }
         }
-        let unattributed: Vec<&ApiCall> = self.calls.iter().filter(|c| c.handler.is_none()).collect();
+        let unattributed: Vec<&ApiCall> =
+            self.calls.iter().filter(|c| c.handler.is_none()).collect();
         if !unattributed.is_empty() {
             writeln!(f, "Web API calls outside handlers:")?;
             for call in unattributed {

@@ -18,7 +18,8 @@ fn echo_bot(slack: SocketModeBuilder, web: WebClient) -> SocketModeBuilder {
             async move {
                 let event = envelope.payload::<Value>().unwrap()["event"].clone();
                 let text = event["text"].as_str().unwrap_or_default();
-                let reply = json!({ "channel": event["channel"], "thread_ts": event["ts"], "text": text });
+                let reply =
+                    json!({ "channel": event["channel"], "thread_ts": event["ts"], "text": text });
                 let _ = web.chat_post_message_with(&reply).await;
             }
         })
@@ -49,7 +50,11 @@ fn five_hours_of_refreshes_and_a_redelivery_in_well_under_a_second() {
     assert!(run.elapsed >= Duration::from_secs(5 * 3600), "{run}");
     assert!(run.wall_time < Duration::from_secs(5), "{run}");
     // Two mentions, two replies: the redelivery was acked but not answered again.
-    let posted: Vec<_> = run.calls("chat.postMessage").iter().map(|c| c.arg("text")).collect();
+    let posted: Vec<_> = run
+        .calls("chat.postMessage")
+        .iter()
+        .map(|c| c.arg("text"))
+        .collect();
     assert_eq!(posted, [Some("hi"), Some("bye")]);
     assert_eq!(run.envelope("hi").len(), 2);
     assert_eq!(run.handled("hi").len(), 1);
@@ -59,7 +64,10 @@ fn five_hours_of_refreshes_and_a_redelivery_in_well_under_a_second() {
     assert_eq!(run.ack("hi").unwrap().by, AckedBy::Client);
     // Every call came from the handler of its envelope.
     let first = &run.calls("chat.postMessage")[0];
-    assert_eq!(run.handlers()[first.handler.unwrap()].work.label.as_deref(), Some("hi"));
+    assert_eq!(
+        run.handlers()[first.handler.unwrap()].work.label.as_deref(),
+        Some("hi")
+    );
     assert_eq!(first.arg("thread_ts"), Some("1.1"));
     assert!(first.is_ok());
     let verdict = run.verdict.as_ref().unwrap();
@@ -73,7 +81,11 @@ fn two_runs_give_byte_identical_transcripts() {
     let first = test.run(bot);
     let second = test.run(bot);
     first.assert_ok();
-    assert!(first.transcript.records.len() > 1000, "{}", first.transcript.records.len());
+    assert!(
+        first.transcript.records.len() > 1000,
+        "{}",
+        first.transcript.records.len()
+    );
     assert_eq!(first.transcript_jsonl(), second.transcript_jsonl());
     // And the rest of the account (all but the wall time).
     let account = |run: &slackline_bot_test::BotRun| {
@@ -106,7 +118,11 @@ fn under_a_fault_plan_nothing_is_posted_twice_and_nothing_lost() {
     run.assert_ok();
     assert_eq!(run.faults.skipped, 0, "{run}");
     assert!(run.faults.network.duplicated > 0, "{run}");
-    let posted: Vec<_> = run.calls("chat.postMessage").iter().map(|c| c.arg("text")).collect();
+    let posted: Vec<_> = run
+        .calls("chat.postMessage")
+        .iter()
+        .map(|c| c.arg("text"))
+        .collect();
     assert_eq!(posted, [Some("hi"), Some("bye")], "{run}");
     assert_eq!(run.handled("cmd").len(), 1, "{run}");
 }
@@ -118,16 +134,18 @@ fn the_same_plan_gives_the_same_run() {
     let bot = |slack: &slackline_bot_test::Slack| {
         echo_bot(slack.socket_mode().connections(2), slack.web_client())
     };
-    assert_eq!(test.run(bot).transcript_jsonl(), test.run(bot).transcript_jsonl());
+    assert_eq!(
+        test.run(bot).transcript_jsonl(),
+        test.run(bot).transcript_jsonl()
+    );
 }
 
 /// A bot that forgot the client's dedupe is told which envelope it handled twice, by which
 /// handlers, and what each called.
 #[test]
 fn a_double_post_is_reported_in_the_bots_terms() {
-    let run = five_hours().run(|slack| {
-        echo_bot(slack.socket_mode().without_dedupe(), slack.web_client())
-    });
+    let run = five_hours()
+        .run(|slack| echo_bot(slack.socket_mode().without_dedupe(), slack.web_client()));
     let problems = run.problems();
     assert_eq!(problems.len(), 1, "{run}");
     let problem = &problems[0];
@@ -151,7 +169,10 @@ fn a_panicking_handler_is_reported_with_its_envelope_and_calls() {
             let web = web.clone();
             async move {
                 let _ = web.chat_post_message("C1", "about to fail").await;
-                let text = envelope.payload::<Value>().unwrap()["text"].as_str().unwrap().to_owned();
+                let text = envelope.payload::<Value>().unwrap()["text"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned();
                 panic!("cannot echo {text}");
             }
         })
@@ -164,9 +185,15 @@ fn a_panicking_handler_is_reported_with_its_envelope_and_calls() {
     );
     let problems = run.problems();
     assert_eq!(problems.len(), 1, "{run}");
-    assert!(problems[0].contains(r#"envelope "cmd" (slash_commands /echo"#), "{run}");
+    assert!(
+        problems[0].contains(r#"envelope "cmd" (slash_commands /echo"#),
+        "{run}"
+    );
     assert!(problems[0].contains(r#"panicked at 1h00m31.0"#), "{run}");
-    assert!(problems[0].contains(r#"chat.postMessage {"channel":"C1","text":"about to fail"} → ok"#), "{run}");
+    assert!(
+        problems[0].contains(r#"chat.postMessage {"channel":"C1","text":"about to fail"} → ok"#),
+        "{run}"
+    );
     // The client contained it: the command was acked when the handler's responder dropped.
     assert_eq!(run.ack("cmd").unwrap().by, AckedBy::Handler);
     // The other envelopes went on.
@@ -176,10 +203,13 @@ fn a_panicking_handler_is_reported_with_its_envelope_and_calls() {
 #[test]
 fn a_handler_that_never_returns_is_reported_and_its_command_acked_at_the_deadline() {
     let run = five_hours().run(|slack| {
-        echo_bot(slack.socket_mode(), slack.web_client()).on_command("/echo", |_, responder| async move {
-            std::future::pending::<()>().await;
-            drop(responder);
-        })
+        echo_bot(slack.socket_mode(), slack.web_client()).on_command(
+            "/echo",
+            |_, responder| async move {
+                std::future::pending::<()>().await;
+                drop(responder);
+            },
+        )
     });
     let handler = &run.handled("cmd")[0];
     assert_eq!(handler.outcome, HandlerOutcome::TimedOut);
@@ -193,13 +223,17 @@ fn a_handler_that_never_returns_is_reported_and_its_command_acked_at_the_deadlin
 #[test]
 fn a_client_pointed_at_the_real_slack_is_refused_and_named() {
     let run = five_hours().run(|slack| {
-        let web = WebClient::builder_on(slack.runtime(), "xoxb-1-real").build().unwrap();
+        let web = WebClient::builder_on(slack.runtime(), "xoxb-1-real")
+            .build()
+            .unwrap();
         echo_bot(slack.socket_mode(), web)
     });
     let problems = run.problems();
     assert!(
-        problems.iter().any(|p| p.contains("tried to connect to slack.com:443")
-            && p.contains(r#"handler #0 for envelope "hi""#)),
+        problems
+            .iter()
+            .any(|p| p.contains("tried to connect to slack.com:443")
+                && p.contains(r#"handler #0 for envelope "hi""#)),
         "{run}"
     );
 }
@@ -213,31 +247,53 @@ fn scripts_are_built_in_code_from_json_or_serialize_payloads() {
         ts: &'a str,
         text: &'a str,
     }
-    let mention = Mention { r#type: "app_mention", channel: "C9", ts: "9.9", text: "typed" };
+    let mention = Mention {
+        r#type: "app_mention",
+        channel: "C9",
+        ts: "9.9",
+        text: "typed",
+    };
     let script = ScriptBuilder::new("in code")
-        .envelope(Duration::from_secs(1), "typed", Envelope::events_api("Ev9", &mention))
-        .envelope(Duration::from_secs(1), "cmd", Envelope::slash_command("/echo", "pong"))
+        .envelope(
+            Duration::from_secs(1),
+            "typed",
+            Envelope::events_api("Ev9", &mention),
+        )
+        .envelope(
+            Duration::from_secs(1),
+            "cmd",
+            Envelope::slash_command("/echo", "pong"),
+        )
         .disconnect(Duration::from_secs(1), "link_disabled")
         .build()
         .unwrap();
     let run = BotTest::new(script).run(|slack| echo_bot(slack.socket_mode(), slack.web_client()));
     run.assert_ok();
     assert_eq!(run.calls("chat.postMessage")[0].arg("channel"), Some("C9"));
-    assert_eq!(run.ack("cmd").unwrap().payload, Some(json!({ "text": "pong" })));
+    assert_eq!(
+        run.ack("cmd").unwrap().payload,
+        Some(json!({ "text": "pong" }))
+    );
 }
 
 #[test]
 fn an_rtm_bot_runs_in_virtual_time_too() {
-    let script = Script::parse(r#"
+    let script = Script::parse(
+        r#"
 {"slackline_script":1,"name":"rtm"}
 {"after":"1s","rtm":{"type":"message","channel":"C1","user":"U1","text":"hello","ts":"1.0"}}
 {"after":"1h","goodbye":true}
 {"after":"1s","rtm":{"type":"message","channel":"C1","user":"U1","text":"again","ts":"2.0"}}
 {"after":"1s","end":true}
-"#).unwrap();
+"#,
+    )
+    .unwrap();
     let run = BotTest::new(script).run(|slack| {
         slack.rtm().on_event("message", |event, rtm| async move {
-            let text = event.payload::<Value>().unwrap()["text"].as_str().unwrap().to_owned();
+            let text = event.payload::<Value>().unwrap()["text"]
+                .as_str()
+                .unwrap()
+                .to_owned();
             let _ = rtm.send_message("C1", &format!("echo: {text}")).await;
         })
     });
@@ -261,15 +317,30 @@ fn a_recording_replays_and_a_changed_bot_is_caught() {
     assert_eq!(replay.calls("chat.postMessage").len(), 2, "{replay}");
 
     let shouting = BotTest::replay(recording).run(|slack| {
-        echo_bot(slack.socket_mode(), slack.web_client()).on_command("/echo", |envelope, responder| async move {
-            let text = envelope.payload::<Value>().unwrap()["text"].as_str().unwrap().to_uppercase();
-            let _ = responder.ack_with(&json!({ "text": text })).await;
-        })
+        echo_bot(slack.socket_mode(), slack.web_client()).on_command(
+            "/echo",
+            |envelope, responder| async move {
+                let text = envelope.payload::<Value>().unwrap()["text"]
+                    .as_str()
+                    .unwrap()
+                    .to_uppercase();
+                let _ = responder.ack_with(&json!({ "text": text })).await;
+            },
+        )
     });
     let check = shouting.replay.as_ref().unwrap();
     assert_eq!(check.divergences.len(), 2, "{shouting}");
     let account = shouting.to_string();
-    assert!(account.contains(r#"the recording has send_text but the client no longer does it"#), "{account}");
-    assert!(account.contains(r#"\"payload\":{\"text\":\"PING\"}"#), "{account}");
-    assert!(account.contains(r#"(the ack of envelope (slash_commands /echo"#), "{account}");
+    assert!(
+        account.contains(r#"the recording has send_text but the client no longer does it"#),
+        "{account}"
+    );
+    assert!(
+        account.contains(r#"\"payload\":{\"text\":\"PING\"}"#),
+        "{account}"
+    );
+    assert!(
+        account.contains(r#"(the ack of envelope (slash_commands /echo"#),
+        "{account}"
+    );
 }

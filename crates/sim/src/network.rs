@@ -110,9 +110,9 @@ pub trait Wire {
 /// A stream whose packets arrive in sending order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum Lane {
-    ToServer(ConnId),
-    ToClient(SocketId),
-    ToClientStray(ConnId),
+    Server(ConnId),
+    Client(SocketId),
+    Stray(ConnId),
 }
 
 impl Wire for Packet {
@@ -125,14 +125,14 @@ impl Wire for Packet {
             | Packet::ClientText { conn, .. }
             | Packet::ClientPing { conn, .. }
             | Packet::ClientPong { conn, .. }
-            | Packet::ClientClose { conn, .. } => Lane::ToServer(*conn),
-            Packet::Connected { socket, .. } => Lane::ToClient(*socket),
+            | Packet::ClientClose { conn, .. } => Lane::Server(*conn),
+            Packet::Connected { socket, .. } => Lane::Client(*socket),
             Packet::ConnectFailed { .. } => return None,
-            Packet::StrayText { conn, .. } => Lane::ToClientStray(*conn),
+            Packet::StrayText { conn, .. } => Lane::Stray(*conn),
             Packet::ServerText { socket, .. }
             | Packet::ServerPing { socket, .. }
             | Packet::ServerPong { socket, .. }
-            | Packet::ServerClose { socket, .. } => Lane::ToClient(*socket),
+            | Packet::ServerClose { socket, .. } => Lane::Client(*socket),
         })
     }
 

@@ -15,7 +15,8 @@ fn echo_bot(slack: SocketModeBuilder, web: WebClient) -> SocketModeBuilder {
             let web = web.clone();
             async move {
                 let event = &envelope.payload::<Value>().unwrap()["event"];
-                let reply = json!({ "channel": event["channel"], "thread_ts": event["ts"], "text": event["text"] });
+                let (channel, ts) = (&event["channel"], &event["ts"]);
+                let reply = json!({ "channel": channel, "thread_ts": ts, "text": event["text"] });
                 let _ = web.chat_post_message_with(&reply).await;
             }
         })
@@ -36,11 +37,14 @@ fn five_hours() -> BotTest {
 #[test]
 fn five_hours_of_refreshes_and_a_redelivery() {
     let run = five_hours().run(bot);
-    run.assert_ok(); // the fake's verdict is ok, no handler panicked or hung, nothing lost or handled twice
-    let replies: Vec<_> = run.calls("chat.postMessage").iter().map(|c| c.arg("text")).collect();
-    assert_eq!(replies, [Some("hi"), Some("bye")]); // the redelivered "hi" was acked, not answered again
-    assert_eq!(run.ack("cmd").unwrap().payload, Some(json!({ "text": "ping" })));
-    assert_eq!(run.transcript_jsonl(), five_hours().run(bot).transcript_jsonl()); // byte for byte
+    run.assert_ok(); // verdict ok; no handler panicked or hung; nothing lost or handled twice
+    let replies = run.calls("chat.postMessage");
+    assert_eq!(replies.len(), 2); // the redelivered "hi" was acked, not answered again
+    assert_eq!(replies[1].arg("text"), Some("bye"));
+    let ack = run.ack("cmd").unwrap();
+    assert_eq!(ack.payload, Some(json!({ "text": "ping" })));
+    let again = five_hours().run(bot);
+    assert_eq!(run.transcript_jsonl(), again.transcript_jsonl()); // byte for byte
 }
 
 #[test]
@@ -81,10 +85,10 @@ fn the_readme_shows_this_test() {
 #[test]
 #[ignore = "rewrites tests/data/echo-bot.recorded.jsonl"]
 fn record_the_echo_bot_over_real_sockets() {
-    use std::sync::{Arc, Mutex};
-    use slackline_fake_server::{FakeServer, ServerConfig};
     use slackline_bot_test::{Record, TranscriptHeader};
+    use slackline_fake_server::{FakeServer, ServerConfig};
     use slackline_tokio::{SocketModeClient, TranscriptSink};
+    use std::sync::{Arc, Mutex};
 
     struct File(Arc<Mutex<String>>);
     impl TranscriptSink for File {
@@ -100,10 +104,18 @@ fn record_the_echo_bot_over_real_sockets() {
 
     let script = Script::parse(include_str!("data/recorded-session.jsonl")).unwrap();
     let text = Arc::new(Mutex::new(String::new()));
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     runtime.block_on(async {
-        let mut server = FakeServer::start(script, ServerConfig::default()).await.unwrap();
-        let web = WebClient::builder("xoxb-1-recording").api_url(server.api_url()).build().unwrap();
+        let mut server = FakeServer::start(script, ServerConfig::default())
+            .await
+            .unwrap();
+        let web = WebClient::builder("xoxb-1-recording")
+            .api_url(server.api_url())
+            .build()
+            .unwrap();
         let client = echo_bot(SocketModeClient::builder("xapp-1-A1-1-recording"), web)
             .connections(2)
             .api_url(server.api_url())
@@ -116,6 +128,9 @@ fn record_the_echo_bot_over_real_sockets() {
         assert!(verdict.ok, "{}", verdict.summary_text());
     });
     let text = text.lock().unwrap().clone();
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/echo-bot.recorded.jsonl");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/echo-bot.recorded.jsonl"
+    );
     std::fs::write(path, text).unwrap();
 }

@@ -52,7 +52,10 @@ pub(crate) fn parse(buf: &mut Vec<u8>) -> Option<Request> {
         })
     };
     if header("transfer-encoding").is_some() {
-        return Some(bad(411, "send a Content-Length (chunked bodies are not read)"));
+        return Some(bad(
+            411,
+            "send a Content-Length (chunked bodies are not read)",
+        ));
     }
     let length = match header("content-length").map(|v| v.trim().parse::<usize>()) {
         None => 0,

@@ -20,7 +20,9 @@ use std::time::Duration;
 use slackline::Instant;
 use slackline_fake::script::{FailStep, RedeliverStep, StepAction, Target};
 use slackline_fake::{ApiRequest, FakeResponse};
-use slackline_sim::{Direction, Fate, Fault, FaultPlan, NetStats, Network, TimedFault, Which, Wire};
+use slackline_sim::{
+    Direction, Fate, Fault, FaultPlan, NetStats, Network, TimedFault, Which, Wire,
+};
 use tokio::sync::Notify;
 
 use crate::pipe::{lock, Pipe, Signal};
@@ -723,8 +725,7 @@ impl Server {
                     _ => {
                         // The client gave up on the handshake: the socket never opened.
                         if let Some(socket) = conn.socket {
-                            self.peer
-                                .closed(now, socket, None, "handshake abandoned");
+                            self.peer.closed(now, socket, None, "handshake abandoned");
                         }
                     }
                 }

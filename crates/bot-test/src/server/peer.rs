@@ -12,17 +12,39 @@ use slackline_fake::{ApiRequest, ConnectRejected, FakeResponse, FakeSlack, Outpu
 #[derive(Debug)]
 pub(crate) enum PeerOutput {
     /// Answer Web API call `call`.
-    Answer { call: u64, response: FakeResponse },
+    Answer {
+        call: u64,
+        response: FakeResponse,
+    },
     /// Drop call `call`'s connection without an answer.
-    FailCall { call: u64 },
-    SendText { socket: u32, text: String },
-    SendPing { socket: u32, payload: Vec<u8> },
-    SendPong { socket: u32, payload: Vec<u8> },
-    Close { socket: u32, code: u16, reason: String },
+    FailCall {
+        call: u64,
+    },
+    SendText {
+        socket: u32,
+        text: String,
+    },
+    SendPing {
+        socket: u32,
+        payload: Vec<u8>,
+    },
+    SendPong {
+        socket: u32,
+        payload: Vec<u8>,
+    },
+    Close {
+        socket: u32,
+        code: u16,
+        reason: String,
+    },
     /// Drop the connection without a close frame.
-    Reset { socket: u32 },
+    Reset {
+        socket: u32,
+    },
     /// Half-open: stop reading and answering on the socket, without closing it.
-    GoSilent { socket: u32 },
+    GoSilent {
+        socket: u32,
+    },
     /// Nothing more is scripted; what remains is for the client to finish.
     Finished,
 }

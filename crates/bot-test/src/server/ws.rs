@@ -36,13 +36,12 @@ impl Reader {
     pub(crate) fn next(&mut self, buf: &mut Vec<u8>) -> Option<ClientFrame> {
         loop {
             let mut cursor = Cursor::new(&buf[..]);
-            let (header, length) = match tungstenite::protocol::frame::FrameHeader::parse(
-                &mut cursor,
-            ) {
-                Ok(Some(parsed)) => parsed,
-                Ok(None) => return None,
-                Err(e) => return Some(ClientFrame::Bad(e.to_string())),
-            };
+            let (header, length) =
+                match tungstenite::protocol::frame::FrameHeader::parse(&mut cursor) {
+                    Ok(Some(parsed)) => parsed,
+                    Ok(None) => return None,
+                    Err(e) => return Some(ClientFrame::Bad(e.to_string())),
+                };
             let start = cursor.position() as usize;
             let Ok(length) = usize::try_from(length) else {
                 return Some(ClientFrame::Bad("frame too large".into()));
@@ -155,7 +154,10 @@ mod tests {
 
     fn masked(opcode: u8, payload: &[u8], fin: bool) -> Vec<u8> {
         let mask = [1u8, 2, 3, 4];
-        let mut out = vec![opcode | if fin { 0x80 } else { 0 }, 0x80 | payload.len() as u8];
+        let mut out = vec![
+            opcode | if fin { 0x80 } else { 0 },
+            0x80 | payload.len() as u8,
+        ];
         out.extend_from_slice(&mask);
         out.extend(payload.iter().enumerate().map(|(i, b)| b ^ mask[i % 4]));
         out
@@ -174,8 +176,14 @@ mod tests {
             reader.next(&mut buf),
             Some(ClientFrame::Text("{\"envelope_id\":\"a\"}".into()))
         );
-        assert_eq!(reader.next(&mut buf), Some(ClientFrame::Ping(b"p1".to_vec())));
-        assert_eq!(reader.next(&mut buf), Some(ClientFrame::Text("hello".into())));
+        assert_eq!(
+            reader.next(&mut buf),
+            Some(ClientFrame::Ping(b"p1".to_vec()))
+        );
+        assert_eq!(
+            reader.next(&mut buf),
+            Some(ClientFrame::Text("hello".into()))
+        );
         assert_eq!(reader.next(&mut buf), None);
         buf.extend(partial);
         assert_eq!(
