@@ -66,7 +66,7 @@ impl TokioRuntime {
     }
 }
 
-/// A connection of [`TokioRuntime`]: TCP, or what its hooks opened.
+/// A connection of [`TokioRuntime`](struct@TokioRuntime): TCP, or what its hooks opened.
 pub struct TokioStream(Stream);
 
 enum Stream {
