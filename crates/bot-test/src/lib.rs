@@ -489,6 +489,7 @@ fn deliveries(
                 },
                 accepts_response_payload: d.accepts_response_payload,
                 at: Duration::from_millis(d.delivered_ms),
+                received: None,
                 outcome: Some(d.outcome),
                 ack: None,
                 handlers: Vec::new(),
@@ -518,6 +519,7 @@ fn deliveries(
                         .and_then(Value::as_bool)
                         .unwrap_or(false),
                     at: *at,
+                    received: None,
                     outcome: None,
                     ack: None,
                     handlers: Vec::new(),
@@ -526,24 +528,36 @@ fn deliveries(
             })
             .collect(),
     };
+    type Key = (String, u32);
+    let key = |work: &Work| Some((work.envelope_id.clone()?, work.retry_attempt));
+    // When each delivery reached the client intact (first copy), by envelope id and attempt.
+    let mut arrivals: BTreeMap<Key, Duration> = BTreeMap::new();
+    for (at, value) in &from_log {
+        let id = value.get("envelope_id").and_then(Value::as_str);
+        let retry = value
+            .get("retry_attempt")
+            .and_then(Value::as_u64)
+            .unwrap_or(0);
+        if let (Some(id), Ok(retry)) = (id, u32::try_from(retry)) {
+            arrivals.entry((id.to_owned(), retry)).or_insert(*at);
+        }
+    }
     // Acks as Slack received them, by envelope id in the order they came.
-    let mut acks: BTreeMap<String, Vec<(Duration, Option<Value>)>> = BTreeMap::new();
+    let mut acks: BTreeMap<String, Vec<(Duration, Option<Value>, bool)>> = BTreeMap::new();
     for frame in &log.from_client {
         let Ok(value) = serde_json::from_str::<Value>(&frame.text) else {
             continue;
         };
         if let Some(id) = value.get("envelope_id").and_then(Value::as_str) {
             let payload = value.get("payload").cloned();
-            acks.entry(id.to_owned())
-                .or_default()
-                .push((frame.at.elapsed_since_epoch(), payload));
+            acks.entry(id.to_owned()).or_default().push((
+                frame.at.elapsed_since_epoch(),
+                payload,
+                false,
+            ));
         }
     }
-    // How far each envelope's acks have been matched.
-    let mut ack_cursor: BTreeMap<String, usize> = BTreeMap::new();
     let by_app = report::app_acks(transcript);
-    type Key = (String, u32);
-    let key = |work: &Work| Some((work.envelope_id.clone()?, work.retry_attempt));
     let mut dispatched_at: BTreeMap<Key, Duration> = BTreeMap::new();
     for d in observed
         .map(|o| o.dispatched.as_slice())
@@ -563,27 +577,39 @@ fn deliveries(
         let Some(k) = key(&delivery.work) else {
             continue;
         };
+        delivery.received = arrivals.get(&k).copied();
         let dispatched = dispatched_at.get(&k).copied();
         delivery.dispatched = dispatched.is_some();
         for &i in runs.get(&k).map(Vec::as_slice).unwrap_or_default() {
             handlers[i].work.label = delivery.work.label.clone();
             delivery.handlers.push(i);
         }
-        let id = k.0;
-        // The first ack of this envelope not matched yet that came after this delivery.
-        let cursor = ack_cursor.entry(id.clone()).or_default();
-        let Some(offset) = acks.get(&id).and_then(|list| {
-            list[*cursor..]
-                .iter()
-                .position(|(at, _)| *at >= delivery.at)
+    }
+    // Each delivery that reached the client gets the first ack of its envelope sent after it
+    // arrived, in the order they arrived (acks carry only the envelope id: a redelivery's ack
+    // and the original's look the same; the client acks every copy it receives).
+    let mut order: Vec<usize> = (0..list.len())
+        .filter(|&i| list[i].received.is_some())
+        .collect();
+    order.sort_by_key(|&i| list[i].received);
+    for i in order {
+        let delivery = &mut list[i];
+        let (Some(received), Some(id)) = (delivery.received, delivery.work.envelope_id.clone())
+        else {
+            continue;
+        };
+        let Some(ack) = acks.get_mut(&id).and_then(|list| {
+            list.iter_mut()
+                .find(|(at, _, used)| !used && *at >= received)
         }) else {
             continue;
         };
-        let (at, payload) = acks[&id][*cursor + offset].clone();
-        *cursor += offset + 1;
+        ack.2 = true;
+        let at = ack.0;
         let by_handler = by_app
             .get(&id)
-            .is_some_and(|times| times.iter().any(|&t| delivery.at <= t && t <= at));
+            .is_some_and(|times| times.iter().any(|&t| received <= t && t <= at));
+        let dispatched = delivery.dispatched.then_some(received);
         // Acked later than it was handed over, and not by the app: the deadline's doing.
         let by = if by_handler {
             AckedBy::Handler
@@ -592,7 +618,11 @@ fn deliveries(
         } else {
             AckedBy::Client
         };
-        delivery.ack = Some(Ack { at, payload, by });
+        delivery.ack = Some(Ack {
+            at,
+            payload: ack.1.clone(),
+            by,
+        });
     }
     list
 }

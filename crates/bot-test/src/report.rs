@@ -160,7 +160,8 @@ pub enum AckedBy {
     Deadline,
 }
 
-/// An ack as Slack received it.
+/// An ack as the client sent it (the network may lose it on the way: the delivery's
+/// `outcome` is Slack's view).
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Ack {
@@ -184,9 +185,11 @@ pub struct Delivery {
     pub accepts_response_payload: bool,
     /// When Slack sent it.
     pub at: Duration,
+    /// When it reached the client intact, if it did (the network may lose or corrupt it).
+    pub received: Option<Duration>,
     /// The fake's view of its ack (`None` in a replay).
     pub outcome: Option<AckOutcome>,
-    /// The ack Slack got for it, if any.
+    /// The ack the client sent for it, if it sent one.
     pub ack: Option<Ack>,
     /// The handler runs it started (indices into [`BotRun::handlers`]).
     pub handlers: Vec<usize>,
@@ -388,7 +391,9 @@ impl BotRun {
             by_label.entry(d.label.as_str()).or_default().push(d);
         }
         for (label, deliveries) in &by_label {
-            let reached = deliveries.iter().any(|d| d.ack.is_some() || d.dispatched);
+            let reached = deliveries
+                .iter()
+                .any(|d| d.received.is_some() || d.dispatched);
             let dispatched = deliveries.iter().any(|d| d.dispatched);
             let corrupted = deliveries.iter().any(|d| {
                 d.work
@@ -555,15 +560,21 @@ impl fmt::Display for BotRun {
                 None => write!(f, ": not acked")?,
             }
             if let Some(outcome) = d.outcome {
-                write!(f, " [{outcome:?}]")?;
+                write!(
+                    f,
+                    " (Slack's view: {})",
+                    format!("{outcome:?}").to_lowercase()
+                )?;
             }
             if d.handlers.is_empty() {
                 let why = if d.dispatched {
                     "no handler for it"
-                } else if d.work.retry_attempt > 0 || d.ack.is_some() {
-                    "not handed to the bot (a redelivery, or lost on the way)"
+                } else if d.received.is_some() {
+                    "not handed to the bot again (a redelivery of one it had)"
+                } else if d.ack.is_some() {
+                    "corrupted on the way (acked by its salvaged id)"
                 } else {
-                    "never reached the client"
+                    "lost on the way"
                 };
                 writeln!(f, "; {why}")?;
             } else {

@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 use slackline_bot_test::{
-    AckedBy, BotTest, Ending, Envelope, FaultPlan, HandlerOutcome, Script, ScriptBuilder,
-    Transcript,
+    AckOutcome, AckedBy, BotTest, Ending, Envelope, FaultPlan, HandlerOutcome, Script,
+    ScriptBuilder, Transcript,
 };
 use slackline_tokio::{SocketModeBuilder, WebClient};
 
@@ -343,4 +343,39 @@ fn a_recording_replays_and_a_changed_bot_is_caught() {
         account.contains(r#"(the ack of envelope (slash_commands /echo"#),
         "{account}"
     );
+}
+
+/// 10% of packets lost, 5% duplicated, 5% corrupted: the account tells what crossed the
+/// wire (a delivery lost on the way, acks the client sent that Slack never got), and nothing
+/// reached the bot twice or was lost to it.
+#[test]
+fn on_a_lossy_network_the_account_tells_what_crossed_the_wire() {
+    let plan = FaultPlan::parse(
+        r#"{"slackline_faults":1,"seed":3,"net":{"latency_ms":5,"jitter_ms":20,"drop_per_mille":100,"duplicate_per_mille":50,"corrupt_per_mille":50}}"#,
+    )
+    .unwrap();
+    let run = five_hours()
+        .with_faults(plan)
+        .run(|slack| echo_bot(slack.socket_mode().connections(2), slack.web_client()));
+    run.assert_ok();
+    assert!(run.faults.network.dropped > 500, "{run}");
+    let cmd = run.envelope("cmd");
+    assert!(cmd[0].received.is_none(), "{run}");
+    assert_eq!(cmd[0].outcome, Some(AckOutcome::Missing));
+    let handled: Vec<_> = cmd.iter().filter(|d| !d.handlers.is_empty()).collect();
+    assert_eq!(handled.len(), 1, "{run}");
+    let ack = handled[0].ack.as_ref().unwrap();
+    assert_eq!(
+        (ack.by, &ack.payload),
+        (AckedBy::Handler, &Some(json!({ "text": "ping" })))
+    );
+    let posted: Vec<_> = run
+        .calls("chat.postMessage")
+        .iter()
+        .map(|c| c.arg("text"))
+        .collect();
+    assert_eq!(posted, [Some("hi"), Some("bye")], "{run}");
+    let account = run.to_string();
+    assert!(account.contains("lost on the way"), "{account}");
+    assert!(account.contains("(Slack's view: missing)"), "{account}");
 }
