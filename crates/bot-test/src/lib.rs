@@ -58,6 +58,16 @@
 //!   by whom; which handlers ran, panicked or never finished; the fake's verdict. A failing
 //!   [`BotRun::assert_ok`] prints all of it in those terms.
 //!
+//! ## What has to be virtual
+//!
+//! Everything the bot waits on: tokio's timers are, and so is every connection built from the
+//! test's [`Slack`]. A connection to anywhere else is refused and named in the report (build the
+//! bot's clients from `slack`, not from `…::builder(token)`, whose URL is Slack's). The runtime
+//! has no IO driver, so a real socket in a handler (a database) fails; fake it. A handler that
+//! blocks the thread (`std::thread::sleep`) or spins without waiting stops virtual time, as it
+//! would stall a real executor. A handler's Web API calls are attributed to it while it is
+//! polled; calls from a task it spawned are listed without a handler.
+//!
 //! Bots are tested on tokio. smol has no virtual clock, and the blocking client runs on
 //! threads and the system clock; neither can be run this way without changes to them.
 
