@@ -379,3 +379,32 @@ fn on_a_lossy_network_the_account_tells_what_crossed_the_wire() {
     assert!(account.contains("lost on the way"), "{account}");
     assert!(account.contains("(Slack's view: missing)"), "{account}");
 }
+
+/// The `Session` harness's hostile servers, played to the real client: a refresh after every
+/// hello for ten minutes, the client's acks echoed back for five (over the `/echo` command),
+/// one-second announced lifetimes for ten.
+#[test]
+fn hostile_servers_do_not_make_the_bot_post_twice() {
+    let plan = FaultPlan::parse(
+        r#"{"slackline_faults":1,"seed":3,"net":{"latency_ms":5}}
+{"at_ms":600000,"fault":"refresh_after_hello","reason":"warning","duration_ms":600000}
+{"at_ms":3500000,"fault":"echo","duration_ms":300000}
+{"at_ms":7200000,"fault":"connection_time","secs":1,"duration_ms":600000}"#,
+    )
+    .unwrap();
+    let run = five_hours()
+        .with_faults(plan)
+        .run(|slack| echo_bot(slack.socket_mode().connections(2), slack.web_client()));
+    run.assert_ok();
+    assert_eq!(run.faults.applied, 3, "{run}");
+    let posted: Vec<_> = run
+        .calls("chat.postMessage")
+        .iter()
+        .map(|c| c.arg("text"))
+        .collect();
+    assert_eq!(posted, [Some("hi"), Some("bye")], "{run}");
+    assert_eq!(
+        run.ack("cmd").unwrap().payload,
+        Some(json!({ "text": "ping" }))
+    );
+}

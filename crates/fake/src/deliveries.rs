@@ -61,8 +61,8 @@ pub(crate) struct Send {
 
 impl FakeSlack {
     /// Sends a frame as is on `socket`, tracking it as a delivery if it carries an
-    /// `envelope_id`: an envelope if it reads as one (an ack is owed), else a malformed frame
-    /// whose id a careful client still acks.
+    /// `envelope_id`: an envelope if it reads as one with a `type` (an ack is owed), else a
+    /// malformed frame whose id a careful client still acks.
     pub(crate) fn send_raw(&mut self, now: Instant, socket: SocketId, text: &str) {
         let is_socket_mode = self
             .index(socket)
@@ -72,7 +72,11 @@ impl FakeSlack {
             return self.send_text(socket, text.to_owned());
         };
         let (envelope, required) = match ScriptEnvelope::parse(text, true) {
-            Ok(envelope) => (envelope, true),
+            // Without a `type` it is the shape of an ack, not an envelope: nothing is owed.
+            Ok(envelope) => {
+                let required = !envelope.kind().is_empty();
+                (envelope, required)
+            }
             Err(_) => (ScriptEnvelope::opaque(text, id), false),
         };
         let send = Send {
@@ -257,7 +261,8 @@ impl FakeSlack {
             self.unsettled.pop_first();
             let d = &mut self.deliveries[i];
             d.expired = true;
-            if d.redeliver && d.generation < max {
+            // Slack retries envelopes; a frame no ack is owed for is not one.
+            if d.redeliver && d.required && d.generation < max {
                 self.waiting_redeliveries.push_back(i);
             }
         }

@@ -378,6 +378,8 @@ impl FakeSlack {
             .count();
         let ping = header.server_ping_interval;
         let lifetime_on = header.connection_lifetime;
+        let announced = self.misbehaving.connection_time(now);
+        let refresh_after_hello = self.misbehaving.refresh_after_hello(now).map(str::to_owned);
         let s = &mut self.sockets[i];
         if !s.is_open() {
             return;
@@ -385,9 +387,8 @@ impl FakeSlack {
         let text = match s.kind {
             SocketKind::Rtm => r#"{"type":"hello"}"#.to_owned(),
             SocketKind::SocketMode => {
-                let lifetime = s
-                    .lifetime
-                    .map(|d| d.as_secs())
+                let lifetime = announced
+                    .or(s.lifetime.map(|d| d.as_secs()))
                     .or(hello.approximate_connection_time);
                 frames::hello(
                     hello.num_connections.unwrap_or(open_socket_mode as u32),
@@ -411,9 +412,17 @@ impl FakeSlack {
         if !s.greeted {
             s.next_ping_at = ping.map(|p| now + p);
         }
+        let first = !s.greeted;
         s.greeted = true;
-        let socket = s.id;
+        let (socket, kind) = (s.id, s.kind);
         self.send_text(socket, text);
+        // A server that asks for a replacement right after every hello.
+        if let (true, Some(reason)) = (first, refresh_after_hello) {
+            match kind {
+                SocketKind::SocketMode => self.send_disconnect(now, i, &reason, None, true),
+                SocketKind::Rtm => self.send_goodbye(now, i),
+            }
+        }
     }
 }
 

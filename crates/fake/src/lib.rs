@@ -133,6 +133,45 @@ struct Ticket {
     lifetime: Option<Duration>,
 }
 
+/// Misbehaviours in force, each until its time.
+#[derive(Debug, Default)]
+struct Misbehaving {
+    refresh_after_hello: Option<(String, Instant)>,
+    echo_until: Option<Instant>,
+    connection_time: Option<(u64, Instant)>,
+}
+
+impl Misbehaving {
+    fn start(&mut self, behaviour: script::Misbehaviour, until: Instant) {
+        match behaviour {
+            script::Misbehaviour::RefreshAfterHello { reason } => {
+                self.refresh_after_hello = Some((reason, until));
+            }
+            script::Misbehaviour::Echo => self.echo_until = Some(until),
+            script::Misbehaviour::ConnectionTime { secs } => {
+                self.connection_time = Some((secs, until));
+            }
+        }
+    }
+
+    fn refresh_after_hello(&self, now: Instant) -> Option<&str> {
+        self.refresh_after_hello
+            .as_ref()
+            .filter(|(_, until)| now < *until)
+            .map(|(reason, _)| reason.as_str())
+    }
+
+    fn echo(&self, now: Instant) -> bool {
+        self.echo_until.is_some_and(|until| now < until)
+    }
+
+    fn connection_time(&self, now: Instant) -> Option<u64> {
+        self.connection_time
+            .filter(|&(_, until)| now < until)
+            .map(|(secs, _)| secs)
+    }
+}
+
 /// A scripted failure waiting for calls of its endpoint.
 #[derive(Debug)]
 struct ArmedFailure {
@@ -157,6 +196,7 @@ pub struct FakeSlack {
     tickets: Vec<Ticket>,
     next_call: u64,
     failures: Vec<ArmedFailure>,
+    misbehaving: Misbehaving,
     retry_after: BTreeMap<String, Instant>,
     deliveries: Vec<Delivery>,
     /// Deliveries neither acked nor expired, by deadline (so deadlines cost no scan).
@@ -212,6 +252,7 @@ impl FakeSlack {
             tickets: Vec::new(),
             next_call: 1,
             failures: Vec::new(),
+            misbehaving: Misbehaving::default(),
             retry_after: BTreeMap::new(),
             deliveries: Vec::new(),
             unsettled: BTreeSet::new(),
@@ -283,6 +324,9 @@ impl FakeSlack {
             match self.sockets[i].kind {
                 SocketKind::SocketMode => self.on_ack_frame(now, i, text),
                 SocketKind::Rtm => self.on_rtm_message(now, i, text),
+            }
+            if self.misbehaving.echo(now) && self.sockets[i].is_open() {
+                self.send_text(socket, String::from_utf8_lossy(text).into_owned());
             }
         }
         self.advance(now);
@@ -516,6 +560,19 @@ impl FakeSlack {
             None => frames::disconnect(reason, &host),
         };
         self.send_text(socket, text);
+    }
+
+    /// RTM: sends `goodbye` and closes the socket after the grace period.
+    fn send_goodbye(&mut self, now: Instant, i: usize) {
+        let grace = self.script.header().disconnect_grace;
+        let s = &mut self.sockets[i];
+        if !s.is_open() {
+            return;
+        }
+        s.told_to_leave = true;
+        s.close_at = Some(now + grace);
+        let socket = s.id;
+        self.send_text(socket, r#"{"type":"goodbye"}"#.to_owned());
     }
 
     /// Plays what is due and finishes when the script is over; runs after every input.

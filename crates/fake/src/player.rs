@@ -88,6 +88,8 @@ impl FakeSlack {
                     Some(id) => id.to_owned(),
                     None => self.ids.uuid(),
                 };
+                // A file sent as is may lack a `type`: not an envelope, so no ack is owed.
+                let required = !step.envelope.kind().is_empty();
                 let send = Send {
                     envelope: Arc::new(step.envelope),
                     envelope_id,
@@ -95,7 +97,7 @@ impl FakeSlack {
                     retry: None,
                     redeliver: step.redeliver.unwrap_or(self.script.header().redeliver),
                     generation: 0,
-                    required: true,
+                    required,
                 };
                 self.deliver(now, step.target, send).is_some()
             }
@@ -196,18 +198,20 @@ impl FakeSlack {
             }
             StepAction::Goodbye { target } => {
                 let chosen = self.targets(target, |s| s.kind == SocketKind::Rtm && s.is_ready());
-                let grace = self.script.header().disconnect_grace;
                 for &i in &chosen {
-                    let s = &mut self.sockets[i];
-                    s.told_to_leave = true;
-                    s.close_at = Some(now + grace);
-                    let socket = s.id;
-                    self.send_text(socket, r#"{"type":"goodbye"}"#.to_owned());
+                    self.send_goodbye(now, i);
                 }
                 !chosen.is_empty()
             }
             StepAction::Fail(step) => {
                 self.arm_failure(&step);
+                true
+            }
+            StepAction::Misbehave {
+                behaviour,
+                duration,
+            } => {
+                self.misbehaving.start(behaviour, now + duration);
                 true
             }
             StepAction::Wait(WaitFor::Acks) => {

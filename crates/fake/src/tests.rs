@@ -532,3 +532,61 @@ fn steps_wait_for_their_time_and_for_a_connection() {
     assert!(v.finished);
     assert_eq!(v.summary.delivered, 2, "the step after `end` never plays");
 }
+
+#[test]
+fn misbehaviours_last_their_while() {
+    use script::{Misbehaviour, StepAction};
+    let mut fake = fake("{\"slackline_script\":1}\n{\"wait\":\"connections\",\"count\":5}");
+    let minute = Duration::from_secs(60);
+    let misbehave = |fake: &mut FakeSlack, now, behaviour| {
+        let duration = minute;
+        assert!(fake.inject(
+            now,
+            StepAction::Misbehave {
+                behaviour,
+                duration
+            }
+        ));
+    };
+    misbehave(
+        &mut fake,
+        at(0),
+        Misbehaviour::RefreshAfterHello {
+            reason: "warning".into(),
+        },
+    );
+    misbehave(&mut fake, at(0), Misbehaviour::ConnectionTime { secs: 1 });
+    misbehave(&mut fake, at(0), Misbehaviour::Echo);
+    // A refresh right after the hello, which announces one second; then closed after the grace.
+    let (socket, frames) = connect(&mut fake, at(1_000));
+    assert_eq!(frames.len(), 2, "{frames:?}");
+    assert!(
+        frames[0].contains(r#""approximate_connection_time":1}"#),
+        "{}",
+        frames[0]
+    );
+    assert!(frames[1].contains(r#""type":"disconnect","reason":"warning""#));
+    // What the client sends comes back.
+    fake.handle_text(at(2_000), socket, br#"{"envelope_id":"nobody"}"#);
+    assert_eq!(
+        texts(drain(&mut fake), socket),
+        [r#"{"envelope_id":"nobody"}"#]
+    );
+    let out = run_until(&mut fake, at(11_000));
+    assert!(out
+        .iter()
+        .any(|o| matches!(o, Output::Close { socket: s, .. } if *s == socket)));
+    // RTM sockets get `goodbye` instead.
+    let url = url_of(&call(&mut fake, at(20_000), "rtm.connect", Some(BOT)));
+    let rtm = fake.handle_ws_connect(at(20_000), &url).unwrap();
+    assert_eq!(
+        texts(drain(&mut fake), rtm),
+        [r#"{"type":"hello"}"#, r#"{"type":"goodbye"}"#]
+    );
+    // A minute later all is back to normal.
+    let (socket, frames) = connect(&mut fake, at(61_000));
+    assert_eq!(frames.len(), 1, "{frames:?}");
+    assert!(frames[0].contains(r#""approximate_connection_time":18060"#));
+    fake.handle_text(at(62_000), socket, br#"{"envelope_id":"nobody"}"#);
+    assert!(texts(drain(&mut fake), socket).is_empty());
+}

@@ -7,6 +7,8 @@
 //! {"at_ms":600000,"fault":"cut","conn":0,"direction":"both","server_notices_after_ms":90000}
 //! {"at_ms":900000,"fault":"api_error","status":429,"retry_after_s":12,"times":2}
 //! {"at_ms":1200000,"fault":"disconnect","reason":"too_many_websockets","socket":"oldest"}
+//! {"at_ms":1500000,"fault":"refresh_after_hello","reason":"warning","duration_ms":600000}
+//! {"at_ms":1800000,"fault":"echo","duration_ms":300000}
 //! ```
 
 use std::fmt;
@@ -151,6 +153,29 @@ pub enum Fault {
         /// Where.
         socket: Which,
     },
+    /// A hostile server: for `duration_ms`, every `hello` is followed at once by `disconnect`
+    /// with `reason` (on RTM sockets by `goodbye`), and the socket is closed after the grace
+    /// period. Slack asks for a refresh after hours, not after every hello.
+    RefreshAfterHello {
+        /// The `disconnect` reason: `warning`, `refresh_requested`, or any other.
+        reason: String,
+        /// How long.
+        duration_ms: u64,
+    },
+    /// A server that echoes: for `duration_ms`, every text frame the client sends (acks, RTM
+    /// messages) comes back to it on the same socket, as with both Python SDK mock servers.
+    Echo {
+        /// How long.
+        duration_ms: u64,
+    },
+    /// For `duration_ms`, every Socket Mode `hello` says `approximate_connection_time: secs`
+    /// (one second, say), while the connection lives as long as it otherwise would.
+    ConnectionTime {
+        /// The lifetime announced, in seconds.
+        secs: u64,
+        /// How long.
+        duration_ms: u64,
+    },
     /// Slack delivers a scripted envelope again (by its label), as its retry would.
     Redeliver {
         /// The envelope step's label.
@@ -163,13 +188,13 @@ pub enum Fault {
 
 impl Fault {
     /// Whether the fault can keep the client from having a live connection (everything but
-    /// Slack's polite refresh notices and redeliveries).
+    /// Slack's polite refresh notices, redeliveries, echoes and announced lifetimes).
     pub fn is_disruptive(&self) -> bool {
         match self {
             Fault::Disconnect { reason, .. } => {
                 !matches!(reason.as_str(), "warning" | "refresh_requested")
             }
-            Fault::Redeliver { .. } => false,
+            Fault::Redeliver { .. } | Fault::Echo { .. } | Fault::ConnectionTime { .. } => false,
             _ => true,
         }
     }
@@ -479,11 +504,22 @@ mod tests {
 # a comment
 {"at_ms":1000,"fault":"cut","conn":0,"direction":"both","server_notices_after_ms":null}
 {"at_ms":2000,"fault":"api_error","status":429,"retry_after_s":5,"times":1}
+{"at_ms":3000,"fault":"refresh_after_hello","reason":"warning","duration_ms":60000}
+{"at_ms":4000,"fault":"echo","duration_ms":60000}
+{"at_ms":5000,"fault":"connection_time","secs":1,"duration_ms":60000}
 "#;
         let plan = FaultPlan::parse(text).unwrap();
         assert_eq!(plan.net.latency_ms, 2);
         assert_eq!(plan.net.jitter_ms, 10);
-        assert_eq!(plan.faults.len(), 2);
+        assert_eq!(plan.faults.len(), 5);
+        assert_eq!(
+            plan.faults[4].fault,
+            Fault::ConnectionTime {
+                secs: 1,
+                duration_ms: 60_000
+            }
+        );
+        assert_eq!(FaultPlan::parse(&plan.to_jsonl()).unwrap(), plan);
         let bad = "{\"slackline_faults\":1}\n{\"at_ms\":1,\"fault\":\"meteor\"}";
         assert!(FaultPlan::parse(bad).unwrap_err().starts_with("line 2:"));
         assert!(FaultPlan::parse("").is_err());

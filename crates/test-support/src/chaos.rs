@@ -287,10 +287,24 @@ pub fn recovery_time(plan: &FaultPlan) -> Duration {
             Fault::ApiNoAnswer { times } => u64::from(*times) * (HTTP_TIMEOUT + BACKOFF_MAX),
             Fault::HandshakeFailure { times, .. } => u64::from(*times) * BACKOFF_MAX,
             Fault::Partition { duration_ms } => duration_ms / 1000 + BACKOFF_MAX,
+            // Replacements back off while it lasts, and the backoff may be at its cap after.
+            Fault::RefreshAfterHello { duration_ms, .. } => duration_ms / 1000 + BACKOFF_MAX,
             _ => 0,
         })
         .sum();
     Duration::from_secs(secs)
+}
+
+/// The most connection URL requests a correct client makes in `elapsed` whatever the server
+/// asks: per pooled connection, one per 15 s (half the workload's 30 s backoff cap: the
+/// shortest retry once replacements that live less than `stable_after`, 30 s, have backed off
+/// to the cap; a connection that lived longer is replaced at once, at most every 30 s), plus
+/// 20 for the start and the first, short retries of each backoff.
+pub fn url_request_budget(workload: &Workload, elapsed: Duration) -> u64 {
+    const SPACING_SECS: u64 = 15;
+    const ALLOWANCE: u64 = 20;
+    let per_connection = ALLOWANCE + elapsed.as_secs() / SPACING_SECS;
+    u64::from(workload.connections.max(1)) * per_connection
 }
 
 /// The audit found nothing, the fake saw no rule broken that the faults do not explain, and

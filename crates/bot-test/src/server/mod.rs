@@ -5,7 +5,8 @@
 //! partitions), hands what arrives to the peer, and writes the peer's answers back the same
 //! way. A [`FaultPlan`]'s discrete faults are applied here at their time, as the `Session`
 //! harness applies them: cuts (half-open), resets, partitions, failing or unanswered URL
-//! requests, refused handshakes, Slack's disconnects, closes, silence and redeliveries.
+//! requests, refused handshakes, Slack's disconnects, closes, silence, redeliveries, and the
+//! hostile servers (a refresh after every hello, echoed frames, short announced lifetimes).
 //!
 //! It never reads a clock: the task passes it the virtual time.
 
@@ -18,7 +19,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use slackline::Instant;
-use slackline_fake::script::{FailStep, RedeliverStep, StepAction, Target};
+use slackline_fake::script::{FailStep, Misbehaviour, RedeliverStep, StepAction, Target};
 use slackline_fake::{ApiRequest, FakeResponse};
 use slackline_sim::{
     Direction, Fate, Fault, FaultPlan, NetStats, Network, TimedFault, Which, Wire,
@@ -982,6 +983,14 @@ impl Server {
                     target: target(socket),
                 },
             ),
+            Fault::RefreshAfterHello {
+                reason,
+                duration_ms,
+            } => self.misbehave(Misbehaviour::RefreshAfterHello { reason }, duration_ms),
+            Fault::Echo { duration_ms } => self.misbehave(Misbehaviour::Echo, duration_ms),
+            Fault::ConnectionTime { secs, duration_ms } => {
+                self.misbehave(Misbehaviour::ConnectionTime { secs }, duration_ms)
+            }
             Fault::Redeliver {
                 label,
                 new_envelope_id,
@@ -996,6 +1005,18 @@ impl Server {
                 }),
             ),
         }
+    }
+
+    /// A hostile server for a while (played by the fake).
+    fn misbehave(&mut self, behaviour: Misbehaviour, duration_ms: u64) -> bool {
+        let duration = Duration::from_millis(duration_ms);
+        self.peer.inject(
+            self.now,
+            StepAction::Misbehave {
+                behaviour,
+                duration,
+            },
+        )
     }
 
     fn fail(

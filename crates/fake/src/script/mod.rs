@@ -293,10 +293,39 @@ pub enum StepAction {
     },
     /// Make upcoming Web API calls (or WebSocket handshakes) fail.
     Fail(FailStep),
+    /// Misbehave as hostile or broken servers do, for `duration` from now (played as a fault by
+    /// the harness; not part of the script file format).
+    Misbehave {
+        /// What.
+        behaviour: Misbehaviour,
+        /// For how long.
+        duration: Duration,
+    },
     /// Wait for something before the next step.
     Wait(WaitFor),
     /// The script ends here (later steps are ignored).
     End,
+}
+
+/// Server behaviour Slack does not show but hostile servers and test mocks do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Misbehaviour {
+    /// Follow every `hello` at once with `disconnect` `reason` (on RTM sockets: `goodbye`),
+    /// then close the socket after the grace period: a refresh asked for after every hello.
+    RefreshAfterHello {
+        /// The `disconnect` reason (`warning`, `refresh_requested`, ...).
+        reason: String,
+    },
+    /// Send every text frame the client sends back to it on the same socket, as the Python
+    /// SDKs' mock servers do.
+    Echo,
+    /// Say `approximate_connection_time: secs` in every Socket Mode `hello` (the connection
+    /// still lives as long as it otherwise would).
+    ConnectionTime {
+        /// The lifetime announced, in seconds.
+        secs: u64,
+    },
 }
 
 /// An envelope to deliver.

@@ -1,0 +1,62 @@
+//! Typed decode cost per payload kind, from recorded Socket Mode frames, against
+//! `serde_json::from_str::<Value>` of the same payload text in the same run (what an app
+//! decoding the payload untyped pays). `cargo bench -p slackline-types --bench decode`.
+
+use std::hint::black_box;
+use std::path::Path;
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use serde_json::Value;
+use slackline_types::payload::Payload;
+
+/// (kind, recorded frame) for each payload kind measured.
+const FRAMES: &[(&str, &str)] = &[
+    ("event_callback message", "pysdk__events_api-message.json"),
+    (
+        "event_callback app_mention",
+        "pysdk__events_api-app_mention.json",
+    ),
+    (
+        "block_actions",
+        "javasdk__interactive-block_actions.wrapped.json",
+    ),
+    (
+        "view_submission",
+        "javasdk__interactive-view_submission.wrapped.json",
+    ),
+    ("slash command", "pysdk__slash_commands.json"),
+];
+
+/// The envelope type and the payload's JSON text, as the core's `Envelope` hands them over.
+fn payload(file: &str) -> (String, String) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/data/traffic/socket-mode")
+        .join(file);
+    let frame: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    (
+        frame["type"].as_str().unwrap().to_owned(),
+        frame["payload"].to_string(),
+    )
+}
+
+fn decode(c: &mut Criterion) {
+    for (kind, file) in FRAMES {
+        let (envelope_type, text) = payload(file);
+        assert!(!matches!(
+            Payload::decode(&envelope_type, &text).unwrap(),
+            Payload::Other(_)
+        ));
+        let mut group = c.benchmark_group(*kind);
+        group.throughput(Throughput::Bytes(text.len() as u64));
+        group.bench_function("typed: Payload::decode", |b| {
+            b.iter(|| Payload::decode(black_box(&envelope_type), black_box(&text)).unwrap())
+        });
+        group.bench_function("baseline: serde_json::Value", |b| {
+            b.iter(|| serde_json::from_str::<Value>(black_box(&text)).unwrap())
+        });
+        group.finish();
+    }
+}
+
+criterion_group!(benches, decode);
+criterion_main!(benches);
