@@ -26,7 +26,7 @@ use crate::client::AsyncKind;
 use crate::command::ClientHandle;
 use crate::responder::Responder;
 use crate::rtm_handle::RtmHandle;
-use crate::runtime::Runtime;
+use crate::runtime::{Dispatched, Runtime};
 use crate::tasks::TaskToken;
 use crate::work_queue::WorkReceiver;
 
@@ -38,25 +38,43 @@ pub(crate) enum Router<R: Runtime> {
 
 impl<R: Runtime> Router<R> {
     /// The handler call for `work`, or `None` if no handler wants it (a deferred envelope's
-    /// responder is dropped, which acks it at once).
-    fn start(&self, work: Work, client: &ClientHandle) -> Option<BoxFuture<'static, ()>> {
-        match (self, work) {
+    /// responder is dropped, which acks it at once). The runtime sees every call first
+    /// ([`Runtime::watch_handler`]).
+    fn start(
+        &self,
+        work: Work,
+        client: &ClientHandle,
+        runtime: &R,
+    ) -> Option<BoxFuture<'static, ()>> {
+        let (call, wrap) = match (self, work) {
             (Router::SocketMode(routes), Work::Envelope(envelope)) => {
                 let pending = matches!(envelope.ack_state(), AckState::AwaitingApp { .. });
                 let responder =
                     Responder::new(envelope.envelope_id_bytes(), pending, client.clone());
-                let handler = routes.find(&envelope)?;
-                Some(handler(envelope, responder))
+                let Some(handler) = routes.find(&envelope) else {
+                    runtime.watch_handler(Dispatched::Envelope(&envelope), false);
+                    return None;
+                };
+                let wrap = runtime.watch_handler(Dispatched::Envelope(&envelope), true);
+                (handler(envelope, responder), wrap)
             }
             (Router::Rtm(routes), Work::Rtm(event)) => {
-                let handler = routes.find(&event)?;
+                let Some(handler) = routes.find(&event) else {
+                    runtime.watch_handler(Dispatched::Rtm(&event), false);
+                    return None;
+                };
+                let wrap = runtime.watch_handler(Dispatched::Rtm(&event), true);
                 let handle = RtmHandle {
                     client: client.clone(),
                 };
-                Some(handler(event, handle))
+                (handler(event, handle), wrap)
             }
-            _ => None,
-        }
+            _ => return None,
+        };
+        Some(match wrap {
+            Some(wrap) => wrap(call),
+            None => call,
+        })
     }
 }
 
@@ -78,7 +96,7 @@ impl<R: Runtime> Dispatcher<R> {
             _ => None,
         };
         while let Some(work) = self.work.next().await {
-            let Some(call) = self.router.start(work, &self.client) else {
+            let Some(call) = self.router.start(work, &self.client, &self.runtime) else {
                 continue;
             };
             let span = tracing::debug_span!("slack_handler");

@@ -65,7 +65,7 @@ pub use client::{
 pub use command::ClientHandle;
 pub use responder::Responder;
 pub use rtm_handle::RtmHandle;
-pub use runtime::{BoxFuture, Runtime};
+pub use runtime::{AsyncIo, BoxFuture, BoxedIo, Dispatched, Hooks, Runtime, WrapHandler};
 pub use slackline_client::{
     ClientBuilder, Error, Proxy, ProxyError, RtmError, Sent, TlsConfig, TranscriptSink, UrlError,
     DEFAULT_CLOSE_TIMEOUT, DEFAULT_HANDLER_QUEUE, DEFAULT_MAX_RETRY_WAIT,

@@ -159,6 +159,7 @@ pub struct ClientBuilder<K: Kind, Routes> {
     tls: Option<TlsConfig>,
     proxy: ProxyChoice,
     tap: Option<Tap>,
+    seed: Option<u64>,
     routes: Routes,
 }
 
@@ -188,6 +189,7 @@ impl<K: Kind, Routes: Default> ClientBuilder<K, Routes> {
             tls: None,
             proxy: ProxyChoice::default(),
             tap: None,
+            seed: None,
             routes: Routes::default(),
         }
     }
@@ -198,6 +200,14 @@ impl<K: Kind, Routes> ClientBuilder<K, Routes> {
     /// `sink` as transcript records, for `slackline_transcript::replay`.
     pub fn transcript(mut self, sink: impl TranscriptSink) -> Self {
         self.tap = Some(Tap::new(Box::new(sink)));
+        self
+    }
+
+    /// Seeds the reconnect jitter (default: a random seed per client, so that processes
+    /// spread their reconnects). A fixed seed makes a run repeatable: tests in virtual time
+    /// and replays of a transcript (whose header has the recorded seed) use one.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = Some(seed);
         self
     }
 
@@ -307,7 +317,7 @@ impl<K: Kind, Routes> ClientBuilder<K, Routes> {
         let config = self
             .config
             .with_http_timeout(self.http_timeout)
-            .with_seed(random_seed());
+            .with_seed(self.seed.unwrap_or_else(random_seed));
         let session = Session::new(config, slackline::Instant::ZERO)?;
         let mut tap = self.tap;
         if let Some(tap) = &mut tap {

@@ -15,6 +15,7 @@ use std::fmt;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
+use slackline_fake::ViolationKind;
 
 use crate::rng::Rng;
 
@@ -232,6 +233,42 @@ struct HeaderLine {
 }
 
 impl FaultPlan {
+    /// Whether this plan's faults can make a correct client break the fake's rule `kind`:
+    /// acks lost or sent on a connection that died (Slack redelivers), copies and corrupted
+    /// frames acked, a `Retry-After` whose 429 was lost, ghost registrations of cut
+    /// connections. A run under the plan is judged on the violations it does not excuse.
+    pub fn excuses(&self, kind: &ViolationKind) -> bool {
+        let net = &self.net;
+        let has = |f: fn(&Fault) -> bool| self.faults.iter().any(|t| f(&t.fault));
+        let lossy =
+            net.drop_per_mille > 0 || net.corrupt_per_mille > 0 || has(|f| f.is_disruptive());
+        match kind {
+            // Acks lost or sent on a connection that died: Slack redelivers.
+            ViolationKind::MissingAck { .. } => lossy,
+            // Also: the ack of a duplicated frame lands on an earlier, expired delivery.
+            ViolationKind::LateAck { .. } => lossy || net.duplicate_per_mille > 0,
+            // A copy of a frame on the wire is acked as a delivery; a quote corrupted into an
+            // id cuts it short into another one (`env-22` read as `env-2`), whose salvaged ack
+            // repeats.
+            ViolationKind::DuplicateAck { .. } => {
+                net.duplicate_per_mille > 0 || net.corrupt_per_mille > 0
+            }
+            // A corrupted ack.
+            ViolationKind::UnexpectedFrame { .. }
+            | ViolationKind::UnknownAck { .. }
+            | ViolationKind::RtmBadId { .. } => net.corrupt_per_mille > 0,
+            // The 429 that said so was lost on its way.
+            ViolationKind::IgnoredRetryAfter { .. } => {
+                net.drop_per_mille > 0 || has(|f| matches!(f, Fault::Partition { .. }))
+            }
+            // A handshake held up by a partition for longer than an RTM URL lives.
+            ViolationKind::ExpiredUrl { .. } => has(|f| matches!(f, Fault::Partition { .. })),
+            // Ghost registrations of cut connections count until Slack notices.
+            ViolationKind::TooManySockets { .. } => has(|f| matches!(f, Fault::Cut { .. })),
+            _ => false,
+        }
+    }
+
     /// A plan with no faults: a clean network with `latency_ms` of one-way latency.
     pub fn clean(latency_ms: u64) -> Self {
         FaultPlan {

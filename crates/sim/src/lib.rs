@@ -76,8 +76,7 @@ pub use bot::{Bot, Ctx};
 pub use faults::{
     Direction, Fault, FaultPlan, FaultProfile, NetFaults, TimedFault, Which, FAULTS_VERSION,
 };
-pub use network::NetStats;
-use network::Network;
+pub use network::{Fate, NetStats, Network, Wire};
 use run::{Chaos, Run};
 
 /// One-way latency between the client and the fake unless set otherwise.

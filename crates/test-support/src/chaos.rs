@@ -10,7 +10,7 @@ use std::time::Duration;
 use serde_json::json;
 use slackline::{AckState, Config, Event, Instant, RequestId, RtmOutcome};
 use slackline_fake::script::{EnvelopeStep, ScriptEnvelope, StepAction, Target, Timing};
-use slackline_fake::{AckOutcome, Script, ScriptHeader, ViolationKind};
+use slackline_fake::{AckOutcome, Script, ScriptHeader};
 use slackline_sim::{
     Bot, Ctx, Direction, Ending, Fault, FaultPlan, Harness, NetFaults, Outcome, TimedFault, Which,
 };
@@ -307,37 +307,6 @@ pub fn url_request_budget(workload: &Workload, elapsed: Duration) -> u64 {
     u64::from(workload.connections.max(1)) * per_connection
 }
 
-/// Which of the fake's rules the plan's faults can make a correct client break.
-fn excused(kind: &ViolationKind, plan: &FaultPlan) -> bool {
-    let net = &plan.net;
-    let has = |f: fn(&Fault) -> bool| plan.faults.iter().any(|t| f(&t.fault));
-    let lossy = net.drop_per_mille > 0 || net.corrupt_per_mille > 0 || has(|f| f.is_disruptive());
-    match kind {
-        // Acks lost or sent on a connection that died: Slack redelivers.
-        ViolationKind::MissingAck { .. } => lossy,
-        // Also: the ack of a duplicated frame lands on an earlier, expired delivery.
-        ViolationKind::LateAck { .. } => lossy || net.duplicate_per_mille > 0,
-        // A copy of a frame on the wire is acked as a delivery; a quote corrupted into an id
-        // cuts it short into another one (`env-22` read as `env-2`), whose salvaged ack repeats.
-        ViolationKind::DuplicateAck { .. } => {
-            net.duplicate_per_mille > 0 || net.corrupt_per_mille > 0
-        }
-        // A corrupted ack.
-        ViolationKind::UnexpectedFrame { .. }
-        | ViolationKind::UnknownAck { .. }
-        | ViolationKind::RtmBadId { .. } => net.corrupt_per_mille > 0,
-        // The 429 that said so was lost on its way (the audit checks every one that arrived).
-        ViolationKind::IgnoredRetryAfter { .. } => {
-            net.drop_per_mille > 0 || has(|f| matches!(f, Fault::Partition { .. }))
-        }
-        // A handshake held up by a partition for longer than an RTM URL lives.
-        ViolationKind::ExpiredUrl { .. } => has(|f| matches!(f, Fault::Partition { .. })),
-        // Ghost registrations of cut connections count until Slack notices.
-        ViolationKind::TooManySockets { .. } => has(|f| matches!(f, Fault::Cut { .. })),
-        _ => false,
-    }
-}
-
 /// The audit found nothing, the fake saw no rule broken that the faults do not explain, and
 /// the run reached its end.
 pub fn assert_correct(run: &ChaosRun, plan: &FaultPlan) {
@@ -359,7 +328,7 @@ pub fn assert_correct(run: &ChaosRun, plan: &FaultPlan) {
         .verdict
         .violations
         .iter()
-        .filter(|v| !excused(&v.kind, plan))
+        .filter(|v| !plan.excuses(&v.kind))
         .map(|v| format!("at {} ms: {}", v.at_ms, v.kind))
         .collect();
     assert!(unexplained.is_empty(), "{unexplained:#?}{}", context());
