@@ -188,7 +188,7 @@ pub fn web_calls_carry_the_token_in_the_header_only<C: Client>() {
     let web = C::web(WebSetup::new("xoxb-9-9-websecret", &slack.api_url)).unwrap();
 
     let me = web.auth_test().unwrap();
-    assert_eq!(me.user_id.as_deref(), Some("UBOT"));
+    assert_eq!(me.user_id, "UBOT");
     let request = slack.request();
     assert_eq!(request.method, "auth.test");
     assert_eq!(
