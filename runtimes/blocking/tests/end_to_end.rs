@@ -8,8 +8,8 @@ use std::thread::JoinHandle;
 use slackline_blocking::types::web::{auth, chat, conversations};
 use slackline_blocking::{
     ApiError, Blocking as Threads, ClientHandle, Context, Envelope, Error, Event, Events,
-    HandlerCounts, HandlerStats, Responder, RtmClient, RtmError, RtmEvent, RtmHandle, Sent,
-    SocketModeClient, WebClient,
+    HandlerStats, Responder, RtmClient, RtmError, RtmEvent, RtmHandle, Sent, SocketModeClient,
+    WebClient,
 };
 use slackline_test_support::drivers::client::Protocol;
 use slackline_test_support::drivers::{
@@ -213,8 +213,8 @@ impl Client for Blocking {
         }
     }
 
-    fn stats(&self) -> HandlerCounts {
-        self.stats.snapshot()
+    fn stats(&self) -> HandlerStats {
+        self.stats.clone()
     }
 
     fn web(setup: WebSetup) -> Result<BlockingWeb, Error> {

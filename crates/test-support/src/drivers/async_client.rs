@@ -8,9 +8,9 @@ use futures_util::StreamExt;
 use slackline::{ApiError, Event, RtmEvent};
 use slackline_async_driver::types::web::{auth, chat, conversations};
 use slackline_async_driver::{
-    AsyncKind, BoxFuture, ClientHandle, Context, Envelope, Error, HandlerCounts, HandlerStats,
-    Responder, RtmBuilder, RtmClient, RtmError, RtmHandle, Runtime, Sent, SocketModeBuilder,
-    SocketModeClient, WebClient,
+    AsyncKind, BoxFuture, ClientHandle, Context, Envelope, Error, HandlerStats, Responder,
+    RtmBuilder, RtmClient, RtmError, RtmHandle, Runtime, Sent, SocketModeBuilder, SocketModeClient,
+    WebClient,
 };
 
 use crate::drivers::client::{
@@ -260,8 +260,8 @@ impl<F: Flavor> Client for AsyncClient<F> {
         }
     }
 
-    fn stats(&self) -> HandlerCounts {
-        self.stats.snapshot()
+    fn stats(&self) -> HandlerStats {
+        self.stats.clone()
     }
 
     fn web(setup: WebSetup) -> Result<AsyncWeb<F>, Error> {

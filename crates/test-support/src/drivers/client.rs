@@ -4,7 +4,7 @@
 
 use slackline_client::types::response::MessageResponse;
 use slackline_client::types::web::{auth, chat, conversations};
-use slackline_client::{ClientBuilder, Context, EnvelopeHandler, HandlerCounts, IntoTask, Kind};
+use slackline_client::{ClientBuilder, Context, EnvelopeHandler, HandlerStats, IntoTask, Kind};
 use slackline_client::{Regex, SocketModeRoutes};
 use std::fmt;
 use std::sync::mpsc;
@@ -404,8 +404,8 @@ pub trait Client: Sized {
     /// `Debug` of the built client, to check it hides the token.
     fn debug(&self) -> String;
 
-    /// The handlers' counters.
-    fn stats(&self) -> HandlerCounts;
+    /// The handlers' counters (live: read them after `finish` for the final counts).
+    fn stats(&self) -> HandlerStats;
 
     fn web(setup: WebSetup) -> Result<Self::Web, Error>;
 }

@@ -22,15 +22,21 @@
 use std::sync::mpsc;
 use std::time::Duration;
 
+use std::collections::BTreeMap;
+
+use serde_json::json;
 use slackline::{ApiError, CloseCause, Event};
 use slackline_async_driver::{Error, UrlError};
+use slackline_client::types::composition::SelectOption;
+use slackline_client::types::response::{MessageResponse, OptionsResponse, ResponseAction};
 
 use crate::drivers::client::{
-    hello_conn, shut_down, Behaviour, Client, Gate, Route, Setup, Web, WebSetup, APP_TOKEN,
-    BOT_TOKEN,
+    hello_conn, shut_down, Behaviour, Client, Gate, Route, Setup, Step, Typed, Web, WebSetup,
+    APP_TOKEN, BOT_TOKEN,
 };
 use crate::drivers::{
-    ack, events_api, frame, init_tracing, ms, recv, Reply, ScriptedSlack, TestPki, TestProxy,
+    ack, block_actions, block_suggestion, events_api, form, frame, init_tracing, message, ms, recv,
+    shortcut, view_submission, Reply, ScriptedSlack, TestPki, TestProxy,
 };
 
 /// One `#[test]` per scenario for the client type given: the ones here, and (in a module
@@ -49,7 +55,10 @@ macro_rules! end_to_end_tests {
             every_connection_goes_through_the_connect_proxy_with_its_credentials,
             tls_runs_inside_the_tunnel_and_checks_the_real_host,
             no_proxy_bypasses_the_proxy,
-            proxy_refusals_are_reported_without_credentials
+            proxy_refusals_are_reported_without_credentials,
+            typed_routes_answer_in_the_ack_respond_and_say,
+            web_pages_are_walked_by_cursor_with_form_arguments,
+            web_rate_limits_hold_back_only_the_same_method
         );
         $crate::against_fake_tests!($client);
     };
@@ -408,4 +417,258 @@ pub fn proxy_refusals_are_reported_without_credentials<C: Client>() {
         !format!("{error} {error:?}").contains("hunter2"),
         "{error:?}"
     );
+}
+
+/// Typed routes by `action_id` (exactly and by pattern), view `callback_id`, suggestion
+/// `action_id`, shortcut `callback_id` and message text (a regex, with its captures); the
+/// untyped catch-all takes the rest. Handlers answer in the ack (a `ResponseAction` with
+/// errors per block, options), post to the payload's `response_url` (without the token), and
+/// `say` into the message's thread with the bot token; helpers that cannot work for a payload
+/// say why.
+pub fn typed_routes_answer_in_the_ack_respond_and_say<C: Client>() {
+    init_tracing();
+    let slack = ScriptedSlack::start();
+    let (tx, log) = mpsc::channel();
+    let steps = |steps: Vec<Step>| Behaviour::Steps(steps, tx.clone());
+    let errors = ResponseAction::errors([("title", "At least 10 characters, please")]);
+    let options = OptionsResponse::options(vec![SelectOption::new("Apple", "apple")]);
+    let client = C::launch(
+        socket_mode(&slack)
+            .bot_token(BOT_TOKEN)
+            .route(
+                Route::Typed(Typed::Action("approve")),
+                steps(vec![
+                    Step::Report("approve"),
+                    Step::Respond(MessageResponse::replace_original("Approved")),
+                ]),
+            )
+            .route(
+                Route::Typed(Typed::ActionMatching("^vote_")),
+                steps(vec![Step::Report("vote")]),
+            )
+            .route(
+                Route::Typed(Typed::ViewSubmission("ticket")),
+                steps(vec![Step::Report("ticket"), Step::AckWith(json!(errors))]),
+            )
+            .route(
+                Route::Typed(Typed::Options("pick_fruit")),
+                steps(vec![Step::AckWith(json!(options))]),
+            )
+            .route(
+                Route::Typed(Typed::Message(r"^deploy (\w+)$")),
+                steps(vec![Step::Report("deploy"), Step::Say("deploying")]),
+            )
+            .route(
+                Route::Typed(Typed::Shortcut("nowhere")),
+                steps(vec![
+                    Step::Respond(MessageResponse::ephemeral("x")),
+                    Step::Say("x"),
+                ]),
+            )
+            .route(Route::AnyEnvelope, Behaviour::Report("other", tx.clone())),
+    );
+    assert_eq!(slack.request().method, "apps.connections.open");
+    let conn = slack.accept_hello();
+    let response_url = format!("{}respond/T1/a1", slack.api_url);
+    let frames = [
+        block_actions("a1", "approve", &response_url),
+        block_actions("a2", "vote_yes", &response_url),
+        block_actions("a3", "deny", &response_url),
+        view_submission("v1", "ticket"),
+        block_suggestion("o1", "pick_fruit"),
+        message("m1", "deploy api", Some("1.0")),
+        message("m2", "hello", None),
+        shortcut("s1", "nowhere"),
+    ];
+    for frame in &frames {
+        conn.send(frame.as_str());
+    }
+    // Every envelope acked once; the deferred ones with the handler's answer.
+    let mut acks = BTreeMap::new();
+    for _ in 0..frames.len() {
+        let ack = frame(&conn.next_text());
+        let id = ack["envelope_id"].as_str().unwrap().to_owned();
+        assert!(
+            acks.insert(id, ack["payload"].clone()).is_none(),
+            "acked twice"
+        );
+    }
+    assert_eq!(acks.len(), frames.len());
+    assert_eq!(acks["v1"], json!(errors));
+    assert_eq!(
+        acks["v1"],
+        json!({"response_action": "errors", "errors": {"title": "At least 10 characters, please"}})
+    );
+    assert_eq!(acks["o1"]["options"][0]["value"], "apple");
+    for id in ["a1", "a2", "a3", "m1", "m2", "s1"] {
+        assert_eq!(acks[id], serde_json::Value::Null, "{id} is acked bare");
+    }
+
+    let mut reports: Vec<String> = (0..12).map(|_| next_log(&log)).collect();
+    reports.sort();
+    assert_eq!(
+        reports,
+        [
+            "ack_with Ok",
+            "ack_with Ok",
+            "approve a1",
+            "deploy m1 deploy api|api",
+            "other a3",
+            "other m2",
+            "respond Err(Slack error `no_response_url`)",
+            "respond Ok",
+            "say Err(Slack error `channel_not_found`)",
+            "say Ok",
+            "ticket v1",
+            "vote a2",
+        ]
+    );
+
+    // What reached Slack: the response_url post without the token, and the bot's message in
+    // the thread of the message it answers.
+    let mut requests = [slack.request(), slack.request()];
+    requests.sort_by(|a, b| a.method.cmp(&b.method));
+    let [posted, responded] = requests;
+    assert_eq!(responded.method, "respond/T1/a1");
+    assert_eq!(responded.authorization, None);
+    assert!(responded
+        .content_type
+        .unwrap()
+        .starts_with("application/json"));
+    assert_eq!(
+        frame(&responded.body),
+        json!({"replace_original": true, "text": "Approved"})
+    );
+    assert_eq!(posted.method, "chat.postMessage");
+    assert_eq!(
+        posted.authorization.as_deref(),
+        Some(format!("Bearer {BOT_TOKEN}").as_str())
+    );
+    assert_eq!(
+        frame(&posted.body),
+        json!({"channel": "C1", "text": "deploying", "thread_ts": "1.0"})
+    );
+
+    let stats = client.stats();
+    shut_down(client);
+    let counts = stats.snapshot();
+    assert_eq!(
+        (counts.handled, counts.failed, counts.panicked),
+        (8, 0, 0),
+        "{counts:?}"
+    );
+}
+
+/// `paginate` walks `conversations.history` by `response_metadata.next_cursor`, one form
+/// request per page with the same arguments and the cursor; an empty cursor ends the walk, and
+/// a failed page is the last item.
+pub fn web_pages_are_walked_by_cursor_with_form_arguments<C: Client>() {
+    init_tracing();
+    let slack = ScriptedSlack::start();
+    let page = |texts: &[&str], cursor: &str| {
+        let messages: Vec<_> = texts
+            .iter()
+            .map(|t| json!({"type": "message", "text": t, "ts": "1.0"}))
+            .collect();
+        Reply::ok(
+            json!({"ok": true, "messages": messages, "has_more": !cursor.is_empty(),
+                   "response_metadata": {"next_cursor": cursor}})
+            .to_string(),
+        )
+    };
+    slack.script(
+        "conversations.history",
+        [
+            page(&["m1", "m2"], "c2"),
+            page(&["m3", "m4"], "c3"),
+            page(&["m5"], ""),
+        ],
+    );
+    let web = C::web(WebSetup::new(BOT_TOKEN, &slack.api_url)).unwrap();
+    let texts: Vec<Vec<String>> = web
+        .history("C1", 2)
+        .into_iter()
+        .map(|page| {
+            page.unwrap()
+                .messages
+                .into_iter()
+                .map(|m| m.text.unwrap())
+                .collect()
+        })
+        .collect();
+    assert_eq!(texts, [vec!["m1", "m2"], vec!["m3", "m4"], vec!["m5"]]);
+    let pairs = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    };
+    for cursor in [None, Some("c2"), Some("c3")] {
+        let request = slack.request();
+        assert_eq!(request.method, "conversations.history");
+        assert_eq!(
+            request.content_type.as_deref(),
+            Some("application/x-www-form-urlencoded"),
+            "read methods take form fields"
+        );
+        let mut expected = vec![("channel", "C1"), ("limit", "2")];
+        expected.extend(cursor.map(|c| ("cursor", c)));
+        expected.sort();
+        assert_eq!(form(&request.body), pairs(&expected));
+    }
+
+    slack.script(
+        "conversations.history",
+        [
+            page(&["m1"], "c2"),
+            Reply::ok(r#"{"ok":false,"error":"channel_not_found"}"#),
+        ],
+    );
+    let pages = web.history("C1", 1);
+    assert_eq!(pages.len(), 2, "{pages:?}");
+    assert!(pages[0].is_ok());
+    assert_eq!(
+        pages[1].as_ref().unwrap_err().code(),
+        Some("channel_not_found")
+    );
+}
+
+/// A 429 for `chat.postMessage` holds back this client's `chat.postMessage` calls until its
+/// `Retry-After` has passed (the call that got it, and one made meanwhile), not its other
+/// methods: an `auth.test` made during the wait goes at once.
+pub fn web_rate_limits_hold_back_only_the_same_method<C: Client>() {
+    init_tracing();
+    let slack = ScriptedSlack::start();
+    slack.script("chat.postMessage", [Reply::rate_limited("1")]);
+    let web = C::web(WebSetup::new(BOT_TOKEN, &slack.api_url)).unwrap();
+    let first = {
+        let web = web.clone();
+        std::thread::spawn(move || web.chat_post_message("C1", "first"))
+    };
+    let limited = slack.request();
+    assert_eq!(limited.method, "chat.postMessage");
+
+    web.auth_test().unwrap();
+    let other = slack.request();
+    assert_eq!(other.method, "auth.test", "another method is not held back");
+
+    let second = {
+        let web = web.clone();
+        std::thread::spawn(move || web.chat_post_message("C1", "second"))
+    };
+    let mut texts = Vec::new();
+    for _ in 0..2 {
+        let request = slack.request();
+        assert_eq!(request.method, "chat.postMessage");
+        let waited = request.at - limited.at;
+        assert!(
+            waited >= Duration::from_secs(1),
+            "sent {waited:?} after the 429"
+        );
+        texts.push(frame(&request.body)["text"].as_str().unwrap().to_owned());
+    }
+    texts.sort();
+    assert_eq!(texts, ["first", "second"]);
+    assert_eq!(first.join().unwrap().unwrap().ts, "1700000000.000100");
+    second.join().unwrap().unwrap();
 }
