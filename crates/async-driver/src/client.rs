@@ -107,6 +107,13 @@ impl<R: Runtime> Kind for AsyncKind<R> {
         Box::pin(async move { f(io.await) })
     }
 
+    fn then<T: Send + 'static, U: Send + 'static>(
+        io: BoxFuture<'static, T>,
+        f: impl FnOnce(T) -> BoxFuture<'static, U> + Send + 'static,
+    ) -> BoxFuture<'static, U> {
+        Box::pin(async move { f(io.await).await })
+    }
+
     fn pages<M>(web: WebClient<R>, request: M) -> Pages<R, M>
     where
         M: Paginated + Send + Sync + 'static,

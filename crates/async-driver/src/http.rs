@@ -5,7 +5,6 @@
 use std::pin::pin;
 use std::time::Duration;
 
-use bytes::Bytes;
 use futures_util::future::{select, Either};
 use http::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE, HOST, RETRY_AFTER, USER_AGENT};
 use http_body_util::{BodyExt, Full, Limited};
@@ -74,7 +73,7 @@ impl<R: Runtime> HttpClient<R> {
         let http_request = http_request
             .header(CONTENT_TYPE, request.content_type())
             .header(USER_AGENT, AGENT)
-            .body(Full::new(Bytes::copy_from_slice(request.body().as_bytes())))
+            .body(Full::new(request.body().clone()))
             .map_err(HttpFailure::transport)?;
         let response = async move {
             let response = sender

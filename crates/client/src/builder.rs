@@ -88,6 +88,11 @@ pub trait Kind: Sized + 'static {
         io: Self::Io<T>,
         f: impl FnOnce(T) -> U + Send + 'static,
     ) -> Self::Io<U>;
+    /// `io`, then what `f` makes of its value.
+    fn then<T: Send + 'static, U: Send + 'static>(
+        io: Self::Io<T>,
+        f: impl FnOnce(T) -> Self::Io<U> + Send + 'static,
+    ) -> Self::Io<U>;
     /// The pages from `request` on (see [`WebClient::paginate`]).
     fn pages<M>(web: WebClient<Self>, request: M) -> Self::Pages<M>
     where

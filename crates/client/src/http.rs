@@ -3,6 +3,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
+use bytes::Bytes;
 use slackline::{redact_tokens, ApiError, HttpRequest, HttpResponse, Input, RequestId, Token};
 
 /// Why a request produced no response (tokens redacted).
@@ -57,7 +58,7 @@ pub fn http_input(request: RequestId, result: Result<HttpResponse, HttpFailure>)
 pub struct HttpPost {
     url: String,
     content_type: &'static str,
-    body: String,
+    body: Bytes,
     token: Option<Token>,
     what: Cow<'static, str>,
 }
@@ -68,9 +69,21 @@ impl HttpPost {
         HttpPost {
             url: url.to_owned(),
             content_type: JSON,
-            body,
+            body: Bytes::from(body),
             token: None,
             what: Cow::Borrowed("response_url"),
+        }
+    }
+
+    /// A file's bytes to the upload URL `files.getUploadURLExternal` gave (no token: the URL
+    /// is signed).
+    pub(crate) fn upload(url: &str, body: Bytes) -> HttpPost {
+        HttpPost {
+            url: url.to_owned(),
+            content_type: "application/octet-stream",
+            body,
+            token: None,
+            what: Cow::Borrowed("file upload"),
         }
     }
 
@@ -84,8 +97,8 @@ impl HttpPost {
         self.content_type
     }
 
-    /// The body.
-    pub fn body(&self) -> &str {
+    /// The body (shared: cloning it copies nothing).
+    pub fn body(&self) -> &Bytes {
         &self.body
     }
 
@@ -109,7 +122,7 @@ impl From<&HttpRequest> for HttpPost {
         HttpPost {
             url: request.url().to_owned(),
             content_type: request.content_type(),
-            body: request.body().to_owned(),
+            body: Bytes::copy_from_slice(request.body().as_bytes()),
             token: Some(request.token().clone()),
             what: Cow::Owned(request.method().to_owned()),
         }

@@ -8,11 +8,14 @@ use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use bytes::Bytes;
 use serde::Serialize;
 use slackline::{classify, ApiError, ApiResponse, Config, HttpResponse, Token, WebApi};
 use slackline_types::response::MessageResponse;
 use slackline_types::view::View;
-use slackline_types::web::{auth, chat, reactions, views, Encoding, Method, Page, Paginated};
+use slackline_types::web::{
+    auth, chat, files, reactions, views, Encoding, Method, Page, Paginated,
+};
 
 use crate::builder::Kind;
 use crate::error::Error;
@@ -83,9 +86,9 @@ impl RateLimits {
 enum Answer {
     /// Slack's Web API rules (`ok`, `error`, `needed`...).
     WebApi,
-    /// A `response_url`: any 200 is a success (Slack answers `ok` or `{"ok":true}`), unless
-    /// it is a JSON `ok: false`.
-    ResponseUrl,
+    /// A `response_url` or a file upload URL: any 200 is a success (Slack answers `ok`,
+    /// `OK - 1234` or `{"ok":true}`), unless it is a JSON `ok: false`.
+    Plain,
 }
 
 /// What a driver does next for an [`Exchange`].
@@ -136,9 +139,12 @@ impl Exchange {
             return Step::Done(result);
         }
         match self.limits.remaining(self.post.what(), now) {
-            Some(wait) if wait > self.retry.max_wait => Step::Done(Err(ApiError::RateLimited {
-                retry_after: Some(wait),
-            })),
+            // Retries off (or a wait too long): the caller gets the 429 it would have got.
+            Some(wait) if self.retry.retries == 0 || wait > self.retry.max_wait => {
+                Step::Done(Err(ApiError::RateLimited {
+                    retry_after: Some(wait),
+                }))
+            }
             Some(wait) => Step::Wait(wait),
             None => Step::Send,
         }
@@ -149,7 +155,7 @@ impl Exchange {
         let result = match result {
             Ok(response) => match self.answer {
                 Answer::WebApi => classify(&response),
-                Answer::ResponseUrl => classify_response_url(&response),
+                Answer::Plain => classify_plain(&response),
             },
             Err(failure) => Err(failure.into_api_error()),
         };
@@ -166,9 +172,9 @@ impl Exchange {
     }
 }
 
-/// A `response_url`'s answer: Slack says `ok` in plain text (or `{"ok":true}`); errors come as
-/// a status (404 `expired_url`...) or a JSON `ok: false`.
-fn classify_response_url(response: &HttpResponse) -> Result<ApiResponse, ApiError> {
+/// A `response_url`'s or an upload URL's answer: Slack says `ok` in plain text (or
+/// `{"ok":true}`); errors come as a status (404 `expired_url`...) or a JSON `ok: false`.
+fn classify_plain(response: &HttpResponse) -> Result<ApiResponse, ApiError> {
     let failed = response.status != 200
         || serde_json::from_slice::<serde_json::Value>(&response.body)
             .is_ok_and(|v| v.get("ok") == Some(&serde_json::Value::Bool(false)));
@@ -369,6 +375,42 @@ impl<K: Kind> WebClient<K> {
         self.send(&views::Open::new(trigger_id, view))
     }
 
+    /// File upload v2 in one call: reserves an upload for `filename` and the size of `bytes`
+    /// (`files.getUploadURLExternal`), POSTs the bytes to the URL it gives (no token: the URL
+    /// is signed), then completes it with what `complete` makes of the reservation
+    /// (`files.completeUploadExternal`: title, and where to share it).
+    ///
+    /// ```ignore
+    /// web.upload_file("report.csv", csv, |upload| upload.complete("Report").channel_id("C1"))
+    /// ```
+    pub fn upload_file(
+        &self,
+        filename: &str,
+        bytes: impl Into<Bytes>,
+        complete: impl FnOnce(files::UploadUrl) -> files::CompleteUploadExternal + Send + 'static,
+    ) -> K::Io<Result<files::CompleteUploadResponse, ApiError>> {
+        let bytes: Bytes = bytes.into();
+        let reserve = files::GetUploadUrlExternal::new(filename, bytes.len() as u64);
+        let (web, http) = (self.clone(), self.http.clone());
+        K::then(self.send(&reserve), move |reserved| {
+            let reserved = match reserved {
+                Ok(reserved) => reserved,
+                Err(error) => return K::ready(Err(error)),
+            };
+            if let Err(error) = check(&reserved.upload_url, Protocol::Http) {
+                return K::ready(Err(ApiError::Transport {
+                    detail: error.to_string(),
+                }));
+            }
+            let post = HttpPost::upload(&reserved.upload_url, bytes);
+            let upload = Exchange::new(post, Answer::Plain, RetryPolicy::default(), Arc::default());
+            K::then(K::exchange(&http, upload), move |uploaded| match uploaded {
+                Ok(_) => web.send(&complete(reserved)),
+                Err(error) => K::ready(Err(error)),
+            })
+        })
+    }
+
     fn api(&self) -> WebApi {
         WebApi::new(self.shared.api_url.clone(), self.shared.token.clone())
     }
@@ -415,7 +457,7 @@ pub(crate) fn respond<K: Kind>(
     let post = HttpPost::response_url(response_url, body);
     // A URL of its own: its 429s hold back nothing else.
     let limits = Arc::default();
-    let exchange = Exchange::new(post, Answer::ResponseUrl, RetryPolicy::default(), limits);
+    let exchange = Exchange::new(post, Answer::Plain, RetryPolicy::default(), limits);
     K::map(K::exchange(http, exchange), |result| result.map(drop))
 }
 
@@ -482,8 +524,9 @@ impl<K: Kind> WebClientBuilder<K> {
         self
     }
 
-    /// How often a 429 is retried after its `Retry-After` (default 2; 0 returns it at once),
-    /// and the longest wait accepted.
+    /// How often a 429 is retried after its `Retry-After` (default 2), and the longest wait
+    /// accepted. With 0, a 429 is returned at once, and so is a call to a method still held
+    /// back by an earlier 429 (without reaching Slack).
     pub fn rate_limit_retries(mut self, retries: u32, max_wait: Duration) -> Self {
         self.retry = RetryPolicy { retries, max_wait };
         self
@@ -638,6 +681,12 @@ mod tests {
             once.next(t0),
             Step::Done(Err(ApiError::RateLimited { retry_after: Some(w) })) if w == Duration::from_secs(2)
         ));
+        // With retries off, a call to the held method is answered at once, unsent.
+        let mut held = exchange(0, &limits);
+        assert!(matches!(
+            held.next(t0 + Duration::from_secs(1)),
+            Step::Done(Err(ApiError::RateLimited { retry_after: Some(w) })) if w == Duration::from_secs(1)
+        ));
         let mut long = exchange(5, &Arc::default());
         long.answer(t0, Ok(response(429, "").with_retry_after_header("600")));
         assert!(matches!(
@@ -648,15 +697,15 @@ mod tests {
 
     #[test]
     fn response_urls_accept_plain_ok_and_report_errors() {
-        assert!(classify_response_url(&response(200, "ok")).is_ok());
-        assert!(classify_response_url(&response(200, r#"{"ok":true}"#)).is_ok());
-        let expired = classify_response_url(&response(404, "expired_url")).unwrap_err();
+        assert!(classify_plain(&response(200, "ok")).is_ok());
+        assert!(classify_plain(&response(200, r#"{"ok":true}"#)).is_ok());
+        let expired = classify_plain(&response(404, "expired_url")).unwrap_err();
         assert!(
             matches!(expired, ApiError::Http { status: 404, .. }),
             "{expired:?}"
         );
         let refused =
-            classify_response_url(&response(200, r#"{"ok":false,"error":"no_text"}"#)).unwrap_err();
+            classify_plain(&response(200, r#"{"ok":false,"error":"no_text"}"#)).unwrap_err();
         assert_eq!(refused.code(), Some("no_text"));
     }
 

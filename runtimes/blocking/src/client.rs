@@ -88,6 +88,13 @@ impl Kind for Blocking {
         f(io)
     }
 
+    fn then<T: Send + 'static, U: Send + 'static>(
+        io: T,
+        f: impl FnOnce(T) -> U + Send + 'static,
+    ) -> U {
+        f(io)
+    }
+
     fn pages<M>(web: WebClient, request: M) -> Pages<M>
     where
         M: Paginated + Send + Sync + 'static,

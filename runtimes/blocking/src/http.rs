@@ -38,7 +38,7 @@ impl HttpClient {
             .connector
             .connect(&target, deadline)
             .map_err(io_error)?;
-        let body = request.body().as_bytes();
+        let body: &[u8] = request.body();
         let uri = format!(
             "{}://{}{}",
             if target.tls { "https" } else { "http" },

@@ -5,7 +5,7 @@
 use std::sync::mpsc;
 use std::thread::JoinHandle;
 
-use slackline_blocking::types::web::{auth, chat, conversations};
+use slackline_blocking::types::web::{auth, chat, conversations, files};
 use slackline_blocking::{
     ApiError, Blocking as Threads, ClientHandle, Context, Envelope, Error, Event, Events,
     HandlerStats, Responder, RtmClient, RtmError, RtmEvent, RtmHandle, Sent, SocketModeClient,
@@ -13,8 +13,8 @@ use slackline_blocking::{
 };
 use slackline_test_support::drivers::client::Protocol;
 use slackline_test_support::drivers::{
-    outcome, recv, report_line, socket_mode_routes, Behaviour, Client, Route, RtmOp, Setup, Step,
-    StepRunner, Web, WebSetup, PATIENCE,
+    outcome, recv, report_line, socket_mode_routes, upload_completion, Behaviour, Client, Route,
+    RtmOp, Setup, Step, StepRunner, Web, WebSetup, PATIENCE,
 };
 
 enum Built {
@@ -256,6 +256,14 @@ impl Web for BlockingWeb {
     ) -> Vec<Result<conversations::MessagesPage, ApiError>> {
         let first = conversations::History::new(channel).limit(limit);
         self.0.paginate(first).collect()
+    }
+
+    fn upload(
+        &self,
+        filename: &str,
+        bytes: &'static [u8],
+    ) -> Result<files::CompleteUploadResponse, ApiError> {
+        self.0.upload_file(filename, bytes, upload_completion)
     }
 }
 

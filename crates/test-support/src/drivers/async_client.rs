@@ -6,7 +6,7 @@ use std::sync::mpsc;
 
 use futures_util::StreamExt;
 use slackline::{ApiError, Event, RtmEvent};
-use slackline_async_driver::types::web::{auth, chat, conversations};
+use slackline_async_driver::types::web::{auth, chat, conversations, files};
 use slackline_async_driver::{
     AsyncKind, BoxFuture, ClientHandle, Context, Envelope, Error, HandlerStats, Responder,
     RtmBuilder, RtmClient, RtmError, RtmHandle, Runtime, Sent, SocketModeBuilder, SocketModeClient,
@@ -14,8 +14,8 @@ use slackline_async_driver::{
 };
 
 use crate::drivers::client::{
-    outcome, report_line, socket_mode_routes, Behaviour, Client, Protocol, Route, RtmOp, Setup,
-    Step, StepRunner, Web, WebSetup,
+    outcome, report_line, socket_mode_routes, upload_completion, Behaviour, Client, Protocol,
+    Route, RtmOp, Setup, Step, StepRunner, Web, WebSetup,
 };
 use crate::drivers::{recv, PATIENCE};
 
@@ -322,5 +322,14 @@ impl<F: Flavor> Web for AsyncWeb<F> {
             .client
             .paginate(conversations::History::new(channel).limit(limit));
         block_on::<F, _>("the pages", pages.collect())
+    }
+
+    fn upload(
+        &self,
+        filename: &str,
+        bytes: &'static [u8],
+    ) -> Result<files::CompleteUploadResponse, ApiError> {
+        let upload = self.client.upload_file(filename, bytes, upload_completion);
+        block_on::<F, _>("the upload", upload)
     }
 }

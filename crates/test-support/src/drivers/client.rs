@@ -3,7 +3,7 @@
 //! Each driver implements [`Client`] once; the scenarios are written once against it.
 
 use slackline_client::types::response::MessageResponse;
-use slackline_client::types::web::{auth, chat, conversations};
+use slackline_client::types::web::{auth, chat, conversations, files};
 use slackline_client::{ClientBuilder, Context, EnvelopeHandler, HandlerStats, IntoTask, Kind};
 use slackline_client::{Regex, SocketModeRoutes};
 use std::fmt;
@@ -367,6 +367,17 @@ pub trait Web: Clone + Send + 'static {
         channel: &str,
         limit: u32,
     ) -> Vec<Result<conversations::MessagesPage, ApiError>>;
+    /// `upload_file(filename, bytes, …)`, completed with [`upload_completion`].
+    fn upload(
+        &self,
+        filename: &str,
+        bytes: &'static [u8],
+    ) -> Result<files::CompleteUploadResponse, ApiError>;
+}
+
+/// How the test uploads are completed: titled `Report`, shared in C1.
+pub fn upload_completion(upload: files::UploadUrl) -> files::CompleteUploadExternal {
+    upload.complete("Report").channel_id("C1")
 }
 
 pub(crate) use crate::{APP_TOKEN, BOT_TOKEN};

@@ -34,8 +34,8 @@ use std::time::Duration;
 
 pub use against_fake::Fake;
 pub use client::{
-    outcome, report_line, socket_mode_routes, Behaviour, Client, Gate, Route, RtmOp, Setup, Step,
-    StepRunner, Typed, Web, WebSetup,
+    outcome, report_line, socket_mode_routes, upload_completion, Behaviour, Client, Gate, Route,
+    RtmOp, Setup, Step, StepRunner, Typed, Web, WebSetup,
 };
 pub use frames::*;
 pub use pki::TestPki;

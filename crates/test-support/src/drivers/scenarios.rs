@@ -58,7 +58,8 @@ macro_rules! end_to_end_tests {
             proxy_refusals_are_reported_without_credentials,
             typed_routes_answer_in_the_ack_respond_and_say,
             web_pages_are_walked_by_cursor_with_form_arguments,
-            web_rate_limits_hold_back_only_the_same_method
+            web_rate_limits_hold_back_only_the_same_method,
+            web_file_upload_takes_three_steps
         );
         $crate::against_fake_tests!($client);
     };
@@ -634,41 +635,97 @@ pub fn web_pages_are_walked_by_cursor_with_form_arguments<C: Client>() {
 }
 
 /// A 429 for `chat.postMessage` holds back this client's `chat.postMessage` calls until its
-/// `Retry-After` has passed (the call that got it, and one made meanwhile), not its other
-/// methods: an `auth.test` made during the wait goes at once.
+/// `Retry-After` has passed, not its other methods. With retries off the hold is visible at
+/// once: the next `chat.postMessage` fails without reaching Slack, an `auth.test` goes through.
+/// (With retries on, held calls wait the hold out: the `Exchange` unit tests; the wait after
+/// a call's own 429: `web_rate_limits_are_waited_out_and_errors_classified`.)
 pub fn web_rate_limits_hold_back_only_the_same_method<C: Client>() {
     init_tracing();
     let slack = ScriptedSlack::start();
-    slack.script("chat.postMessage", [Reply::rate_limited("1")]);
-    let web = C::web(WebSetup::new(BOT_TOKEN, &slack.api_url)).unwrap();
-    let first = {
-        let web = web.clone();
-        std::thread::spawn(move || web.chat_post_message("C1", "first"))
-    };
-    let limited = slack.request();
-    assert_eq!(limited.method, "chat.postMessage");
+    slack.script("chat.postMessage", [Reply::rate_limited("3")]);
+    let web = C::web(WebSetup {
+        rate_limit_retries: Some(0),
+        ..WebSetup::new(BOT_TOKEN, &slack.api_url)
+    })
+    .unwrap();
+    let error = web.chat_post_message("C1", "first").unwrap_err();
+    assert_eq!(
+        error,
+        ApiError::RateLimited {
+            retry_after: Some(Duration::from_secs(3))
+        }
+    );
+    assert_eq!(slack.request().method, "chat.postMessage");
 
     web.auth_test().unwrap();
-    let other = slack.request();
-    assert_eq!(other.method, "auth.test", "another method is not held back");
-
-    let second = {
-        let web = web.clone();
-        std::thread::spawn(move || web.chat_post_message("C1", "second"))
+    assert_eq!(slack.request().method, "auth.test", "another method goes");
+    let held = web.clone().chat_post_message("C1", "second").unwrap_err();
+    let Some(wait) = held.retry_after() else {
+        panic!("{held:?}")
     };
-    let mut texts = Vec::new();
-    for _ in 0..2 {
-        let request = slack.request();
-        assert_eq!(request.method, "chat.postMessage");
-        let waited = request.at - limited.at;
-        assert!(
-            waited >= Duration::from_secs(1),
-            "sent {waited:?} after the 429"
-        );
-        texts.push(frame(&request.body)["text"].as_str().unwrap().to_owned());
-    }
-    texts.sort();
-    assert_eq!(texts, ["first", "second"]);
-    assert_eq!(first.join().unwrap().unwrap().ts, "1700000000.000100");
-    second.join().unwrap().unwrap();
+    assert!(
+        wait > Duration::ZERO && wait <= Duration::from_secs(3),
+        "{wait:?}"
+    );
+    // Nothing was sent for it: the next request Slack sees is this one.
+    web.auth_test().unwrap();
+    assert_eq!(
+        slack.request().method,
+        "auth.test",
+        "the held call was not sent"
+    );
+}
+
+/// File upload v2: `files.getUploadURLExternal` with the file's name and size (form fields),
+/// the bytes POSTed to the upload URL it gave (no token), then `files.completeUploadExternal`
+/// (JSON) with the file id, title and channel; an upload URL that is not HTTPS (nor loopback)
+/// is refused before any byte is sent.
+pub fn web_file_upload_takes_three_steps<C: Client>() {
+    init_tracing();
+    let slack = ScriptedSlack::start();
+    let upload_url = format!("{}upload/F1?sig=abc", slack.api_url);
+    slack.script(
+        "files.getUploadURLExternal",
+        [
+            Reply::ok(json!({"ok": true, "upload_url": upload_url, "file_id": "F1"}).to_string()),
+            Reply::ok(r#"{"ok":true,"upload_url":"http://files.example.com/up","file_id":"F2"}"#),
+        ],
+    );
+    slack.script("upload/F1", [Reply::ok("OK - 11")]);
+    slack.script(
+        "files.completeUploadExternal",
+        [Reply::ok(
+            r#"{"ok":true,"files":[{"id":"F1","title":"Report"}]}"#,
+        )],
+    );
+    let web = C::web(WebSetup::new(BOT_TOKEN, &slack.api_url)).unwrap();
+    let done = web.upload("report.csv", b"a,b\n1,2\n3,4").unwrap();
+    assert_eq!(done.files[0].id, "F1");
+
+    let reserve = slack.request();
+    assert_eq!(reserve.method, "files.getUploadURLExternal");
+    assert_eq!(
+        form(&reserve.body),
+        [
+            ("filename".to_owned(), "report.csv".to_owned()),
+            ("length".to_owned(), "11".to_owned())
+        ]
+    );
+    let bytes = slack.request();
+    assert_eq!(bytes.method, "upload/F1");
+    assert_eq!(bytes.authorization, None, "the upload URL is signed");
+    assert_eq!(bytes.body, "a,b\n1,2\n3,4");
+    let complete = slack.request();
+    assert_eq!(complete.method, "files.completeUploadExternal");
+    assert_eq!(
+        frame(&complete.body),
+        json!({"files": [{"id": "F1", "title": "Report"}], "channel_id": "C1"})
+    );
+
+    let refused = web.upload("x.txt", b"x").unwrap_err();
+    assert!(
+        matches!(&refused, ApiError::Transport { detail } if detail.contains("https://")),
+        "{refused:?}"
+    );
+    assert_eq!(slack.request().method, "files.getUploadURLExternal");
 }
