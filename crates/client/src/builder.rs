@@ -108,7 +108,8 @@ pub type EnvelopeHandler<K> = Arc<dyn Fn(Call<'_, K>) -> Option<<K as Kind>::Tas
 pub struct Call<'a, K: Kind> {
     envelope: Envelope,
     responder: K::Responder,
-    matched: Option<(Payload, Hit)>,
+    /// Boxed: the untyped path moves the call as small as it can.
+    matched: Option<Box<(Payload, Hit)>>,
     helpers: &'a Helpers<K>,
 }
 
@@ -208,8 +209,7 @@ where
     F::Output: HandlerOutput,
 {
     fn into_task(self, stats: &HandlerStats) -> BoxFuture<'static, ()> {
-        let stats = stats.clone();
-        Box::pin(async move { self.await.report(&stats) })
+        F::Output::boxed(self, stats)
     }
 }
 
@@ -685,7 +685,7 @@ impl<K: Kind> ClientBuilder<K, SocketModeRoutes<EnvelopeHandler<K>>> {
         } = listener;
         let stats = self.stats.clone();
         let handler: EnvelopeHandler<K> = Arc::new(move |call: Call<'_, K>| {
-            let (payload, hit) = call.matched?;
+            let (payload, hit) = *call.matched?;
             let reply = ReplyTo::of(&payload);
             let payload = take(payload, &hit)?;
             let helpers = call.helpers;

@@ -43,7 +43,7 @@ impl<H> Default for SocketModeRoutes<H> {
 }
 
 /// A handler for an envelope, and the payload decoded for it when a typed route matched.
-pub(crate) type Found<'a, H> = (&'a H, Option<(Payload, Hit)>);
+pub(crate) type Found<'a, H> = (&'a H, Option<Box<(Payload, Hit)>>);
 
 impl<H> SocketModeRoutes<H> {
     /// Adds a handler for an Events API event type.
@@ -110,7 +110,7 @@ impl<H> SocketModeRoutes<H> {
                         .iter()
                         .find_map(|l| l.matcher.hit(&payload).map(|hit| (l, hit)));
                     if let Some((l, hit)) = found {
-                        return Some((&l.handler, Some((payload, hit))));
+                        return Some((&l.handler, Some(Box::new((payload, hit)))));
                     }
                 }
                 Err(error) => stats.undecodable(envelope.kind().as_str(), &error),

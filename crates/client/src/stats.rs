@@ -3,8 +3,11 @@
 //! `client.stats()` while the client runs, or after.
 
 use std::fmt;
+use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+
+use crate::builder::BoxFuture;
 
 /// The handler counters of one client (cheap to clone: every clone counts into the same ones).
 #[derive(Clone, Default)]
@@ -81,13 +84,26 @@ impl fmt::Debug for HandlerStats {
 }
 
 /// What a handler may return: nothing, or a `Result` whose error is logged and counted.
-pub trait HandlerOutput {
+pub trait HandlerOutput: Sized {
     /// Counts the outcome into `stats`.
     fn report(self, stats: &HandlerStats);
+
+    /// An async handler's future, boxed, counting its outcome into `stats` when it ends.
+    fn boxed<F>(future: F, stats: &HandlerStats) -> BoxFuture<'static, ()>
+    where
+        F: Future<Output = Self> + Send + 'static;
 }
 
 impl HandlerOutput for () {
     fn report(self, _: &HandlerStats) {}
+
+    /// Nothing to count: the future as it is (no wrapper, no clone of the counters).
+    fn boxed<F>(future: F, _: &HandlerStats) -> BoxFuture<'static, ()>
+    where
+        F: Future<Output = ()> + Send + 'static,
+    {
+        Box::pin(future)
+    }
 }
 
 impl<E: fmt::Display> HandlerOutput for Result<(), E> {
@@ -95,5 +111,13 @@ impl<E: fmt::Display> HandlerOutput for Result<(), E> {
         if let Err(error) = self {
             stats.failed(&error);
         }
+    }
+
+    fn boxed<F>(future: F, stats: &HandlerStats) -> BoxFuture<'static, ()>
+    where
+        F: Future<Output = Self> + Send + 'static,
+    {
+        let stats = stats.clone();
+        Box::pin(async move { future.await.report(&stats) })
     }
 }
