@@ -15,7 +15,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-cargo build --locked -q -p slackline-cli -p slackline-examples --example modal
+cargo build --locked -q -p slackline-cli
+cargo build --locked -q -p slackline-examples --example modal
 target=${CARGO_TARGET_DIR:-target}
 "$target/debug/slackline" serve examples/bots/modal.jsonl --report "$work/verdict.json" --timeout "${LIMIT}s" \
     >"$work/serve.out" 2>"$work/serve.err" &

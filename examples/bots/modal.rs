@@ -99,5 +99,9 @@ async fn main() -> Result<(), Box<dyn Error>> {
         let _ = tokio::signal::ctrl_c().await;
         handle.shutdown().await;
     });
-    Ok(client.run().await?)
+    if let Err(error) = client.run().await {
+        eprintln!("stopped: {error}"); // Slack ended the session: link_disabled, a revoked token...
+        std::process::exit(1);
+    }
+    Ok(())
 }

@@ -31,6 +31,10 @@ use std::time::Instant;
 use tokio::net::TcpStream;
 use tokio_util::compat::{Compat, TokioAsyncReadCompatExt};
 
+/// Typed routing, handler helpers and the typed payloads (`slackline-client`, `slackline-types`).
+pub use slackline_async_driver::{
+    listen, types, BlockAction, HandlerCounts, HandlerStats, Listen, Pattern, Regex, Say,
+};
 pub use slackline_async_driver::{
     slackline, AckError, ApiError, ApiResponse, BoxFuture, ClientBuilder, ClientHandle, Envelope,
     EnvelopeType, Error, Event, EventStream, LateAckPolicy, Proxy, ProxyError, Responder, RtmError,
@@ -69,3 +73,8 @@ pub type SocketModeClient = slackline_async_driver::SocketModeClient<TokioRuntim
 pub type RtmClient = slackline_async_driver::RtmClient<TokioRuntime>;
 /// A Web API client on tokio.
 pub type WebClient = slackline_async_driver::WebClient<TokioRuntime>;
+/// What a typed handler gets beside its payload on tokio: `ack`, `ack_with`, `respond`,
+/// `say` (each a future), the [`WebClient`].
+pub type Context = slackline_async_driver::Context<TokioRuntime>;
+/// The pages of a paginated Web API method, as a `Stream` (from [`WebClient`]'s `paginate`).
+pub type Pages<M> = slackline_async_driver::Pages<TokioRuntime, M>;
