@@ -33,6 +33,57 @@ use crate::target::{check, Protocol};
 use crate::tls::TlsConfig;
 use crate::web::{web_client, Exchange, RetryPolicy, Transport, WebClient};
 
+/// The TLS and proxy settings of both builders (the client's and the [`WebClient`]'s), over
+/// their `tls: Option<TlsConfig>` and `proxy: ProxyChoice` fields.
+macro_rules! transport_setters {
+    () => {
+        /// TLS settings (default: [`TlsConfig::webpki_roots`](crate::TlsConfig::webpki_roots)).
+        pub fn tls(mut self, tls: $crate::TlsConfig) -> Self {
+            self.tls = Some(tls);
+            self
+        }
+
+        /// An HTTP CONNECT proxy for every connection, `http://[user:password@]host[:port]`
+        /// (default: `HTTPS_PROXY` / `https_proxy` from the environment, never for loopback).
+        /// TLS runs inside the tunnel to the real host; the credentials go to the proxy only.
+        pub fn proxy(mut self, url: impl Into<String>) -> Self {
+            self.proxy.url(url.into());
+            self
+        }
+
+        /// Destinations that bypass the proxy, in `NO_PROXY` syntax (default: `NO_PROXY` /
+        /// `no_proxy` from the environment). See [`Proxy::no_proxy`](crate::Proxy::no_proxy).
+        pub fn no_proxy(mut self, list: impl Into<String>) -> Self {
+            self.proxy.no_proxy(list.into());
+            self
+        }
+
+        /// Connect directly, ignoring `HTTPS_PROXY`.
+        pub fn without_proxy(mut self) -> Self {
+            self.proxy.direct();
+            self
+        }
+    };
+}
+
+pub(crate) use transport_setters;
+
+/// Typed-route short-hands: `on_x(pattern, handler)` for `self.on(listen::x(pattern), handler)`.
+macro_rules! typed_routes {
+    ($($(#[$doc:meta])* $method:ident($key:ident: $arg:ty) => $listen:ident, $payload:ty;)*) => {
+        $(
+            $(#[$doc])*
+            pub fn $method<F, Out>(self, $key: $arg, handler: F) -> Self
+            where
+                F: Fn($payload, Context<K>) -> Out + Send + Sync + 'static,
+                Out: IntoTask<K::Task>,
+            {
+                self.on(listen::$listen($key), handler)
+            }
+        )*
+    };
+}
+
 /// Work waiting for a handler slot before the client stops reading from Slack, by default.
 pub const DEFAULT_HANDLER_QUEUE: usize = 128;
 /// Bound on each WebSocket close handshake, by default.
@@ -138,8 +189,11 @@ impl<K: Kind> Clone for Helpers<K> {
 }
 
 /// A Socket Mode client's handlers, ready to be called: the routes, and what typed handlers'
-/// contexts need (the HTTP client, the bot's [`WebClient`]). Cheap to clone.
-pub struct SocketModeDispatch<K: Kind> {
+/// contexts need (the HTTP client, the bot's [`WebClient`]). Cheap to clone: the clones (one
+/// per handler thread, on the blocking driver) share one table.
+pub struct SocketModeDispatch<K: Kind>(Arc<DispatchTable<K>>);
+
+struct DispatchTable<K: Kind> {
     routes: SocketModeRoutes<EnvelopeHandler<K>>,
     helpers: Helpers<K>,
     stats: HandlerStats,
@@ -147,11 +201,7 @@ pub struct SocketModeDispatch<K: Kind> {
 
 impl<K: Kind> Clone for SocketModeDispatch<K> {
     fn clone(&self) -> Self {
-        SocketModeDispatch {
-            routes: self.routes.clone(),
-            helpers: self.helpers.clone(),
-            stats: self.stats.clone(),
-        }
+        SocketModeDispatch(self.0.clone())
     }
 }
 
@@ -159,26 +209,27 @@ impl<K: Kind> SocketModeDispatch<K> {
     /// The handler call for `envelope`, or `None` if no handler takes it (the responder is
     /// dropped, which acks a deferred envelope at once).
     pub fn start(&self, envelope: Envelope, responder: K::Responder) -> Option<K::Task> {
-        let (handler, matched) = self.routes.route(&envelope, &self.stats)?;
+        let table = &*self.0;
+        let (handler, matched) = table.routes.route(&envelope, &table.stats)?;
         handler(Call {
             envelope,
             responder,
             matched,
-            helpers: &self.helpers,
+            helpers: &table.helpers,
         })
     }
 
     /// The counters handlers report to.
     pub fn stats(&self) -> &HandlerStats {
-        &self.stats
+        &self.0.stats
     }
 }
 
 impl<K: Kind> fmt::Debug for SocketModeDispatch<K> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SocketModeDispatch")
-            .field("routes", &self.routes)
-            .field("web", &self.helpers.web)
+            .field("routes", &self.0.routes)
+            .field("web", &self.0.helpers.web)
             .finish_non_exhaustive()
     }
 }
@@ -448,32 +499,7 @@ impl<K: Kind, Routes> ClientBuilder<K, Routes> {
         self
     }
 
-    /// TLS settings (default: [`TlsConfig::webpki_roots`]).
-    pub fn tls(mut self, tls: TlsConfig) -> Self {
-        self.tls = Some(tls);
-        self
-    }
-
-    /// An HTTP CONNECT proxy for every connection, `http://[user:password@]host[:port]`
-    /// (default: `HTTPS_PROXY` / `https_proxy` from the environment, never for loopback).
-    /// TLS runs inside the tunnel to the real host; the credentials go to the proxy only.
-    pub fn proxy(mut self, url: impl Into<String>) -> Self {
-        self.proxy.url(url.into());
-        self
-    }
-
-    /// Destinations that bypass the proxy, in `NO_PROXY` syntax (default: `NO_PROXY` /
-    /// `no_proxy` from the environment). See [`Proxy::no_proxy`].
-    pub fn no_proxy(mut self, list: impl Into<String>) -> Self {
-        self.proxy.no_proxy(list.into());
-        self
-    }
-
-    /// Connect directly, ignoring `HTTPS_PROXY`.
-    pub fn without_proxy(mut self) -> Self {
-        self.proxy.direct();
-        self
-    }
+    transport_setters!();
 
     /// The bot token (`xoxb-…`) the handlers' helpers post with (`say`, `Context::web`): a
     /// [`WebClient`] is made with it at build time, with this client's API URL, TLS, proxy and
@@ -643,11 +669,11 @@ impl<K: Kind> ClientBuilder<K, SocketModeRoutes<EnvelopeHandler<K>>> {
     pub fn build(self) -> Result<K::SocketModeClient, Error> {
         let (parts, helpers) = self.into_parts()?;
         let (rest, routes) = parts.split_routes();
-        let dispatch = SocketModeDispatch {
+        let dispatch = SocketModeDispatch(Arc::new(DispatchTable {
             routes,
             helpers,
             stats: rest.stats.clone(),
-        };
+        }));
         Ok(K::socket_mode(rest.with_routes(dispatch)))
     }
 
@@ -668,8 +694,8 @@ impl<K: Kind> ClientBuilder<K, SocketModeRoutes<EnvelopeHandler<K>>> {
     /// same key, in the order they were added; the first that matches takes the envelope.
     ///
     /// ```ignore
-    /// .on(listen::action(Regex::new("^vote_")?).block("poll"), |vote, ctx| async move { … })
-    /// .on(listen::event("app_mention"), |callback, ctx| async move { … })
+    /// .on(listen::action(Regex::new("^vote_")?).block("poll"), |vote, ctx| async move { /* … */ })
+    /// .on(listen::event("app_mention"), |callback, ctx| async move { /* … */ })
     /// ```
     pub fn on<P, F, Out>(mut self, listener: Listen<P>, handler: F) -> Self
     where
@@ -704,83 +730,31 @@ impl<K: Kind> ClientBuilder<K, SocketModeRoutes<EnvelopeHandler<K>>> {
         self
     }
 
-    /// Handles `message` events whose text contains (a string) or matches (a
-    /// [`Regex`](crate::Regex)) `pattern`, except the bot's own; the captures are in
-    /// [`Context::matches`]. See [`listen::message`].
-    pub fn on_message<F, Out>(self, pattern: impl Into<Pattern>, handler: F) -> Self
-    where
-        F: Fn(EventCallback, Context<K>) -> Out + Send + Sync + 'static,
-        Out: IntoTask<K::Task>,
-    {
-        self.on(listen::message(pattern), handler)
-    }
-
-    /// Handles `block_actions` with an action whose `action_id` is (or matches) `action_id`;
-    /// the handler gets that action and the payload. See [`listen::action`] to match by
-    /// `block_id` too.
-    pub fn on_action<F, Out>(self, action_id: impl Into<Pattern>, handler: F) -> Self
-    where
-        F: Fn(BlockAction, Context<K>) -> Out + Send + Sync + 'static,
-        Out: IntoTask<K::Task>,
-    {
-        self.on(listen::action(action_id), handler)
-    }
-
-    /// Handles `view_submission` of views whose `callback_id` is (or matches) `callback_id`;
-    /// answer in the ack (`ack_with(&ResponseAction::errors(...))`, `update`, `push`, `clear`).
-    pub fn on_view_submission<F, Out>(self, callback_id: impl Into<Pattern>, handler: F) -> Self
-    where
-        F: Fn(ViewSubmission, Context<K>) -> Out + Send + Sync + 'static,
-        Out: IntoTask<K::Task>,
-    {
-        self.on(listen::view_submission(callback_id), handler)
-    }
-
-    /// Handles `view_closed` of views whose `callback_id` is (or matches) `callback_id`.
-    pub fn on_view_closed<F, Out>(self, callback_id: impl Into<Pattern>, handler: F) -> Self
-    where
-        F: Fn(ViewClosed, Context<K>) -> Out + Send + Sync + 'static,
-        Out: IntoTask<K::Task>,
-    {
-        self.on(listen::view_closed(callback_id), handler)
-    }
-
-    /// Handles a global shortcut by `callback_id`.
-    pub fn on_shortcut<F, Out>(self, callback_id: impl Into<Pattern>, handler: F) -> Self
-    where
-        F: Fn(Shortcut, Context<K>) -> Out + Send + Sync + 'static,
-        Out: IntoTask<K::Task>,
-    {
-        self.on(listen::shortcut(callback_id), handler)
-    }
-
-    /// Handles a message shortcut (`message_action`) by `callback_id`.
-    pub fn on_message_shortcut<F, Out>(self, callback_id: impl Into<Pattern>, handler: F) -> Self
-    where
-        F: Fn(MessageAction, Context<K>) -> Out + Send + Sync + 'static,
-        Out: IntoTask<K::Task>,
-    {
-        self.on(listen::message_shortcut(callback_id), handler)
-    }
-
-    /// Handles `block_suggestion` from an external select whose `action_id` is (or matches)
-    /// `action_id`: answer with `ack_with(&OptionsResponse::options(...))`.
-    pub fn on_options<F, Out>(self, action_id: impl Into<Pattern>, handler: F) -> Self
-    where
-        F: Fn(BlockSuggestion, Context<K>) -> Out + Send + Sync + 'static,
-        Out: IntoTask<K::Task>,
-    {
-        self.on(listen::options(action_id), handler)
-    }
-
-    /// Handles a slash command (`/deploy`, with the slash) with its typed payload: answer in
-    /// the ack (`ack_with(&MessageResponse::ephemeral(...))`) or with `respond`.
-    pub fn on_slash_command<F, Out>(self, command: impl Into<String>, handler: F) -> Self
-    where
-        F: Fn(SlashCommand, Context<K>) -> Out + Send + Sync + 'static,
-        Out: IntoTask<K::Task>,
-    {
-        self.on(listen::command(command), handler)
+    typed_routes! {
+        /// Handles `message` events whose text contains (a string) or matches (a
+        /// [`Regex`](crate::Regex)) `pattern`, except the bot's own; the captures are in
+        /// [`Context::matches`]. See [`listen::message`].
+        on_message(pattern: impl Into<Pattern>) => message, EventCallback;
+        /// Handles `block_actions` with an action whose `action_id` is (or matches)
+        /// `action_id`; the handler gets that action and the payload. See [`listen::action`]
+        /// to match by `block_id` too.
+        on_action(action_id: impl Into<Pattern>) => action, BlockAction;
+        /// Handles `view_submission` of views whose `callback_id` is (or matches)
+        /// `callback_id`; answer in the ack (`ack_with(&ResponseAction::errors(...))`,
+        /// `update`, `push`, `clear`).
+        on_view_submission(callback_id: impl Into<Pattern>) => view_submission, ViewSubmission;
+        /// Handles `view_closed` of views whose `callback_id` is (or matches) `callback_id`.
+        on_view_closed(callback_id: impl Into<Pattern>) => view_closed, ViewClosed;
+        /// Handles a global shortcut by `callback_id`.
+        on_shortcut(callback_id: impl Into<Pattern>) => shortcut, Shortcut;
+        /// Handles a message shortcut (`message_action`) by `callback_id`.
+        on_message_shortcut(callback_id: impl Into<Pattern>) => message_shortcut, MessageAction;
+        /// Handles `block_suggestion` from an external select whose `action_id` is (or
+        /// matches) `action_id`: answer with `ack_with(&OptionsResponse::options(...))`.
+        on_options(action_id: impl Into<Pattern>) => options, BlockSuggestion;
+        /// Handles a slash command (`/deploy`, with the slash) with its typed payload: answer
+        /// in the ack (`ack_with(&MessageResponse::ephemeral(...))`) or with `respond`.
+        on_slash_command(command: impl Into<String>) => command, SlashCommand;
     }
 }
 

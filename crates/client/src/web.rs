@@ -499,30 +499,7 @@ impl<K: Kind> WebClientBuilder<K> {
         self
     }
 
-    /// TLS settings (default: [`TlsConfig::webpki_roots`]).
-    pub fn tls(mut self, tls: TlsConfig) -> Self {
-        self.tls = Some(tls);
-        self
-    }
-
-    /// An HTTP CONNECT proxy, `http://[user:password@]host[:port]` (default: `HTTPS_PROXY`
-    /// from the environment, never for loopback); see `ClientBuilder::proxy`.
-    pub fn proxy(mut self, url: impl Into<String>) -> Self {
-        self.proxy.url(url.into());
-        self
-    }
-
-    /// Destinations that bypass the proxy, in `NO_PROXY` syntax.
-    pub fn no_proxy(mut self, list: impl Into<String>) -> Self {
-        self.proxy.no_proxy(list.into());
-        self
-    }
-
-    /// Connect directly, ignoring `HTTPS_PROXY`.
-    pub fn without_proxy(mut self) -> Self {
-        self.proxy.direct();
-        self
-    }
+    crate::builder::transport_setters!();
 
     /// How often a 429 is retried after its `Retry-After` (default 2), and the longest wait
     /// accepted. With 0, a 429 is returned at once, and so is a call to a method still held
