@@ -124,6 +124,6 @@ pub use session::{AckError, ConnectionInfo, Phase, Session, Stats};
 pub use time::Instant;
 pub use timer::Timer;
 pub use webapi::{
-    classify, redact_url, ApiError, ApiResponse, AuthTest, BodyKind, ConnectionUrl, HttpRequest,
-    HttpResponse, PostedMessage, WebApi,
+    classify, redact_url, ApiError, ApiResponse, BodyKind, ConnectionUrl, HttpRequest,
+    HttpResponse, WebApi,
 };

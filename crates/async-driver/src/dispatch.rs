@@ -19,7 +19,7 @@ use tracing::Instrument;
 
 use slackline::AckState;
 use slackline_client::{
-    BoxFuture, Concurrency, EnvelopeHandler, RtmHandler, RtmRoutes, SocketModeRoutes, Work,
+    BoxFuture, Concurrency, HandlerStats, RtmHandler, RtmRoutes, SocketModeDispatch, Work,
 };
 
 use crate::client::AsyncKind;
@@ -32,7 +32,7 @@ use crate::work_queue::WorkReceiver;
 
 /// The handler tables of either protocol.
 pub(crate) enum Router<R: Runtime> {
-    SocketMode(SocketModeRoutes<EnvelopeHandler<AsyncKind<R>>>),
+    SocketMode(SocketModeDispatch<AsyncKind<R>>),
     Rtm(RtmRoutes<RtmHandler<AsyncKind<R>>>),
 }
 
@@ -47,16 +47,15 @@ impl<R: Runtime> Router<R> {
         runtime: &R,
     ) -> Option<BoxFuture<'static, ()>> {
         let (call, wrap) = match (self, work) {
-            (Router::SocketMode(routes), Work::Envelope(envelope)) => {
+            (Router::SocketMode(dispatch), Work::Envelope(envelope)) => {
                 let pending = matches!(envelope.ack_state(), AckState::AwaitingApp { .. });
                 let responder =
                     Responder::new(envelope.envelope_id_bytes(), pending, client.clone());
-                let Some(handler) = routes.find(&envelope) else {
-                    runtime.watch_handler(Dispatched::Envelope(&envelope), false);
-                    return None;
-                };
-                let wrap = runtime.watch_handler(Dispatched::Envelope(&envelope), true);
-                (handler(envelope, responder), wrap)
+                let (call, wrap) =
+                    dispatch.start_watched(envelope, responder, |envelope, routed| {
+                        runtime.watch_handler(Dispatched::Envelope(envelope), routed)
+                    });
+                (call?, wrap)
             }
             (Router::Rtm(routes), Work::Rtm(event)) => {
                 let Some(handler) = routes.find(&event) else {
@@ -81,6 +80,8 @@ impl<R: Runtime> Router<R> {
 pub(crate) struct Dispatcher<R: Runtime> {
     pub(crate) runtime: R,
     pub(crate) router: Router<R>,
+    /// Panics are counted here.
+    pub(crate) stats: HandlerStats,
     pub(crate) client: ClientHandle,
     pub(crate) concurrency: Concurrency,
     pub(crate) work: WorkReceiver<Work>,
@@ -101,21 +102,22 @@ impl<R: Runtime> Dispatcher<R> {
             };
             let span = tracing::debug_span!("slack_handler");
             match &slots {
-                None => guarded(call, span).await,
+                None => guarded(call, span, &self.stats).await,
                 Some(slots) => {
                     // A handler may go on waiting after its first poll: it starts only when it
                     // could have a slot, so no more than the limit ever wait at once.
                     slots.free().await;
                     // The first poll happens here: a handler with nothing to wait for (or
                     // that only hands its envelope on) finishes without a task or a slot.
-                    let Some(call) = first_poll(call, &span).await else {
+                    let Some(call) = first_poll(call, &span, &self.stats).await else {
                         continue;
                     };
                     // It waits on something: it goes on on its own task (a pinned, boxed
                     // future moves freely; its first poll there registers that task's waker).
                     let (slot, token) = (slots.take(), self.token.clone());
+                    let stats = self.stats.clone();
                     self.runtime.spawn(Box::pin(async move {
-                        guarded(call, span).await;
+                        guarded(call, span, &stats).await;
                         drop((slot, token));
                     }));
                 }
@@ -179,6 +181,7 @@ impl Drop for Slot {
 async fn first_poll(
     mut call: BoxFuture<'static, ()>,
     span: &tracing::Span,
+    stats: &HandlerStats,
 ) -> Option<BoxFuture<'static, ()>> {
     let done = std::future::poll_fn(|cx| {
         let polled =
@@ -187,7 +190,7 @@ async fn first_poll(
             Ok(Poll::Ready(())) => true,
             Ok(Poll::Pending) => false,
             Err(_) => {
-                tracing::error!(parent: span, "a handler panicked");
+                span.in_scope(|| stats.panicked());
                 true
             }
         })
@@ -196,12 +199,12 @@ async fn first_poll(
     (!done).then_some(call)
 }
 
-/// A panicking handler is logged and forgotten; it takes neither the dispatcher nor the
-/// client down with it.
-async fn guarded(call: BoxFuture<'static, ()>, span: tracing::Span) {
+/// A panicking handler is logged, counted and forgotten; it takes neither the dispatcher nor
+/// the client down with it.
+async fn guarded(call: BoxFuture<'static, ()>, span: tracing::Span, stats: &HandlerStats) {
     async move {
         if AssertUnwindSafe(call).catch_unwind().await.is_err() {
-            tracing::error!("a handler panicked");
+            stats.panicked();
         }
     }
     .instrument(span)

@@ -74,7 +74,7 @@ fn session_alone(script: Script) -> (f64, usize) {
             } else {
                 let event = &payload["event"];
                 let reply = json!({ "channel": event["channel"], "thread_ts": event["ts"], "text": event["text"] });
-                ctx.call_api(api.chat_post_message_with(&reply).unwrap());
+                ctx.call_api(api.call_json("chat.postMessage", &reply).unwrap());
                 replies += 1;
             }
         });

@@ -161,6 +161,12 @@ fn a_double_post_is_reported_in_the_bots_terms() {
     assert_eq!(run.calls("chat.postMessage").len(), 3);
 }
 
+/// A handler's bug: it panics (a function returning `()`, so the handler's future is an
+/// ordinary `()` one).
+fn fail_to_echo(text: &str) {
+    panic!("cannot echo {text}");
+}
+
 #[test]
 fn a_panicking_handler_is_reported_with_its_envelope_and_calls() {
     let run = five_hours().run(|slack| {
@@ -173,7 +179,7 @@ fn a_panicking_handler_is_reported_with_its_envelope_and_calls() {
                     .as_str()
                     .unwrap()
                     .to_owned();
-                panic!("cannot echo {text}");
+                fail_to_echo(&text);
             }
         })
     });

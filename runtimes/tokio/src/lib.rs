@@ -28,13 +28,17 @@
 use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
+use std::task::Poll;
 use std::time::Instant;
 
 use slackline_async_driver::{BoxedIo, Dispatched, Hooks, WrapHandler};
 use tokio::net::TcpStream;
 use tokio_util::compat::{Compat, TokioAsyncReadCompatExt};
 
+/// Typed routing, handler helpers and the typed payloads (`slackline-client`, `slackline-types`).
+pub use slackline_async_driver::{
+    listen, types, BlockAction, HandlerCounts, HandlerStats, Listen, Pattern, Regex, Say,
+};
 pub use slackline_async_driver::{
     slackline, AckError, ApiError, ApiResponse, BoxFuture, ClientBuilder, ClientHandle, Envelope,
     EnvelopeType, Error, Event, EventStream, LateAckPolicy, Proxy, ProxyError, Responder, RtmError,
@@ -86,7 +90,7 @@ impl std::fmt::Debug for TokioStream {
 impl futures_io::AsyncRead for TokioStream {
     fn poll_read(
         mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
+        cx: &mut std::task::Context<'_>,
         buf: &mut [u8],
     ) -> Poll<io::Result<usize>> {
         match &mut self.0 {
@@ -99,7 +103,7 @@ impl futures_io::AsyncRead for TokioStream {
 impl futures_io::AsyncWrite for TokioStream {
     fn poll_write(
         mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
+        cx: &mut std::task::Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
         match &mut self.0 {
@@ -108,14 +112,20 @@ impl futures_io::AsyncWrite for TokioStream {
         }
     }
 
-    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+    fn poll_flush(
+        mut self: Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> Poll<io::Result<()>> {
         match &mut self.0 {
             Stream::Tcp(s) => Pin::new(s).poll_flush(cx),
             Stream::Hooked(s) => Pin::new(s).poll_flush(cx),
         }
     }
 
-    fn poll_close(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+    fn poll_close(
+        mut self: Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> Poll<io::Result<()>> {
         match &mut self.0 {
             Stream::Tcp(s) => Pin::new(s).poll_close(cx),
             Stream::Hooked(s) => Pin::new(s).poll_close(cx),
@@ -169,3 +179,8 @@ pub type WebClient = slackline_async_driver::WebClient<TokioRuntime>;
 pub type SocketModeBuilder = slackline_async_driver::SocketModeBuilder<TokioRuntime>;
 /// The builder of an [`RtmClient`].
 pub type RtmBuilder = slackline_async_driver::RtmBuilder<TokioRuntime>;
+/// What a typed handler gets beside its payload on tokio: `ack`, `ack_with`, `respond`,
+/// `say` (each a future), the [`WebClient`].
+pub type Context = slackline_async_driver::Context<TokioRuntime>;
+/// The pages of a paginated Web API method, as a `Stream` (from [`WebClient`]'s `paginate`).
+pub type Pages<M> = slackline_async_driver::Pages<TokioRuntime, M>;
