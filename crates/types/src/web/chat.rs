@@ -171,8 +171,9 @@ pub struct ScheduleMessageResponse {
     /// For `chat.deleteScheduledMessage`.
     #[serde(default)]
     pub scheduled_message_id: String,
-    /// When it will be posted.
-    #[serde(default)]
+    /// When it will be posted. Slack's documented example sends it as a string of digits,
+    /// the message's own `post_at` as a number: both are read.
+    #[serde(default, deserialize_with = "seconds_as_number_or_text")]
     pub post_at: i64,
     /// The message as it will be posted.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -180,6 +181,20 @@ pub struct ScheduleMessageResponse {
 }
 
 method!(ScheduleMessage => "chat.scheduleMessage", ScheduleMessageResponse);
+
+/// UNIX seconds written as a JSON number or as a string of digits.
+fn seconds_as_number_or_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Seconds {
+        Number(i64),
+        Text(String),
+    }
+    match Seconds::deserialize(d)? {
+        Seconds::Number(n) => Ok(n),
+        Seconds::Text(text) => text.trim().parse().map_err(serde::de::Error::custom),
+    }
+}
 
 /// `chat.getPermalink`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -250,6 +265,13 @@ mod tests {
             serde_json::to_value(ScheduleMessage::new("C1", 1700000000).text("later")).unwrap(),
             json!({"channel": "C1", "post_at": 1700000000, "text": "later"})
         );
+        for body in [
+            r#"{"channel":"C1","scheduled_message_id":"Q1","post_at":"1562180400"}"#,
+            r#"{"channel":"C1","scheduled_message_id":"Q1","post_at":1562180400}"#,
+        ] {
+            let answer: ScheduleMessageResponse = serde_json::from_str(body).unwrap();
+            assert_eq!(answer.post_at, 1562180400);
+        }
         assert_eq!(
             serde_json::to_value(PostEphemeral::new("C1", "U1").text("psst")).unwrap(),
             json!({"channel": "C1", "user": "U1", "text": "psst"})
