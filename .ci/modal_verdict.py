@@ -1,11 +1,7 @@
 """Checks the verdict of examples/bots/modal.jsonl (.ci/modal.sh): the fake is satisfied, every
 envelope was acked once and in time, the short title was answered in its ack (the errors), the
-valid one closed the modal (a bare ack), the bot opened the modal once, and it posted the ticket
-and its details in #general.
-
-When the fake records each call's arguments and the ack payloads (issue 16, item 4), check
-them here too: the error is under `title`, views.open got the command's trigger_id, and the
-second message's thread_ts is the first one's ts.
+valid one closed the modal (a bare ack), the bot opened the modal once with the command's
+trigger_id, and it posted the ticket in #general and its details in the ticket's thread.
 
 Usage: modal_verdict.py VERDICT_JSON
 """
@@ -28,9 +24,16 @@ for label, payload in [("command", False), ("too-short", True), ("valid", False)
         problems.append(f"{label}: not acked in time: {d}")
     elif d["ack_payload"] != payload:
         problems.append(f"{label}: ack payload {'expected' if payload else 'not expected'}")
-calls = verdict["http"].get("views.open", {}).get("calls", 0)
+short = deliveries.get("too-short") or {}
+errors = ((short.get("response_payload") or {}).get("errors")) or {}
+if short.get("response_payload", {}).get("response_action") != "errors" or "title" not in errors:
+    problems.append(f"too-short: expected response_action errors under title, got {short.get('response_payload')}")
+opens = [c for c in verdict.get("calls", []) if c["method"] == "views.open"]
+calls = len(opens)
 if calls != 1:
     problems.append(f"views.open called {calls} times, expected once")
+elif opens[0]["args"].get("trigger_id") != "1337.42.trigger" or opens[0].get("error"):
+    problems.append(f"views.open: {opens[0]}")
 posted = [(m["channel"], m["text"]) for m in verdict["posted"] if m["via"] == "chat.postMessage"]
 expected = [
     ("C0GENERAL", "New ticket from <@U0ALICE>: *The 3rd floor printer is jammed*"),
@@ -38,6 +41,10 @@ expected = [
 ]
 if posted != expected:
     problems.append(f"posted {posted}, expected {expected}")
+else:
+    ticket, details = [m for m in verdict["posted"] if m["via"] == "chat.postMessage"]
+    if details.get("thread_ts") != ticket.get("ts"):
+        problems.append(f"the details are not in the ticket's thread: {details}")
 
 print(
     f"modal: {len(deliveries)} envelopes, {verdict['summary']['acked']} acked in time, "
