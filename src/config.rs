@@ -123,6 +123,8 @@ pub struct Config {
     #[serde(with = "secs")]
     pub(crate) rate_limit_wait: Duration,
     #[serde(with = "secs")]
+    pub(crate) max_retry_after: Duration,
+    #[serde(with = "secs")]
     pub(crate) stable_after: Duration,
     pub(crate) max_inbound_frame: usize,
     #[serde(with = "secs")]
@@ -213,13 +215,28 @@ impl Config {
     pub const DEFAULT_DEDUPE_CAPACITY: usize = 20_000;
     /// Open the replacement this long before `approximate_connection_time` runs out.
     pub const DEFAULT_REFRESH_AHEAD: Duration = Duration::from_secs(60);
+    /// A shorter `approximate_connection_time` in `hello` is taken as this (the `Hello` event
+    /// still reports what was said). Slack announces about five hours, six minutes with
+    /// `debug_reconnects`; a server announcing one second made the session refresh every
+    /// 0.75 s. At 120 s the replacement goes out 90 s after `hello`, at most once every 90 s
+    /// per connection: below Slack's Tier 1 rate for `apps.connections.open` (about one a
+    /// minute), and past `stable_after`. If the server really closes sooner, that is a
+    /// short-lived connection, which backs off.
+    pub const MIN_APPROXIMATE_CONNECTION_TIME: Duration = Duration::from_secs(120);
     /// First retry delay after a failure; doubled per consecutive failure.
     pub const DEFAULT_BACKOFF_INITIAL: Duration = Duration::from_secs(1);
     /// Retry delays never exceed this (before `Retry-After`, which always wins).
     pub const DEFAULT_BACKOFF_MAX: Duration = Duration::from_secs(120);
     /// Wait after a 429 that carries no `Retry-After` (what python-slack-sdk assumes for Tier 1).
     pub const DEFAULT_RATE_LIMIT_WAIT: Duration = Duration::from_secs(30);
-    /// A connection lost within this time of its `hello` counts as a failed attempt (flap guard).
+    /// The longest `Retry-After` honoured as given; a longer one is waited this long, then the
+    /// request is made again (Slack answers another 429 if it still means it). Slack's rate
+    /// limits are per minute, so five minutes honours any real one, while a broken or hostile
+    /// value (`Retry-After: 18446744073709551615`) cannot stop the client for good without a word.
+    pub const DEFAULT_MAX_RETRY_AFTER: Duration = Duration::from_secs(300);
+    /// A connection lost, or asked to be replaced (`disconnect`, `goodbye`), within this time of
+    /// its `hello` counts as a failed attempt: after the first one, replacements back off (flap
+    /// guard).
     pub const DEFAULT_STABLE_AFTER: Duration = Duration::from_secs(30);
     /// Inbound frames above this size are reported and not dispatched.
     pub const DEFAULT_MAX_INBOUND_FRAME: usize = 1 << 20;
@@ -275,6 +292,7 @@ impl Config {
             backoff_initial: Self::DEFAULT_BACKOFF_INITIAL,
             backoff_max: Self::DEFAULT_BACKOFF_MAX,
             rate_limit_wait: Self::DEFAULT_RATE_LIMIT_WAIT,
+            max_retry_after: Self::DEFAULT_MAX_RETRY_AFTER,
             stable_after: Self::DEFAULT_STABLE_AFTER,
             max_inbound_frame: Self::DEFAULT_MAX_INBOUND_FRAME,
             shutdown_timeout: Self::DEFAULT_SHUTDOWN_TIMEOUT,
@@ -346,6 +364,11 @@ impl Config {
     /// Wait after a 429 that carries no `Retry-After`.
     pub fn rate_limit_wait(&self) -> Duration {
         self.rate_limit_wait
+    }
+
+    /// Cap on `Retry-After`.
+    pub fn max_retry_after(&self) -> Duration {
+        self.max_retry_after
     }
 
     /// How long redeliveries are suppressed (`None`: dedupe is off).
@@ -493,7 +516,18 @@ impl Config {
         self
     }
 
-    /// A connection lost sooner than this after `hello` counts as a failure (default 30 s).
+    /// Cap on `Retry-After` (default 300 s): a longer one is waited this long, and the
+    /// [`Event::Reconnecting`](crate::Event::Reconnecting) that announces the wait carries both
+    /// what Slack asked for (in its `cause`) and the wait (its `delay`).
+    pub fn with_max_retry_after(mut self, d: Duration) -> Self {
+        self.max_retry_after = d;
+        self
+    }
+
+    /// A connection lost, or asked by Slack to be replaced, sooner than this after `hello`
+    /// counts as a failure (default 30 s): the first after a stable period is replaced at once,
+    /// the next ones back off. Replacements of connections that lived longer go out at once
+    /// (make before break).
     pub fn with_stable_after(mut self, d: Duration) -> Self {
         self.stable_after = d;
         self

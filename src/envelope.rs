@@ -342,7 +342,8 @@ pub(crate) enum Frame {
     Hello(Hello),
     Disconnect(DisconnectReason),
     Envelope(Envelope),
-    /// A frame with a `type` but no `envelope_id`, or no `type` at all.
+    /// A frame with a `type` but no `envelope_id`, or no `type` at all (an `envelope_id`
+    /// without a `type` is the shape of an ack, not an envelope).
     Unknown(Option<String>),
 }
 
@@ -384,15 +385,23 @@ pub(crate) fn parse_frame(conn: ConnId, frame: Bytes, now: Instant) -> Result<Fr
         [event_id],
     ) = find_with_inner(&frame, MEMBERS, "payload", ["event_id"])
         .map_err(|e| salvage(e.to_string()))?;
-    let kind = kind.and_then(quoted);
+    // An empty `type` is no type.
+    let kind = kind.and_then(quoted).filter(|k| !k.is_empty());
     if let Some(id) = envelope_id {
+        // Slack's ids are strings; an ack must echo the id exactly as it came, so one of another
+        // type (a number) is reported and not acked.
         let Some(contents) = quoted(id).filter(|c| !c.is_empty() && is_echoable(c)) else {
             return Err(FrameError {
                 detail: "`envelope_id` is not a valid non-empty string".into(),
                 envelope_id: None,
             });
         };
-        let kind = EnvelopeType::from_wire(kind.unwrap_or_default());
+        // `{"envelope_id":…}` without a `type` is what an ack looks like (a server echoing the
+        // client's frames sends them back), not an envelope: acking it would feed the echo.
+        let Some(kind) = kind else {
+            return Ok(Frame::Unknown(None));
+        };
+        let kind = EnvelopeType::from_wire(kind);
         let event_id = match kind {
             EnvelopeType::EventsApi => event_id
                 .and_then(quoted)
@@ -558,6 +567,23 @@ mod tests {
         assert!(matches!(parse("{}"), Ok(Frame::Unknown(None))));
     }
 
+    #[test]
+    fn an_envelope_id_without_a_type_is_not_an_envelope() {
+        // The shape of the client's own acks, as a server that echoes frames sends them back.
+        for frame in [
+            r#"{"envelope_id":"e-1"}"#,
+            r#"{"envelope_id":"e-1","payload":{"text":"pong"}}"#,
+            r#"{"envelope_id":"e-1","type":""}"#,
+            r#"{"envelope_id":"e-1","type":null,"payload":{}}"#,
+        ] {
+            assert!(matches!(parse(frame), Ok(Frame::Unknown(None))), "{frame}");
+        }
+        // A numeric id is refused whatever the type: no ack could echo it as Slack sent it.
+        let error = parse(r#"{"envelope_id":17,"type":"events_api","payload":{}}"#).unwrap_err();
+        assert!(error.detail.contains("envelope_id"), "{}", error.detail);
+        assert_eq!(error.envelope_id, None);
+    }
+
     fn parse_bytes(frame: &[u8]) -> Result<Frame, FrameError> {
         parse_frame(ConnId(1), Bytes::copy_from_slice(frame), Instant::ZERO)
     }
@@ -583,12 +609,12 @@ mod tests {
 
     #[test]
     fn the_id_as_shared_bytes_is_a_slice_of_the_frame_unless_escaped() {
-        let e = envelope(r#"{"envelope_id":"e-1","payload":{}}"#);
+        let e = envelope(r#"{"envelope_id":"e-1","type":"interactive","payload":{}}"#);
         let id = e.envelope_id_bytes();
         assert_eq!(&id[..], b"e-1");
         let frame = e.frame_bytes().as_ptr_range();
         assert!(frame.contains(&id.as_ptr()), "no copy");
-        let e = envelope(r#"{"envelope_id":"a\u0062c","payload":{}}"#);
+        let e = envelope(r#"{"envelope_id":"a\u0062c","type":"interactive","payload":{}}"#);
         assert_eq!(&e.envelope_id_bytes()[..], b"abc");
         assert_eq!(&e.id_bytes()[..], b"abc");
     }

@@ -37,7 +37,12 @@ pub enum Event {
     Reconnecting {
         /// Failures since the last stable period, this one included.
         attempt: u32,
-        /// Wait before the attempt.
+        /// Wait before the attempt. After a rate limit it is at least the `Retry-After` in
+        /// `cause` ([`ApiError::RateLimited`]), up to [`Config::with_max_retry_after`]
+        /// (default 300 s): a `retry_after` longer than `delay` means the cap applied ("Slack
+        /// asked for 3600 s; waiting 300 s").
+        ///
+        /// [`Config::with_max_retry_after`]: crate::Config::with_max_retry_after
         delay: Duration,
         /// What made it necessary.
         cause: ReconnectCause,
@@ -150,6 +155,15 @@ pub enum ReconnectCause {
     BadUrl,
     /// A connection failed or was lost.
     Connection(CloseCause),
+    /// Slack asked to replace a connection (`disconnect`, RTM `goodbye`, or its
+    /// `approximate_connection_time` ran out) that had been live only `lived` (zero: it never
+    /// said `hello`), less than `stable_after`, after another replacement or loss since the
+    /// last stable period: a failure, so the replacement waits for the backoff. The connection
+    /// stays open meanwhile.
+    ShortLived {
+        /// How long it had been live.
+        lived: Duration,
+    },
 }
 
 impl fmt::Display for ReconnectCause {
@@ -158,6 +172,11 @@ impl fmt::Display for ReconnectCause {
             ReconnectCause::Api(e) => write!(f, "{e}"),
             ReconnectCause::BadUrl => f.write_str("no usable WebSocket URL in the response"),
             ReconnectCause::Connection(c) => write!(f, "{c}"),
+            ReconnectCause::ShortLived { lived } => write!(
+                f,
+                "replacement asked for {:.1} s after hello",
+                lived.as_secs_f64()
+            ),
         }
     }
 }
@@ -202,7 +221,9 @@ impl fmt::Display for ProtocolError {
 pub enum ProtocolErrorKind {
     /// Not valid JSON, or not an object, or a field of an impossible type.
     Malformed(String),
-    /// A frame whose `type` is unknown and which is not an envelope.
+    /// A frame whose `type` is unknown and which is not an envelope; `None`: a frame without a
+    /// `type`, such as an ack echoed back by the server (an `envelope_id` without a `type` is
+    /// not an envelope and is not acked).
     UnknownType(Option<String>),
     /// A binary frame (Slack only sends text).
     Binary,
@@ -212,6 +233,13 @@ pub enum ProtocolErrorKind {
         len: usize,
         /// The limit.
         limit: usize,
+    },
+    /// An empty or whitespace-only text frame (Slack sends them now and then; nothing to do
+    /// with it). Every one is counted in [`Stats::empty_frames`](crate::Stats); only the 1st,
+    /// 2nd, 4th, 8th... are reported, with the count so far, so they cannot flood the app.
+    Empty {
+        /// Empty frames received so far by the session (all connections).
+        total: u64,
     },
     /// A frame that came before `hello` (still processed).
     BeforeHello,
@@ -228,6 +256,9 @@ impl fmt::Display for ProtocolErrorKind {
             ProtocolErrorKind::Binary => f.write_str("binary frame"),
             ProtocolErrorKind::Oversized { len, limit } => {
                 write!(f, "frame of {len} bytes exceeds {limit}")
+            }
+            ProtocolErrorKind::Empty { total } => {
+                write!(f, "empty frame ({total} so far, reported at powers of two)")
             }
             ProtocolErrorKind::BeforeHello => f.write_str("frame before hello"),
             ProtocolErrorKind::UnexpectedReply(id) => write!(f, "reply to unknown message id {id}"),

@@ -303,6 +303,9 @@ pub(crate) fn parse_frame(
     let text = std::str::from_utf8(&frame).map_err(|_| "not UTF-8".to_owned())?;
     let [kind, subtype, reply_to, ok, ts, text_member, error, user] =
         find(text, MEMBERS).map_err(|e| e.to_string())?;
+    // The scan reads the top level only; an RTM event is the whole frame (there is no ack to
+    // hurry), so it is checked whole: what is dispatched always parses.
+    serde_json::from_str::<serde::de::IgnoredAny>(text).map_err(|e| format!("not JSON: {e}"))?;
     let user = user.and_then(as_str).map(Cow::into_owned);
     if let Some(reply_to) = reply_to.map(str::as_bytes).and_then(as_u64) {
         let ok = ok.map(str::as_bytes).and_then(as_bool);

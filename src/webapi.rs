@@ -77,6 +77,11 @@ impl HttpRequest {
     pub fn authorization(&self) -> String {
         format!("Bearer {}", self.token.expose())
     }
+
+    /// The token the request is made with.
+    pub fn token(&self) -> &Token {
+        &self.token
+    }
 }
 
 impl fmt::Debug for HttpRequest {
@@ -420,38 +425,6 @@ impl fmt::Debug for ConnectionUrl {
     }
 }
 
-/// `auth.test`.
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
-pub struct AuthTest {
-    /// Workspace URL.
-    #[serde(default)]
-    pub url: Option<String>,
-    /// Workspace name.
-    #[serde(default)]
-    pub team: Option<String>,
-    /// User name.
-    #[serde(default)]
-    pub user: Option<String>,
-    /// Workspace id.
-    #[serde(default)]
-    pub team_id: Option<String>,
-    /// User id.
-    #[serde(default)]
-    pub user_id: Option<String>,
-    /// Bot id, for bot tokens.
-    #[serde(default)]
-    pub bot_id: Option<String>,
-}
-
-/// `chat.postMessage`.
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
-pub struct PostedMessage {
-    /// Channel the message went to.
-    pub channel: String,
-    /// Its timestamp (the message id within the channel).
-    pub ts: String,
-}
-
 /// A WebSocket URL with its secret parts hidden: `wss://host/…`. Socket Mode tickets and RTM
 /// paths are single-use credentials, so they stay out of logs too; so do a password in the
 /// URL (`user:password@` becomes `<redacted>@`) and any Slack token (a token given where a
@@ -555,37 +528,6 @@ impl WebApi {
         let params = options.params();
         self.call("rtm.start", params.iter().map(|(k, v)| (*k, v.as_str())))
     }
-
-    /// `auth.test`.
-    pub fn auth_test(&mut self) -> HttpRequest {
-        self.call("auth.test", [])
-    }
-
-    /// `chat.postMessage` with plain text.
-    pub fn chat_post_message(&mut self, channel: &str, text: &str) -> HttpRequest {
-        self.chat_post_message_with(&serde_json::json!({ "channel": channel, "text": text }))
-            .expect("a JSON object of two strings always serialises")
-    }
-
-    /// `chat.postMessage` with any fields (blocks, thread_ts, ...).
-    pub fn chat_post_message_with<T: Serialize + ?Sized>(
-        &mut self,
-        message: &T,
-    ) -> Result<HttpRequest, serde_json::Error> {
-        self.call_json("chat.postMessage", message)
-    }
-
-    /// `reactions.add`: react with `name` (no colons) to the message `timestamp` in `channel`.
-    pub fn reactions_add(&mut self, channel: &str, timestamp: &str, name: &str) -> HttpRequest {
-        self.call(
-            "reactions.add",
-            [
-                ("channel", channel),
-                ("timestamp", timestamp),
-                ("name", name),
-            ],
-        )
-    }
 }
 
 /// `application/x-www-form-urlencoded`. Small enough to keep here rather than add a dependency
@@ -630,12 +572,24 @@ mod tests {
 
     #[test]
     fn requests_carry_the_token_only_in_the_header() {
-        let req = api().reactions_add("C1", "1.2", "thumbs up&");
+        let req = api().call(
+            "reactions.add",
+            [
+                ("channel", "C1"),
+                ("timestamp", "1.2"),
+                ("name", "thumbs up&"),
+            ],
+        );
         assert_eq!(req.url(), "https://slack.com/api/reactions.add");
         assert_eq!(req.body(), "channel=C1&timestamp=1.2&name=thumbs+up%26");
         assert_eq!(req.authorization(), "Bearer xoxb-secret-1");
         assert!(!format!("{req:?}").contains("secret"));
-        let post = api().chat_post_message("C1", "héllo \"x\"");
+        let post = api()
+            .call_json(
+                "chat.postMessage",
+                &serde_json::json!({ "channel": "C1", "text": "héllo \"x\"" }),
+            )
+            .unwrap();
         assert_eq!(post.content_type(), "application/json; charset=utf-8");
         let v: serde_json::Value = serde_json::from_str(post.body()).unwrap();
         assert_eq!(v["text"], "héllo \"x\"");
@@ -656,8 +610,8 @@ mod tests {
     #[test]
     fn ids_increase() {
         let mut api = api();
-        let a = api.auth_test();
-        let b = api.auth_test();
+        let a = api.call("auth.test", []);
+        let b = api.call("auth.test", []);
         assert!(b.id() > a.id());
     }
 

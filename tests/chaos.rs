@@ -41,14 +41,15 @@ fn net() -> impl Strategy<Value = NetFaults> {
     )
 }
 
-/// Faults a replacement connection rides through: Slack's refresh notices and redeliveries.
+/// Faults a replacement connection rides through: Slack's refresh notices and redeliveries,
+/// and a server that echoes frames or announces second-long connection times for a while.
 fn polite(mut labels: Vec<String>) -> impl Strategy<Value = Fault> {
     if labels.is_empty() {
         // Nothing to redeliver (RTM): the fake skips it.
         labels.push("none".into());
     }
     prop_oneof![
-        (
+        3 => (
             prop_oneof![Just("warning"), Just("refresh_requested")],
             which()
         )
@@ -56,13 +57,33 @@ fn polite(mut labels: Vec<String>) -> impl Strategy<Value = Fault> {
                 reason: reason.into(),
                 socket
             }),
-        (proptest::sample::select(labels), any::<bool>()).prop_map(|(label, new_envelope_id)| {
+        3 => (proptest::sample::select(labels), any::<bool>()).prop_map(|(label, new_envelope_id)| {
             Fault::Redeliver {
                 label,
                 new_envelope_id,
             }
         }),
+        1 => (60_000u64..900_000).prop_map(|duration_ms| Fault::Echo { duration_ms }),
+        1 => (1u64..10, 60_000u64..900_000)
+            .prop_map(|(secs, duration_ms)| Fault::ConnectionTime { secs, duration_ms }),
     ]
+}
+
+/// A server that asks for a replacement (Socket Mode `disconnect`, RTM `goodbye`) right after
+/// every `hello`, for one to fifteen minutes.
+fn refresh_after_hello() -> impl Strategy<Value = Fault> {
+    (
+        prop_oneof![
+            Just("warning"),
+            Just("refresh_requested"),
+            Just("socket_mode_restart")
+        ],
+        60_000u64..900_000,
+    )
+        .prop_map(|(reason, duration_ms)| Fault::RefreshAfterHello {
+            reason: reason.into(),
+            duration_ms,
+        })
 }
 
 fn cut() -> impl Strategy<Value = Fault> {
@@ -114,6 +135,7 @@ fn refusals() -> impl Strategy<Value = Fault> {
 fn any_fault(labels: Vec<String>) -> impl Strategy<Value = Fault> {
     prop_oneof![
         2 => polite(labels),
+        1 => refresh_after_hello(),
         2 => cut(),
         1 => any::<u8>().prop_map(|conn| Fault::Reset { conn }),
         1 => (500u64..60_000).prop_map(|duration_ms| Fault::Partition { duration_ms }),
@@ -288,6 +310,40 @@ proptest! {
         })
     ) {
         check(&w, &plan);
+    }
+
+    /// Whatever a server asks (a refresh after every `hello`, RTM `goodbye` after every
+    /// `hello`, second-long connection times, echoed frames, refresh notices), the client does
+    /// not hammer `apps.connections.open` / `rtm.connect`: URL requests stay within
+    /// `url_request_budget` (about one per 15 s per pooled connection with this workload's
+    /// 30 s backoff cap, plus a start-up allowance), and the run keeps every other invariant.
+    #[test]
+    fn url_requests_stay_bounded_whatever_the_server_asks(
+        (w, plan) in (1u8..4, any::<bool>(), any::<bool>()).prop_flat_map(|(n, rtm, debug)| {
+            let w = if rtm { Workload { rtm: true, ..Workload::short() } } else { workload(n, debug) };
+            let labels = w.redeliverable();
+            let network = (1u64..20, 0u64..80).prop_map(|(latency_ms, jitter_ms)| NetFaults {
+                latency_ms, jitter_ms, ..NetFaults::default()
+            });
+            // Closes make the client reconnect (RTM sockets get no refresh notices otherwise).
+            let fault = prop_oneof![
+                3 => refresh_after_hello(),
+                2 => polite(labels),
+                1 => (prop_oneof![Just(1000u16), Just(1001), Just(1011)], which())
+                    .prop_map(|(code, socket)| Fault::ServerClose { code, socket }),
+            ];
+            (Just(w.clone()), plan(&w, network, fault, 8))
+        })
+    ) {
+        let run = check(&w, &plan);
+        let method = if w.rtm { "rtm.connect" } else { "apps.connections.open" };
+        let requests = run.outcome.verdict.http.get(method).map_or(0, |m| m.calls);
+        let budget = url_request_budget(&w, run.outcome.elapsed);
+        prop_assert!(
+            requests <= budget,
+            "{requests} {method} calls in {:?} (budget {budget})\nplan:\n{plan}",
+            run.outcome.elapsed
+        );
     }
 
     /// RTM under any fault schedule: a message every 20 s from the bot, then a shutdown. Every

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
-use slackline::{classify, AuthTest, ConnectionUrl, PostedMessage};
+use slackline::{classify, ConnectionUrl};
 use slackline::{
     AckState, Action, DisconnectReason, EnvelopeType, Event, HttpResponse, RtmOutcome, StopReason,
 };
@@ -334,15 +334,8 @@ fn every_web_api_body_is_classified() {
             Ok(ok) => {
                 assert_eq!(value["ok"], true, "{file}");
                 assert_eq!(ok.warning(), value["warning"].as_str(), "{file}");
-                if file.contains("auth.test") {
-                    let auth: AuthTest = ok.json().unwrap();
-                    assert_eq!(auth.user_id.as_deref(), value["user_id"].as_str(), "{file}");
-                    assert_eq!(auth.bot_id.as_deref(), value["bot_id"].as_str(), "{file}");
-                }
-                if file.contains("chat.postMessage") {
-                    let posted: PostedMessage = ok.json().unwrap();
-                    assert_eq!(posted.ts, value["ts"].as_str().unwrap(), "{file}");
-                }
+                // The typed bodies (auth.test, chat.postMessage...) are slackline-types':
+                // its tests/traffic.rs decodes every one of these files.
                 if value.get("url").is_some_and(Value::is_string) {
                     let url: ConnectionUrl = ok.json().unwrap();
                     assert_eq!(url.url, value["url"].as_str().unwrap(), "{file}");

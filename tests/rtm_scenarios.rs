@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use serde_json::Value;
 use slackline::{
-    Action, ApiError, ConnId, Event, RtmOutcome, RtmReply, RtmStartOptions, SendError, StopReason,
+    Action, ApiError, ConnId, Event, Instant, ProtocolErrorKind, ReconnectCause, RtmOutcome,
+    RtmReply, RtmStartOptions, SendError, StopReason,
 };
 use slackline_test_support::session::*;
 use slackline_test_support::{leaks_a_token, BOT_TOKEN};
@@ -259,6 +260,50 @@ fn goodbye_replaces_the_connection_make_before_break() {
     assert_eq!(dispatched(&sim.text(new, event)), 1);
 }
 
+/// A server that says `goodbye` after every `hello` made ~1,000 `rtm.connect` calls a second.
+/// The first goodbye is answered at once; one that soon after it is a failure: the replacement
+/// waits for the backoff, capped and jittered.
+#[test]
+fn goodbye_after_every_hello_backs_off_instead_of_storming() {
+    let (mut sim, first) = Sim::live(rtm());
+    let out = sim.text(first, r#"{"type":"goodbye"}"#);
+    assert_eq!(http_requests(&out).len(), 1, "the first goes at once");
+    let (mut conn, _) = sim.open_connection(&out);
+    let mut out = sim.text(conn, r#"{"type":"goodbye"}"#);
+    let mut requests = 1;
+    let mut last_delay = Duration::ZERO;
+    while sim.now < Instant::from_secs(3600) {
+        let delay = events(&out)
+            .into_iter()
+            .find_map(|e| match e {
+                Event::Reconnecting {
+                    delay,
+                    cause: ReconnectCause::ShortLived { .. },
+                    ..
+                } => Some(delay),
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("no backoff: {out:?}"));
+        assert!(http_requests(&out).is_empty(), "asked at once");
+        assert!(
+            delay >= last_delay / 2 && delay <= slackline::Config::DEFAULT_BACKOFF_MAX,
+            "{delay:?}"
+        );
+        last_delay = delay;
+        let pending = sim.advance(delay);
+        assert_eq!(http_requests(&pending)[0].method(), "rtm.connect");
+        requests += 1;
+        let (new, after_hello) = sim.open_connection(&pending);
+        assert_eq!(closes(&after_hello), vec![(conn, slackline::CLOSE_NORMAL)]);
+        conn = new;
+        out = sim.text(conn, r#"{"type":"goodbye"}"#);
+    }
+    assert!(
+        requests <= 8 + 3600 / 60,
+        "{requests} rtm.connect calls in an hour"
+    );
+}
+
 #[test]
 fn the_error_frame_becomes_an_event_with_its_extra_fields() {
     let (mut sim, conn) = Sim::live(rtm());
@@ -270,6 +315,50 @@ fn the_error_frame_becomes_an_event_with_its_extra_fields() {
     };
     assert_eq!((*code, msg.as_str()), (3, "Cannot create connection"));
     assert!(std::str::from_utf8(raw).unwrap().contains("gs-pdx-8k9l"));
+    assert!(sim.is_open(conn));
+}
+
+/// An RTM event is the whole frame, so a frame that is not JSON is reported, never dispatched
+/// as an event whose payload cannot be read. Empty, oversized and non-UTF-8 frames are reported
+/// too; the connection goes on.
+#[test]
+fn frames_that_are_not_json_are_reported_not_dispatched() {
+    let (mut sim, conn) = Sim::live(rtm().with_max_inbound_frame(4096));
+    let oversized = format!(r#"{{"type":"message","text":"{}"}}"#, "y".repeat(5000));
+    let cases: Vec<&[u8]> = vec![
+        br#"{"type":"message","text":"hi","flag":tru}"#,
+        br#"{"type":"message","ts":1.2.3}"#,
+        br#"{"type":"message","blocks":[{"type" "section"}]}"#,
+        br#"{"type":"message","text":"unterminated"#,
+        b"not json",
+        b"{\"type\":\"message\",\"text\":\"\xff\"}",
+        oversized.as_bytes(),
+        b"  ",
+    ];
+    for frame in cases {
+        let shown = String::from_utf8_lossy(frame)
+            .chars()
+            .take(60)
+            .collect::<String>();
+        let out = sim.feed(|s, now| s.handle_text(now, conn, bytes::Bytes::copy_from_slice(frame)));
+        let got = events(&out);
+        let [Event::ProtocolError(error)] = got.as_slice() else {
+            panic!("{shown}: {got:?}")
+        };
+        assert!(
+            matches!(
+                error.kind,
+                ProtocolErrorKind::Malformed(_)
+                    | ProtocolErrorKind::Oversized { .. }
+                    | ProtocolErrorKind::Empty { .. }
+            ),
+            "{shown}: {error:?}"
+        );
+    }
+    assert_eq!(sim.session.stats().rtm_events, 0);
+    assert_eq!(sim.session.stats().protocol_errors, 8);
+    let fine = sim.text(conn, r#"{"type":"message","text":"fine","flag":true}"#);
+    assert!(matches!(events(&fine).as_slice(), [Event::Rtm(e)] if e.payload::<Value>().is_ok()));
     assert!(sim.is_open(conn));
 }
 

@@ -359,11 +359,16 @@ struct Poster {
 impl Bot for Poster {
     fn on_event(&mut self, ctx: &mut Ctx<'_>, event: &Event) {
         if let Event::Envelope(_) = event {
-            ctx.call_api(
-                self.api
-                    .chat_post_message("C0GENERAL", "hello from the bot"),
-            );
-            ctx.call_api(self.api.reactions_add("C0GENERAL", "1.2", "wave"));
+            let message =
+                serde_json::json!({ "channel": "C0GENERAL", "text": "hello from the bot" });
+            let post = self.api.call_json("chat.postMessage", &message);
+            ctx.call_api(post.expect("a JSON object serialises"));
+            let reaction = [
+                ("channel", "C0GENERAL"),
+                ("timestamp", "1.2"),
+                ("name", "wave"),
+            ];
+            ctx.call_api(self.api.call("reactions.add", reaction));
         }
     }
 

@@ -293,6 +293,174 @@ fn refresh_requested_and_unknown_reasons_also_replace() {
     }
 }
 
+/// What a hostile server does after every `hello` (the storm of issue 14: ~1,000 URL requests
+/// a second). Replacements count like losses: the first since a stable period goes out at once
+/// (make before break, as for Slack's own refreshes); a connection replaced less than
+/// `stable_after` after that is a failure and backs off, capped and jittered, while it stays
+/// open (it still delivers until the replacement is up).
+#[test]
+fn a_refresh_asked_for_right_after_every_hello_backs_off_instead_of_storming() {
+    for reason in ["warning", "refresh_requested", "something_new"] {
+        let disconnect = format!(r#"{{"type":"disconnect","reason":"{reason}"}}"#);
+        let (mut sim, first) = Sim::live(socket_mode());
+        let out = sim.text(first, &disconnect);
+        assert_eq!(
+            http_requests(&out).len(),
+            1,
+            "{reason}: the first goes at once"
+        );
+        let (mut conn, _) = sim.open_connection(&out);
+        let mut out = sim.text(conn, &disconnect);
+        let mut requests = 1;
+        let mut delays = Vec::new();
+        let hour = Instant::from_secs(3600);
+        while sim.now < hour {
+            // The backoff, announced: the connection asked to go is still open meanwhile.
+            let Some(Event::Reconnecting {
+                attempt,
+                delay,
+                cause,
+            }) = events(&out)
+                .into_iter()
+                .find(|e| matches!(e, Event::Reconnecting { .. }))
+            else {
+                panic!("{reason}: no backoff: {out:?}")
+            };
+            assert_eq!(
+                cause,
+                ReconnectCause::ShortLived {
+                    lived: Duration::ZERO
+                }
+            );
+            assert!(http_requests(&out).is_empty(), "{reason}: asked at once");
+            assert!(sim.is_open(conn), "{reason}: make before break");
+            let nominal = Duration::from_secs(1 << (attempt - 1).min(7))
+                .min(slackline::Config::DEFAULT_BACKOFF_MAX);
+            assert!(
+                delay >= nominal / 2 && delay <= nominal,
+                "{reason}: attempt {attempt}: {delay:?}"
+            );
+            delays.push(delay);
+            let pending = sim.advance(delay);
+            assert_eq!(
+                http_requests(&pending).len(),
+                1,
+                "{reason}: one request after the delay"
+            );
+            requests += 1;
+            let (new, after_hello) = sim.open_connection(&pending);
+            assert_eq!(closes(&after_hello), vec![(conn, CLOSE_NORMAL)]);
+            conn = new;
+            out = sim.text(conn, &disconnect);
+        }
+        // Today's code made ~1,000 a second; backed off, an hour takes a few dozen, one per
+        // 60 to 120 s once at the cap.
+        assert!(
+            requests <= 8 + 3600 / 60,
+            "{reason}: {requests} requests in an hour"
+        );
+        assert!(delays
+            .iter()
+            .rev()
+            .take(10)
+            .all(|d| *d >= slackline::Config::DEFAULT_BACKOFF_MAX / 2));
+        // The server calms down: a connection that lives its hours is replaced at once again.
+        let quiet = sim.advance(delay_of(&out));
+        let (conn, _) = sim.open_connection(&quiet);
+        sim.advance(Duration::from_secs(3600));
+        let out = sim.text(conn, &disconnect);
+        assert_eq!(
+            http_requests(&out).len(),
+            1,
+            "{reason}: make before break, no delay"
+        );
+        assert!(!events(&out)
+            .iter()
+            .any(|e| matches!(e, Event::Reconnecting { .. })));
+        assert!(sim.is_open(conn));
+    }
+}
+
+/// A `disconnect` before `hello`, like a connection lost before it, is a failed attempt: it
+/// backs off, even the first time.
+#[test]
+fn a_refresh_asked_for_before_hello_backs_off() {
+    let mut sim = Sim::new(socket_mode());
+    let first =
+        http_requests(&sim.log.iter().map(|(_, a)| a.clone()).collect::<Vec<_>>())[0].clone();
+    let conn = connects(&sim.grant(first.id(), 1))[0];
+    sim.feed(|s, now| s.handle_connected(now, conn));
+    let out = sim.text(
+        conn,
+        r#"{"type":"disconnect","reason":"refresh_requested"}"#,
+    );
+    assert!(http_requests(&out).is_empty());
+    assert!(events(&out).iter().any(|e| matches!(
+        e,
+        Event::Reconnecting { attempt: 1, cause: ReconnectCause::ShortLived { lived }, .. } if lived.is_zero()
+    )));
+}
+
+/// `approximate_connection_time: 1` made the session refresh every 0.75 s forever. The lifetime
+/// is taken as at least two minutes: the replacement goes out 90 s after hello, make before
+/// break, and the `Hello` event still says what the server said.
+#[test]
+fn a_second_long_connection_time_is_clamped_to_a_sane_minimum() {
+    let mut sim = Sim::new(socket_mode());
+    let first =
+        http_requests(&sim.log.iter().map(|(_, a)| a.clone()).collect::<Vec<_>>())[0].clone();
+    let mut conn = connects(&sim.grant(first.id(), 1))[0];
+    sim.feed(|s, now| s.handle_connected(now, conn));
+    let out = sim.text(conn, &hello_frame(1));
+    let mut requests = 0;
+    let mut last = sim.now;
+    assert!(events(&out).iter().any(|e| matches!(e, Event::Hello(h) if h.approximate_connection_time == Some(Duration::from_secs(1)))));
+    while sim.now < Instant::from_secs(3600) {
+        let out = sim.advance(Duration::from_secs(1));
+        let Some(request) = http_requests(&out).pop() else {
+            continue;
+        };
+        requests += 1;
+        let live_for = sim.now - last;
+        let expected = slackline::Config::MIN_APPROXIMATE_CONNECTION_TIME * 3 / 4;
+        assert!(
+            live_for >= expected && live_for <= expected + Duration::from_secs(1),
+            "{live_for:?}"
+        );
+        assert!(
+            !events(&out)
+                .iter()
+                .any(|e| matches!(e, Event::Reconnecting { .. })),
+            "no backoff"
+        );
+        let granted = sim.grant(request.id(), 100 + requests);
+        let new = connects(&granted)[0];
+        sim.feed(|s, now| s.handle_connected(now, new));
+        let hello = sim.text(new, &hello_frame(1));
+        assert_eq!(
+            closes(&hello),
+            vec![(conn, CLOSE_NORMAL)],
+            "make before break"
+        );
+        conn = new;
+        last = sim.now;
+    }
+    assert!(
+        (39..=41).contains(&requests),
+        "{requests} refreshes in an hour"
+    );
+}
+
+fn delay_of(out: &[Action]) -> Duration {
+    events(out)
+        .into_iter()
+        .find_map(|e| match e {
+            Event::Reconnecting { delay, .. } => Some(delay),
+            _ => None,
+        })
+        .expect("a backoff")
+}
+
 #[test]
 fn the_replacement_opens_ahead_of_approximate_connection_time() {
     let (mut sim, old) = Sim::live(socket_mode());
@@ -468,6 +636,56 @@ fn http_429_honours_retry_after() {
     assert!(sim.is_open(conn));
 }
 
+/// `Retry-After: u64::MAX` used to hold the session back forever without a word. It is
+/// honoured up to a cap (default 300 s, configurable), and the event says both what Slack asked
+/// for and how long the session waits, so a driver can print "asked for X s; waiting Y s".
+#[test]
+fn retry_after_is_capped_and_the_event_says_what_was_asked_and_what_is_waited() {
+    let huge = Duration::from_secs(u64::MAX);
+    for (config, header, asked, waited) in [
+        (
+            socket_mode(),
+            "18446744073709551615",
+            huge,
+            slackline::Config::DEFAULT_MAX_RETRY_AFTER,
+        ),
+        (
+            socket_mode().with_max_retry_after(Duration::from_secs(60)),
+            "3600",
+            Duration::from_secs(3600),
+            Duration::from_secs(60),
+        ),
+    ] {
+        let mut sim = Sim::new(config);
+        let first =
+            http_requests(&sim.log.iter().map(|(_, a)| a.clone()).collect::<Vec<_>>())[0].clone();
+        let response = slackline::HttpResponse::new(429, r#"{"ok":false,"error":"ratelimited"}"#)
+            .with_retry_after_header(header);
+        let out = sim.feed(|s, now| s.handle_http_response(now, first.id(), response));
+        let Some(Event::Reconnecting { delay, cause, .. }) = events(&out).pop() else {
+            panic!("{out:?}")
+        };
+        assert_eq!(delay, waited, "{header}");
+        assert_eq!(
+            cause,
+            ReconnectCause::Api(ApiError::RateLimited {
+                retry_after: Some(asked)
+            })
+        );
+        assert_eq!(sim.session.poll_timeout(), Some(Instant::ZERO + waited));
+        assert!(
+            http_requests(&sim.run_until(Instant::ZERO + (waited - Duration::from_millis(1))))
+                .is_empty()
+        );
+        let retry = sim.run_until(Instant::ZERO + waited);
+        assert_eq!(
+            http_requests(&retry).len(),
+            1,
+            "asks again once the capped wait is over"
+        );
+    }
+}
+
 #[test]
 fn rate_limited_without_retry_after_waits_the_default() {
     let mut sim = Sim::new(socket_mode());
@@ -593,6 +811,7 @@ fn a_pool_keeps_n_connections_and_never_more_than_n_plus_one_sockets() {
     }
     assert_eq!(sim.open_sockets(), 3);
     assert!(http_requests(&pending).is_empty(), "pool full");
+    sim.advance(Duration::from_secs(3600));
     // Every connection is told to refresh at once: replacements go one at a time.
     let all: Vec<_> = sim.session.connections().map(|c| c.id).collect();
     let mut requests = Vec::new();
@@ -652,12 +871,119 @@ fn bad_input_never_kills_the_connection_and_readable_ids_are_still_acked() {
     let out = sim.text(conn, &oversized);
     assert_eq!(texts(&out), vec![(conn, ack_frame("big-1"))]);
     assert!(events(&out).iter().any(|e| matches!(e, Event::ProtocolError(p) if matches!(p.kind, ProtocolErrorKind::Oversized { len, limit: 4096 } if len > 4096))));
-    // Empty frames are liveness noise, not errors.
-    assert!(events(&sim.text(conn, "")).is_empty());
+    // An empty frame is liveness noise: reported (the first one), nothing sent.
+    let empty = sim.text(conn, "");
+    assert!(texts(&empty).is_empty());
+    assert!(
+        matches!(events(&empty).as_slice(), [Event::ProtocolError(p)] if p.kind == ProtocolErrorKind::Empty { total: 1 })
+    );
     // The connection is fine.
     let ok = sim.text(conn, &envelope("fine", "events_api", Some("EvF"), false));
     assert_eq!(texts(&ok), vec![(conn, ack_frame("fine"))]);
-    assert_eq!(sim.session.stats().protocol_errors, 8);
+    assert_eq!(sim.session.stats().protocol_errors, 9);
+}
+
+/// Slack sends empty text frames now and then. None is dropped silently: every one is counted,
+/// and the 1st, 2nd, 4th, 8th... are reported with the count, so a flood of them (a thousand
+/// here) makes ten reports, not a thousand.
+#[test]
+fn empty_frames_are_counted_and_reported_as_they_double() {
+    let (mut sim, conn) = Sim::live(socket_mode());
+    let mut reported = Vec::new();
+    for i in 0..1000 {
+        let frame = ["", " ", "\n", "\r\n\t "][i % 4];
+        let out = sim.text(conn, frame);
+        assert!(texts(&out).is_empty() && closes(&out).is_empty());
+        for event in events(&out) {
+            let Event::ProtocolError(p) = event else {
+                panic!("{event:?}")
+            };
+            let ProtocolErrorKind::Empty { total } = p.kind else {
+                panic!("{p:?}")
+            };
+            assert_eq!(p.conn, conn);
+            reported.push(total);
+        }
+    }
+    assert_eq!(reported, [1, 2, 4, 8, 16, 32, 64, 128, 256, 512]);
+    assert_eq!(sim.session.stats().empty_frames, 1000);
+    assert_eq!(sim.session.stats().protocol_errors, 10);
+    assert!(sim.is_open(conn));
+    let ok = sim.text(conn, &envelope("after", "events_api", Some("EvA"), false));
+    assert_eq!(texts(&ok), vec![(conn, ack_frame("after"))]);
+}
+
+/// Both Python SDK mock servers echo every frame back. An echoed ack (`envelope_id`, no `type`)
+/// is not an envelope: reported, never acked, so the echo ends after one round.
+#[test]
+fn an_echoed_ack_is_reported_and_not_acked_so_an_echoing_server_cannot_loop() {
+    let (mut sim, conn) = Sim::live(socket_mode());
+    let mut inbound = vec![
+        envelope("env-1", "events_api", Some("Ev1"), false),
+        envelope("cmd-1", "slash_commands", None, true),
+    ];
+    let (mut frames, mut acks, mut untyped) = (0, Vec::new(), 0);
+    while let Some(frame) = inbound.pop() {
+        frames += 1;
+        assert!(frames <= 10, "the echo goes on: {acks:?}");
+        let mut out = sim.text(conn, &frame);
+        if frame.contains("cmd-1") && frame.contains("slash_commands") {
+            let payload = serde_json::json!({ "text": "done" });
+            out.extend(sim.feed(|s, now| s.ack_with(now, "cmd-1", &payload).unwrap()));
+        }
+        for event in events(&out) {
+            match event {
+                Event::ProtocolError(p) => {
+                    assert_eq!(p.kind, ProtocolErrorKind::UnknownType(None));
+                    assert_eq!(p.envelope_id, None, "not acked");
+                    untyped += 1;
+                }
+                Event::Envelope(e) => assert!(frame.contains(&*e.envelope_id())),
+                other => panic!("{other:?}"),
+            }
+        }
+        // The echoing server sends every frame back.
+        for (_, text) in texts(&out) {
+            acks.push(text.clone());
+            inbound.push(text);
+        }
+    }
+    assert_eq!(
+        acks,
+        vec![
+            r#"{"envelope_id":"cmd-1","payload":{"text":"done"}}"#.to_owned(),
+            ack_frame("env-1")
+        ]
+    );
+    assert_eq!(untyped, 2);
+    assert_eq!(sim.session.stats().acks_sent, 2);
+    assert_eq!(sim.session.stats().envelopes, 2);
+}
+
+/// Slack's envelope ids are strings, and an ack echoes the id exactly as it came: a number has
+/// no ack Slack would match, so such a frame is reported and neither acked nor dispatched.
+#[test]
+fn a_numeric_envelope_id_is_reported_and_not_acked() {
+    let (mut sim, conn) = Sim::live(socket_mode());
+    let out = sim.text(
+        conn,
+        r#"{"envelope_id":17,"type":"events_api","payload":{"event_id":"Ev17","event":{"type":"message"}}}"#,
+    );
+    assert!(texts(&out).is_empty(), "{out:?}");
+    let errors: Vec<_> = events(&out)
+        .into_iter()
+        .map(|e| match e {
+            Event::ProtocolError(p) => p,
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(errors.len(), 1);
+    assert!(
+        matches!(&errors[0].kind, ProtocolErrorKind::Malformed(detail) if detail.contains("envelope_id")),
+        "{:?}",
+        errors[0].kind
+    );
+    assert_eq!(errors[0].envelope_id, None);
 }
 
 #[test]

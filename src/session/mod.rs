@@ -59,6 +59,9 @@ pub struct Stats {
     pub duplicates: u64,
     /// Protocol errors reported.
     pub protocol_errors: u64,
+    /// Empty or whitespace-only text frames received (all counted; only the 1st, 2nd, 4th,
+    /// 8th... are reported, as [`ProtocolErrorKind::Empty`]).
+    pub empty_frames: u64,
     /// Connections that said `hello`.
     pub hellos: u64,
     /// Reconnections scheduled.
@@ -326,7 +329,13 @@ impl Session {
             };
             self.reject_frame(conn, kind, frame);
         } else if frame.iter().all(u8::is_ascii_whitespace) {
-            // Slack sends empty text frames now and then: liveness, nothing more.
+            // Slack sends empty text frames now and then: liveness noise. Every one is counted;
+            // reports thin out as they double, so a flood of them cannot flood the app.
+            self.stats.empty_frames += 1;
+            let total = self.stats.empty_frames;
+            if total.is_power_of_two() {
+                self.protocol_error(conn, ProtocolErrorKind::Empty { total }, None, frame);
+            }
         } else if self.rtm.is_some() {
             self.on_rtm_frame(now, i, frame);
         } else {
@@ -577,8 +586,11 @@ impl Session {
             return;
         }
         let at_least = match &error {
+            // Honoured up to the cap; the event keeps what Slack asked for in its cause.
             ApiError::RateLimited { retry_after } => {
-                Some(retry_after.unwrap_or(self.config.rate_limit_wait))
+                Some(retry_after.map_or(self.config.rate_limit_wait, |asked| {
+                    asked.min(self.config.max_retry_after)
+                }))
             }
             _ => None,
         };
@@ -664,13 +676,36 @@ impl Session {
         self.recover(now, &gone, cause);
     }
 
-    /// Asks for a replacement of connection `i`; it is closed once the replacement says `hello`.
+    /// Asks for a replacement of connection `i` (Slack's `disconnect` or `goodbye`, or its
+    /// `approximate_connection_time` running out); it is closed once the replacement says
+    /// `hello`. Replacements count like losses in [`recover`](Self::recover): one asked for
+    /// a connection that was live for `stable_after` (Slack's refresh after hours, or its
+    /// `warning` ten seconds before one), or the first since such a good period, goes out at
+    /// once, make before break; a connection replaced sooner than that after another, or
+    /// before its `hello`, is a failure and its replacement waits for the backoff (it stays
+    /// open meanwhile). A server asking for a refresh after every `hello` therefore gets
+    /// capped, jittered retries instead of a request storm.
     fn retire(&mut self, i: usize, now: Instant) {
         let c = &mut self.conns[i];
-        if !c.retiring {
-            c.retiring = true;
-            c.timers.clear(slot::REFRESH);
-            self.rtm_begin_overlap(now);
+        if c.retiring {
+            return;
+        }
+        c.retiring = true;
+        c.timers.clear(slot::REFRESH);
+        let lived = c
+            .live_since
+            .map(|since| now.saturating_duration_since(since));
+        self.rtm_begin_overlap(now);
+        if lived.is_some_and(|lived| lived >= self.config.stable_after) {
+            self.backoff.reset();
+        }
+        match lived {
+            // The first since a good period: at once, and counted, as a loss would be.
+            Some(_) if self.backoff.failures() == 0 => self.backoff.note(),
+            _ => {
+                let lived = lived.unwrap_or_default();
+                self.schedule_retry(now, ReconnectCause::ShortLived { lived }, None);
+            }
         }
     }
 
@@ -758,6 +793,8 @@ impl Session {
         }
         if let Some(lifetime) = hello.approximate_connection_time.filter(|d| !d.is_zero()) {
             if !c.retiring {
+                // A second-long lifetime would mean a refresh every 0.75 s.
+                let lifetime = lifetime.max(Config::MIN_APPROXIMATE_CONNECTION_TIME);
                 let ahead = refresh_ahead.min(lifetime / 4);
                 c.timers.set(slot::REFRESH, now + (lifetime - ahead));
             }

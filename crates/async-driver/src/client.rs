@@ -9,10 +9,11 @@ use std::task::{Context, Poll};
 use futures_channel::{mpsc, oneshot};
 use futures_util::future::{select, Either};
 use futures_util::{Stream, StreamExt};
-use slackline::{Event, StopReason};
+use slackline::{AckError, ApiError, ApiResponse, Event, StopReason};
+use slackline_client::types::web::Paginated;
 use slackline_client::{
-    websocket_config, BoxFuture, ClientBuilder, ClientParts, EnvelopeHandler, Error, Kind,
-    RtmHandler, RtmRoutes, SocketModeRoutes,
+    websocket_config, BoxFuture, ClientBuilder, ClientParts, EnvelopeHandler, Error, Exchange,
+    HandlerStats, Kind, RtmHandler, RtmRoutes, SocketModeDispatch, SocketModeRoutes, Transport,
 };
 use tracing::Instrument;
 
@@ -25,6 +26,7 @@ use crate::rtm_handle::RtmHandle;
 use crate::runtime::Runtime;
 use crate::stream::Connector;
 use crate::tasks::TaskTracker;
+use crate::web::{Pages, WebClient};
 use crate::websocket::WsSetup;
 
 /// Handlers allowed to run at once, by default.
@@ -49,10 +51,15 @@ impl<R: Runtime> Kind for AsyncKind<R> {
     type SocketModeClient = SocketModeClient<R>;
     type RtmClient = RtmClient<R>;
     const DEFAULT_CONCURRENCY: usize = DEFAULT_CONCURRENCY;
+    type Io<T: Send + 'static> = BoxFuture<'static, T>;
+    type Http = HttpClient<R>;
+    type Pages<M>
+        = Pages<R, M>
+    where
+        M: Paginated + Send + Sync + 'static,
+        M::Response: Send + 'static;
 
-    fn socket_mode(
-        parts: ClientParts<Self, SocketModeRoutes<EnvelopeHandler<Self>>>,
-    ) -> SocketModeClient<R> {
+    fn socket_mode(parts: ClientParts<Self, SocketModeDispatch<Self>>) -> SocketModeClient<R> {
         SocketModeClient {
             core: ClientCore::new(parts, Router::SocketMode),
         }
@@ -62,6 +69,57 @@ impl<R: Runtime> Kind for AsyncKind<R> {
         RtmClient {
             core: ClientCore::new(parts, Router::Rtm),
         }
+    }
+
+    fn http(runtime: R, transport: Transport) -> HttpClient<R> {
+        let connector = Connector {
+            tls: transport.tls,
+            proxy: transport.proxy,
+        };
+        HttpClient::new(runtime, connector, transport.timeout)
+    }
+
+    fn exchange(
+        http: &HttpClient<R>,
+        exchange: Exchange,
+    ) -> BoxFuture<'static, Result<ApiResponse, ApiError>> {
+        Box::pin(crate::web::exchange(http.clone(), exchange))
+    }
+
+    fn ack(
+        responder: Responder,
+        payload: Option<String>,
+    ) -> BoxFuture<'static, Result<(), AckError>> {
+        Box::pin(async move {
+            let mut responder = responder;
+            responder.send(payload).await
+        })
+    }
+
+    fn ready<T: Send + 'static>(value: T) -> BoxFuture<'static, T> {
+        Box::pin(std::future::ready(value))
+    }
+
+    fn map<T: Send + 'static, U: Send + 'static>(
+        io: BoxFuture<'static, T>,
+        f: impl FnOnce(T) -> U + Send + 'static,
+    ) -> BoxFuture<'static, U> {
+        Box::pin(async move { f(io.await) })
+    }
+
+    fn then<T: Send + 'static, U: Send + 'static>(
+        io: BoxFuture<'static, T>,
+        f: impl FnOnce(T) -> BoxFuture<'static, U> + Send + 'static,
+    ) -> BoxFuture<'static, U> {
+        Box::pin(async move { f(io.await).await })
+    }
+
+    fn pages<M>(web: WebClient<R>, request: M) -> Pages<R, M>
+    where
+        M: Paginated + Send + Sync + 'static,
+        M::Response: Send + 'static,
+    {
+        Pages::new(web, request)
     }
 }
 
@@ -131,6 +189,7 @@ impl<R: Runtime> ClientCore<R> {
             runtime: runtime.clone(),
             observer: in_order,
             router,
+            stats: parts.stats.clone(),
             client: handle,
             concurrency: parts.concurrency,
             work: work_rx,
@@ -202,6 +261,12 @@ impl<R: Runtime> SocketModeClient<R> {
         self.core.handle.clone()
     }
 
+    /// The handlers' counters: how many ran, returned an error, panicked (read them at any
+    /// time, from any task; they keep counting while the client runs).
+    pub fn stats(&self) -> HandlerStats {
+        self.core.parts.stats.clone()
+    }
+
     /// Lifecycle events (hello, disconnect reasons, reconnects, protocol errors, overdue acks,
     /// the final stop).
     ///
@@ -267,6 +332,11 @@ impl<R: Runtime> RtmClient<R> {
     /// [`SocketModeClient::observe_in_order`].
     pub fn observe_in_order(&mut self, observer: impl FnMut(Event) + Send + 'static) {
         self.core.observe_in_order(Box::new(observer));
+    }
+
+    /// The handlers' counters; see [`SocketModeClient::stats`].
+    pub fn stats(&self) -> HandlerStats {
+        self.core.parts.stats.clone()
     }
 
     /// Connects and serves until the session stops; see [`SocketModeClient::run`].

@@ -19,44 +19,61 @@ use tracing::Instrument;
 
 use slackline::AckState;
 use slackline_client::{
-    BoxFuture, Concurrency, EnvelopeHandler, RtmHandler, RtmRoutes, SocketModeRoutes, Work,
+    BoxFuture, Concurrency, HandlerStats, RtmHandler, RtmRoutes, SocketModeDispatch, Work,
 };
 
 use crate::client::AsyncKind;
 use crate::command::ClientHandle;
 use crate::responder::Responder;
 use crate::rtm_handle::RtmHandle;
-use crate::runtime::Runtime;
+use crate::runtime::{Dispatched, Runtime};
 use crate::tasks::TaskToken;
 use crate::work_queue::WorkReceiver;
 
 /// The handler tables of either protocol.
 pub(crate) enum Router<R: Runtime> {
-    SocketMode(SocketModeRoutes<EnvelopeHandler<AsyncKind<R>>>),
+    SocketMode(SocketModeDispatch<AsyncKind<R>>),
     Rtm(RtmRoutes<RtmHandler<AsyncKind<R>>>),
 }
 
 impl<R: Runtime> Router<R> {
     /// The handler call for `work`, or `None` if no handler wants it (a deferred envelope's
-    /// responder is dropped, which acks it at once).
-    fn start(&self, work: Work, client: &ClientHandle) -> Option<BoxFuture<'static, ()>> {
-        match (self, work) {
-            (Router::SocketMode(routes), Work::Envelope(envelope)) => {
+    /// responder is dropped, which acks it at once). The runtime sees every call first
+    /// ([`Runtime::watch_handler`]).
+    fn start(
+        &self,
+        work: Work,
+        client: &ClientHandle,
+        runtime: &R,
+    ) -> Option<BoxFuture<'static, ()>> {
+        let (call, wrap) = match (self, work) {
+            (Router::SocketMode(dispatch), Work::Envelope(envelope)) => {
                 let pending = matches!(envelope.ack_state(), AckState::AwaitingApp { .. });
                 let responder =
                     Responder::new(envelope.envelope_id_bytes(), pending, client.clone());
-                let handler = routes.find(&envelope)?;
-                Some(handler(envelope, responder))
+                let (call, wrap) =
+                    dispatch.start_watched(envelope, responder, |envelope, routed| {
+                        runtime.watch_handler(Dispatched::Envelope(envelope), routed)
+                    });
+                (call?, wrap)
             }
             (Router::Rtm(routes), Work::Rtm(event)) => {
-                let handler = routes.find(&event)?;
+                let Some(handler) = routes.find(&event) else {
+                    runtime.watch_handler(Dispatched::Rtm(&event), false);
+                    return None;
+                };
+                let wrap = runtime.watch_handler(Dispatched::Rtm(&event), true);
                 let handle = RtmHandle {
                     client: client.clone(),
                 };
-                Some(handler(event, handle))
+                (handler(event, handle), wrap)
             }
-            _ => None,
-        }
+            _ => return None,
+        };
+        Some(match wrap {
+            Some(wrap) => wrap(call),
+            None => call,
+        })
     }
 }
 
@@ -68,6 +85,8 @@ pub(crate) struct Dispatcher<R: Runtime> {
     /// Gets the lifecycle events the loop hands over as work ([`Work::Event`]).
     pub(crate) observer: Option<InOrderObserver>,
     pub(crate) router: Router<R>,
+    /// Panics are counted here.
+    pub(crate) stats: HandlerStats,
     pub(crate) client: ClientHandle,
     pub(crate) concurrency: Concurrency,
     pub(crate) work: WorkReceiver<Work>,
@@ -90,26 +109,27 @@ impl<R: Runtime> Dispatcher<R> {
                 }
                 (work, _) => work,
             };
-            let Some(call) = self.router.start(work, &self.client) else {
+            let Some(call) = self.router.start(work, &self.client, &self.runtime) else {
                 continue;
             };
             let span = tracing::debug_span!("slack_handler");
             match &slots {
-                None => guarded(call, span).await,
+                None => guarded(call, span, &self.stats).await,
                 Some(slots) => {
                     // A handler may go on waiting after its first poll: it starts only when it
                     // could have a slot, so no more than the limit ever wait at once.
                     slots.free().await;
                     // The first poll happens here: a handler with nothing to wait for (or
                     // that only hands its envelope on) finishes without a task or a slot.
-                    let Some(call) = first_poll(call, &span).await else {
+                    let Some(call) = first_poll(call, &span, &self.stats).await else {
                         continue;
                     };
                     // It waits on something: it goes on on its own task (a pinned, boxed
                     // future moves freely; its first poll there registers that task's waker).
                     let (slot, token) = (slots.take(), self.token.clone());
+                    let stats = self.stats.clone();
                     self.runtime.spawn(Box::pin(async move {
-                        guarded(call, span).await;
+                        guarded(call, span, &stats).await;
                         drop((slot, token));
                     }));
                 }
@@ -173,6 +193,7 @@ impl Drop for Slot {
 async fn first_poll(
     mut call: BoxFuture<'static, ()>,
     span: &tracing::Span,
+    stats: &HandlerStats,
 ) -> Option<BoxFuture<'static, ()>> {
     let done = std::future::poll_fn(|cx| {
         let polled =
@@ -181,7 +202,7 @@ async fn first_poll(
             Ok(Poll::Ready(())) => true,
             Ok(Poll::Pending) => false,
             Err(_) => {
-                tracing::error!(parent: span, "a handler panicked");
+                span.in_scope(|| stats.panicked());
                 true
             }
         })
@@ -190,12 +211,12 @@ async fn first_poll(
     (!done).then_some(call)
 }
 
-/// A panicking handler is logged and forgotten; it takes neither the dispatcher nor the
-/// client down with it.
-async fn guarded(call: BoxFuture<'static, ()>, span: tracing::Span) {
+/// A panicking handler is logged, counted and forgotten; it takes neither the dispatcher nor
+/// the client down with it.
+async fn guarded(call: BoxFuture<'static, ()>, span: tracing::Span, stats: &HandlerStats) {
     async move {
         if AssertUnwindSafe(call).catch_unwind().await.is_err() {
-            tracing::error!("a handler panicked");
+            stats.panicked();
         }
     }
     .instrument(span)

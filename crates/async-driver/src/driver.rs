@@ -20,7 +20,9 @@ use futures_channel::mpsc;
 use futures_util::future::select;
 use futures_util::{SinkExt, StreamExt};
 use slackline::{ConnId, HttpRequest, Input, StopReason};
-use slackline_client::{http_input, Carrier, Clock, Command, Frame, SessionHost, Stuck, Work};
+use slackline_client::{
+    http_input, Carrier, Clock, Command, Frame, HttpPost, SessionHost, Stuck, Work,
+};
 use tracing::Instrument;
 
 use crate::http::HttpClient;
@@ -353,7 +355,7 @@ impl<R: Runtime> Carrier for Io<R> {
         let span = tracing::debug_span!("slack_http", method = request.method());
         self.runtime.spawn(Box::pin(
             async move {
-                let result = http.post(&request).await;
+                let result = http.post(&HttpPost::from(&request)).await;
                 if let Err(failure) = &result {
                     tracing::warn!(%failure, "request failed");
                 }

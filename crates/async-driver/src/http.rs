@@ -1,15 +1,15 @@
-//! Performs the core's [`HttpRequest`]s: one hyper HTTP/1.1 client connection per request over
-//! the runtime's TCP (and rustls), bounded by a timeout and a body size limit.
+//! Performs HTTP POSTs (the session's Web API requests, the [`WebClient`](crate::WebClient)'s
+//! calls, `response_url` posts): one hyper HTTP/1.1 client connection per request over the
+//! runtime's TCP (and rustls), bounded by a timeout and a body size limit.
 
 use std::pin::pin;
 use std::time::Duration;
 
-use bytes::Bytes;
 use futures_util::future::{select, Either};
 use http::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE, HOST, RETRY_AFTER, USER_AGENT};
 use http_body_util::{BodyExt, Full, Limited};
-use slackline::{HttpRequest, HttpResponse};
-use slackline_client::{check, HttpFailure, Protocol};
+use slackline::HttpResponse;
+use slackline_client::{check, HttpFailure, HttpPost, Protocol};
 
 use crate::hyper_io::HyperIo;
 use crate::runtime::Runtime;
@@ -19,9 +19,10 @@ use crate::stream::Connector;
 const MAX_BODY: usize = 64 << 20;
 const AGENT: &str = concat!("slackline/", env!("CARGO_PKG_VERSION"));
 
-/// Sends Web API requests on one runtime.
+/// Makes HTTP POSTs on runtime `R`, with the TLS, proxy and timeout it was made with (what
+/// the [`WebClient`](crate::WebClient) and the handlers' helpers call through).
 #[derive(Clone, Debug)]
-pub(crate) struct HttpClient<R> {
+pub struct HttpClient<R> {
     runtime: R,
     connector: Connector,
     timeout: Duration,
@@ -41,7 +42,7 @@ impl<R: Runtime> HttpClient<R> {
     }
 
     /// POSTs `request`; any status (429 included) is a response, for the core to classify.
-    pub(crate) async fn post(&self, request: &HttpRequest) -> Result<HttpResponse, HttpFailure> {
+    pub(crate) async fn post(&self, request: &HttpPost) -> Result<HttpResponse, HttpFailure> {
         let deadline = self.runtime.now() + self.timeout;
         let exchange = pin!(self.exchange(request));
         match select(exchange, self.runtime.sleep_until(deadline)).await {
@@ -50,7 +51,7 @@ impl<R: Runtime> HttpClient<R> {
         }
     }
 
-    async fn exchange(&self, request: &HttpRequest) -> Result<HttpResponse, HttpFailure> {
+    async fn exchange(&self, request: &HttpPost) -> Result<HttpResponse, HttpFailure> {
         let target = check(request.url(), Protocol::Http).map_err(HttpFailure::transport)?;
         let io = self
             .connector
@@ -60,15 +61,19 @@ impl<R: Runtime> HttpClient<R> {
         let (mut sender, connection) = hyper::client::conn::http1::handshake(HyperIo(io))
             .await
             .map_err(HttpFailure::transport)?;
-        let mut authorization = HeaderValue::try_from(request.authorization())
-            .map_err(|_| HttpFailure::Transport("the token is not a valid header value".into()))?;
-        authorization.set_sensitive(true);
-        let http_request = http::Request::post(target.path_and_query.as_str())
-            .header(HOST, target.authority.as_str())
-            .header(AUTHORIZATION, authorization)
+        let mut http_request = http::Request::post(target.path_and_query.as_str())
+            .header(HOST, target.authority.as_str());
+        if let Some(authorization) = request.authorization() {
+            let mut authorization = HeaderValue::try_from(authorization).map_err(|_| {
+                HttpFailure::Transport("the token is not a valid header value".into())
+            })?;
+            authorization.set_sensitive(true);
+            http_request = http_request.header(AUTHORIZATION, authorization);
+        }
+        let http_request = http_request
             .header(CONTENT_TYPE, request.content_type())
             .header(USER_AGENT, AGENT)
-            .body(Full::new(Bytes::copy_from_slice(request.body().as_bytes())))
+            .body(Full::new(request.body().clone()))
             .map_err(HttpFailure::transport)?;
         let response = async move {
             let response = sender

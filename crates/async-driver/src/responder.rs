@@ -58,7 +58,7 @@ impl Responder {
         self.send(Some(json)).await
     }
 
-    async fn send(&mut self, payload: Option<String>) -> Result<(), AckError> {
+    pub(crate) async fn send(&mut self, payload: Option<String>) -> Result<(), AckError> {
         if !std::mem::replace(&mut self.pending, false) {
             return Err(AckError::NotPending);
         }

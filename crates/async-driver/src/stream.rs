@@ -5,7 +5,6 @@
 use std::io;
 
 use bytes::Bytes;
-use futures_io::{AsyncRead, AsyncWrite};
 use futures_rustls::TlsConnector;
 use futures_util::future::{select, Either};
 use http::header::{HOST, PROXY_AUTHORIZATION};
@@ -17,12 +16,8 @@ use slackline_client::{Proxy, ProxyEndpoint, Target, TlsConfig};
 use crate::hyper_io::HyperIo;
 use crate::runtime::Runtime;
 
-/// Any async byte stream the driver can speak over.
-pub(crate) trait AsyncIo: AsyncRead + AsyncWrite + Send + Unpin {}
-impl<T: AsyncRead + AsyncWrite + Send + Unpin> AsyncIo for T {}
-
 /// TCP or TLS-over-TCP, erased so the layers above are compiled once per runtime.
-pub(crate) type BoxedIo = Box<dyn AsyncIo>;
+pub(crate) use crate::runtime::BoxedIo;
 
 /// How connections are opened: the TLS settings and the proxy, if any.
 #[derive(Clone, Debug)]

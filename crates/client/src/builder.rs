@@ -10,24 +10,91 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
-use slackline::{Config, Envelope, LateAckPolicy, RtmEvent, RtmStartOptions, Session};
+use slackline::{
+    AckError, ApiError, ApiResponse, Config, Envelope, LateAckPolicy, RtmEvent, RtmStartOptions,
+    Session, Token,
+};
+use slackline_types::command::SlashCommand;
+use slackline_types::events::EventCallback;
+use slackline_types::interactive::{
+    BlockSuggestion, MessageAction, Shortcut, ViewClosed, ViewSubmission,
+};
+use slackline_types::payload::Payload;
+use slackline_types::web::Paginated;
 
+use crate::context::Context;
 use crate::error::Error;
+use crate::listen::{self, BlockAction, Hit, Listen, Pattern, ReplyTo};
 use crate::proxy::{Proxy, ProxyChoice};
 use crate::routes::{RtmRoutes, SocketModeRoutes};
+use crate::stats::{HandlerOutput, HandlerStats};
 use crate::tap::{Tap, TranscriptSink};
 use crate::target::{check, Protocol};
 use crate::tls::TlsConfig;
+use crate::web::{web_client, Exchange, RetryPolicy, Transport, WebClient};
+
+/// The TLS and proxy settings of both builders (the client's and the [`WebClient`]'s), over
+/// their `tls: Option<TlsConfig>` and `proxy: ProxyChoice` fields.
+macro_rules! transport_setters {
+    () => {
+        /// TLS settings (default: [`TlsConfig::webpki_roots`](crate::TlsConfig::webpki_roots)).
+        pub fn tls(mut self, tls: $crate::TlsConfig) -> Self {
+            self.tls = Some(tls);
+            self
+        }
+
+        /// An HTTP CONNECT proxy for every connection, `http://[user:password@]host[:port]`
+        /// (default: `HTTPS_PROXY` / `https_proxy` from the environment, never for loopback).
+        /// TLS runs inside the tunnel to the real host; the credentials go to the proxy only.
+        pub fn proxy(mut self, url: impl Into<String>) -> Self {
+            self.proxy.url(url.into());
+            self
+        }
+
+        /// Destinations that bypass the proxy, in `NO_PROXY` syntax (default: `NO_PROXY` /
+        /// `no_proxy` from the environment). See [`Proxy::no_proxy`](crate::Proxy::no_proxy).
+        pub fn no_proxy(mut self, list: impl Into<String>) -> Self {
+            self.proxy.no_proxy(list.into());
+            self
+        }
+
+        /// Connect directly, ignoring `HTTPS_PROXY`.
+        pub fn without_proxy(mut self) -> Self {
+            self.proxy.direct();
+            self
+        }
+    };
+}
+
+pub(crate) use transport_setters;
+
+/// Typed-route short-hands: `on_x(pattern, handler)` for `self.on(listen::x(pattern), handler)`.
+macro_rules! typed_routes {
+    ($($(#[$doc:meta])* $method:ident($key:ident: $arg:ty) => $listen:ident, $payload:ty;)*) => {
+        $(
+            $(#[$doc])*
+            pub fn $method<F, Out>(self, $key: $arg, handler: F) -> Self
+            where
+                F: Fn($payload, Context<K>) -> Out + Send + Sync + 'static,
+                Out: IntoTask<K::Task>,
+            {
+                self.on(listen::$listen($key), handler)
+            }
+        )*
+    };
+}
 
 /// Work waiting for a handler slot before the client stops reading from Slack, by default.
 pub const DEFAULT_HANDLER_QUEUE: usize = 128;
 /// Bound on each WebSocket close handshake, by default.
 pub const DEFAULT_CLOSE_TIMEOUT: Duration = Duration::from_secs(2);
 
-/// A family of drivers: what handlers get and return, and how the built parts become a client.
+/// A family of drivers: what handlers get and return, how the built parts become a client, and
+/// the few IO primitives the shared code (the [`WebClient`], the handlers' [`Context`]) is
+/// written over: an HTTP exchange, an ack, and how a caller waits for either.
 pub trait Kind: Sized + 'static {
     /// What the client runs on (an async runtime; nothing for threads).
-    type Runtime: Clone + fmt::Debug + Send + 'static;
+    type Runtime: Clone + fmt::Debug + Send + Sync + 'static;
     /// Given to each Socket Mode handler, to ack deferred envelopes.
     type Responder: Send + 'static;
     /// Given to each RTM handler, to send messages.
@@ -41,17 +108,146 @@ pub trait Kind: Sized + 'static {
     /// Handlers allowed to run at once, by default.
     const DEFAULT_CONCURRENCY: usize;
 
+    /// What a call that waits on the network returns: a future to `.await` (async drivers),
+    /// or its result (threads).
+    type Io<T: Send + 'static>: Send + 'static;
+    /// The driver's HTTP client (its TLS, proxy and timeout), for Web API calls and
+    /// `response_url` posts. Cheap to clone.
+    type Http: Clone + fmt::Debug + Send + Sync + 'static;
+    /// The pages of a paginated method, one request each: a `Stream` (async drivers) or an
+    /// `Iterator` (threads) of `Result<M::Response, ApiError>`.
+    type Pages<M>
+    where
+        M: Paginated + Send + Sync + 'static,
+        M::Response: Send + 'static;
+
     /// The Socket Mode client from its checked parts.
-    fn socket_mode(
-        parts: ClientParts<Self, SocketModeRoutes<EnvelopeHandler<Self>>>,
-    ) -> Self::SocketModeClient;
+    fn socket_mode(parts: ClientParts<Self, SocketModeDispatch<Self>>) -> Self::SocketModeClient;
     /// The RTM client from its checked parts.
     fn rtm(parts: ClientParts<Self, RtmRoutes<RtmHandler<Self>>>) -> Self::RtmClient;
+
+    /// An HTTP client with these settings.
+    fn http(runtime: Self::Runtime, transport: Transport) -> Self::Http;
+    /// Carries `exchange` out: POST what it says, sleep when it says, until it is done.
+    fn exchange(http: &Self::Http, exchange: Exchange) -> Self::Io<Result<ApiResponse, ApiError>>;
+    /// Acks through `responder`, bare or with a response payload (JSON text).
+    fn ack(responder: Self::Responder, payload: Option<String>) -> Self::Io<Result<(), AckError>>;
+    /// A value already there.
+    fn ready<T: Send + 'static>(value: T) -> Self::Io<T>;
+    /// `f` applied to what `io` gives.
+    fn map<T: Send + 'static, U: Send + 'static>(
+        io: Self::Io<T>,
+        f: impl FnOnce(T) -> U + Send + 'static,
+    ) -> Self::Io<U>;
+    /// `io`, then what `f` makes of its value.
+    fn then<T: Send + 'static, U: Send + 'static>(
+        io: Self::Io<T>,
+        f: impl FnOnce(T) -> Self::Io<U> + Send + 'static,
+    ) -> Self::Io<U>;
+    /// The pages from `request` on (see [`WebClient::paginate`]).
+    fn pages<M>(web: WebClient<Self>, request: M) -> Self::Pages<M>
+    where
+        M: Paginated + Send + Sync + 'static,
+        M::Response: Send + 'static;
 }
 
-/// A stored Socket Mode handler.
-pub type EnvelopeHandler<K> =
-    Arc<dyn Fn(Envelope, <K as Kind>::Responder) -> <K as Kind>::Task + Send + Sync>;
+/// A stored Socket Mode handler: called with the envelope (and its typed payload when a typed
+/// route matched); `None` if it does not take it after all.
+pub type EnvelopeHandler<K> = Arc<dyn Fn(Call<'_, K>) -> Option<<K as Kind>::Task> + Send + Sync>;
+
+/// What a stored Socket Mode handler is called with.
+pub struct Call<'a, K: Kind> {
+    envelope: Envelope,
+    responder: K::Responder,
+    /// Boxed: the untyped path moves the call as small as it can.
+    matched: Option<Box<(Payload, Hit)>>,
+    helpers: &'a Helpers<K>,
+}
+
+impl<K: Kind> fmt::Debug for Call<'_, K> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Call")
+            .field("envelope", &self.envelope)
+            .field("typed", &self.matched.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// What typed handlers' contexts are made with.
+struct Helpers<K: Kind> {
+    http: K::Http,
+    web: Option<WebClient<K>>,
+}
+
+impl<K: Kind> Clone for Helpers<K> {
+    fn clone(&self) -> Self {
+        Helpers {
+            http: self.http.clone(),
+            web: self.web.clone(),
+        }
+    }
+}
+
+/// A Socket Mode client's handlers, ready to be called: the routes, and what typed handlers'
+/// contexts need (the HTTP client, the bot's [`WebClient`]). Cheap to clone: the clones (one
+/// per handler thread, on the blocking driver) share one table.
+pub struct SocketModeDispatch<K: Kind>(Arc<DispatchTable<K>>);
+
+struct DispatchTable<K: Kind> {
+    routes: SocketModeRoutes<EnvelopeHandler<K>>,
+    helpers: Helpers<K>,
+    stats: HandlerStats,
+}
+
+impl<K: Kind> Clone for SocketModeDispatch<K> {
+    fn clone(&self) -> Self {
+        SocketModeDispatch(self.0.clone())
+    }
+}
+
+impl<K: Kind> SocketModeDispatch<K> {
+    /// The handler call for `envelope`, or `None` if no handler takes it (the responder is
+    /// dropped, which acks a deferred envelope at once).
+    pub fn start(&self, envelope: Envelope, responder: K::Responder) -> Option<K::Task> {
+        self.start_watched(envelope, responder, |_, _| ()).0
+    }
+
+    /// [`start`](Self::start), telling `watch` what was routed (the envelope, and whether a
+    /// handler takes it) before the handler is called: for a runtime that observes handlers.
+    pub fn start_watched<W>(
+        &self,
+        envelope: Envelope,
+        responder: K::Responder,
+        watch: impl FnOnce(&Envelope, bool) -> W,
+    ) -> (Option<K::Task>, W) {
+        let table = &*self.0;
+        let Some((handler, matched)) = table.routes.route(&envelope, &table.stats) else {
+            return (None, watch(&envelope, false));
+        };
+        let watched = watch(&envelope, true);
+        let call = handler(Call {
+            envelope,
+            responder,
+            matched,
+            helpers: &table.helpers,
+        });
+        (call, watched)
+    }
+
+    /// The counters handlers report to.
+    pub fn stats(&self) -> &HandlerStats {
+        &self.0.stats
+    }
+}
+
+impl<K: Kind> fmt::Debug for SocketModeDispatch<K> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SocketModeDispatch")
+            .field("routes", &self.0.routes)
+            .field("web", &self.0.helpers.web)
+            .finish_non_exhaustive()
+    }
+}
 /// A stored RTM handler.
 pub type RtmHandler<K> =
     Arc<dyn Fn(RtmEvent, <K as Kind>::RtmHandle) -> <K as Kind>::Task + Send + Sync>;
@@ -59,20 +255,27 @@ pub type RtmHandler<K> =
 /// A boxed, sendable future: what async drivers run for each handler call.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
-/// What a handler returns, made into its driver's [`Kind::Task`]: `()` for plain functions on
-/// threads, a future (an `async` block) for the async drivers.
+/// What a handler returns, made into its driver's [`Kind::Task`]: for plain functions on
+/// threads, `()` or a `Result<(), E>`; for the async drivers, a future (an `async` block) of
+/// either. An `Err` is logged and counted in `stats` ([`HandlerStats`]).
 pub trait IntoTask<Task> {
     /// The task.
-    fn into_task(self) -> Task;
+    fn into_task(self, stats: &HandlerStats) -> Task;
 }
 
-impl IntoTask<()> for () {
-    fn into_task(self) {}
+impl<T: HandlerOutput> IntoTask<()> for T {
+    fn into_task(self, stats: &HandlerStats) {
+        self.report(stats)
+    }
 }
 
-impl<F: Future<Output = ()> + Send + 'static> IntoTask<BoxFuture<'static, ()>> for F {
-    fn into_task(self) -> BoxFuture<'static, ()> {
-        Box::pin(self)
+impl<F> IntoTask<BoxFuture<'static, ()>> for F
+where
+    F: Future + Send + 'static,
+    F::Output: HandlerOutput,
+{
+    fn into_task(self, stats: &HandlerStats) -> BoxFuture<'static, ()> {
+        F::Output::boxed(self, stats)
     }
 }
 
@@ -105,6 +308,8 @@ pub struct ClientParts<K: Kind, Routes> {
     pub http_timeout: Duration,
     /// Limit on each close handshake.
     pub close_timeout: Duration,
+    /// The handlers' counters (drivers count panics here).
+    pub stats: HandlerStats,
     /// The handlers.
     pub routes: Routes,
 }
@@ -121,6 +326,7 @@ impl<K: Kind, Routes> ClientParts<K, Routes> {
             handler_queue,
             http_timeout,
             close_timeout,
+            stats,
             routes,
         } = self;
         let rest = ClientParts {
@@ -132,9 +338,28 @@ impl<K: Kind, Routes> ClientParts<K, Routes> {
             handler_queue,
             http_timeout,
             close_timeout,
+            stats,
             routes: (),
         };
         (rest, routes)
+    }
+}
+
+impl<K: Kind> ClientParts<K, ()> {
+    /// These parts with `routes` as their handlers.
+    pub fn with_routes<Routes>(self, routes: Routes) -> ClientParts<K, Routes> {
+        ClientParts {
+            runtime: self.runtime,
+            host: self.host,
+            tls: self.tls,
+            proxy: self.proxy,
+            concurrency: self.concurrency,
+            handler_queue: self.handler_queue,
+            http_timeout: self.http_timeout,
+            close_timeout: self.close_timeout,
+            stats: self.stats,
+            routes,
+        }
     }
 }
 
@@ -159,7 +384,27 @@ pub struct ClientBuilder<K: Kind, Routes> {
     tls: Option<TlsConfig>,
     proxy: ProxyChoice,
     tap: Option<Tap>,
+    seed: Option<u64>,
+    web: Option<WebChoice<K>>,
+    stats: HandlerStats,
     routes: Routes,
+}
+
+/// Where typed handlers' [`WebClient`] comes from.
+enum WebChoice<K: Kind> {
+    /// Made at build time from this token and the client's own settings.
+    Token(Token),
+    /// Given.
+    Client(WebClient<K>),
+}
+
+impl<K: Kind> fmt::Debug for WebChoice<K> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            WebChoice::Token(token) => f.debug_tuple("Token").field(token).finish(),
+            WebChoice::Client(client) => f.debug_tuple("Client").field(client).finish(),
+        }
+    }
 }
 
 impl<K: Kind> ClientBuilder<K, SocketModeRoutes<EnvelopeHandler<K>>> {
@@ -188,6 +433,9 @@ impl<K: Kind, Routes: Default> ClientBuilder<K, Routes> {
             tls: None,
             proxy: ProxyChoice::default(),
             tap: None,
+            seed: None,
+            web: None,
+            stats: HandlerStats::default(),
             routes: Routes::default(),
         }
     }
@@ -198,6 +446,14 @@ impl<K: Kind, Routes> ClientBuilder<K, Routes> {
     /// `sink` as transcript records, for `slackline_transcript::replay`.
     pub fn transcript(mut self, sink: impl TranscriptSink) -> Self {
         self.tap = Some(Tap::new(Box::new(sink)));
+        self
+    }
+
+    /// Seeds the reconnect jitter (default: a random seed per client, so that processes
+    /// spread their reconnects). A fixed seed makes a run repeatable: tests in virtual time
+    /// and replays of a transcript (whose header has the recorded seed) use one.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = Some(seed);
         self
     }
 
@@ -268,46 +524,61 @@ impl<K: Kind, Routes> ClientBuilder<K, Routes> {
         self
     }
 
-    /// TLS settings (default: [`TlsConfig::webpki_roots`]).
-    pub fn tls(mut self, tls: TlsConfig) -> Self {
-        self.tls = Some(tls);
+    transport_setters!();
+
+    /// The bot token (`xoxb-…`) the handlers' helpers post with (`say`, `Context::web`): a
+    /// [`WebClient`] is made with it at build time, with this client's API URL, TLS, proxy and
+    /// HTTP timeout. An app-level token cannot post messages, so Socket Mode bots need both.
+    pub fn bot_token(mut self, token: impl Into<String>) -> Self {
+        self.web = Some(WebChoice::Token(Token::new(token)));
         self
     }
 
-    /// An HTTP CONNECT proxy for every connection, `http://[user:password@]host[:port]`
-    /// (default: `HTTPS_PROXY` / `https_proxy` from the environment, never for loopback).
-    /// TLS runs inside the tunnel to the real host; the credentials go to the proxy only.
-    pub fn proxy(mut self, url: impl Into<String>) -> Self {
-        self.proxy.url(url.into());
+    /// The [`WebClient`] the handlers' helpers use (instead of [`bot_token`](Self::bot_token)).
+    pub fn web(mut self, client: WebClient<K>) -> Self {
+        self.web = Some(WebChoice::Client(client));
         self
     }
 
-    /// Destinations that bypass the proxy, in `NO_PROXY` syntax (default: `NO_PROXY` /
-    /// `no_proxy` from the environment). See [`Proxy::no_proxy`].
-    pub fn no_proxy(mut self, list: impl Into<String>) -> Self {
-        self.proxy.no_proxy(list.into());
-        self
-    }
-
-    /// Connect directly, ignoring `HTTPS_PROXY`.
-    pub fn without_proxy(mut self) -> Self {
-        self.proxy.direct();
-        self
+    /// The handlers' counters: how many ran, returned an error, panicked (a clone of the
+    /// client's; read it at any time).
+    pub fn stats(&self) -> HandlerStats {
+        self.stats.clone()
     }
 
     /// Checks everything that can be checked before connecting (the configuration, the API
     /// URL, TLS, the proxy) and starts the session at `Instant::ZERO`.
-    fn into_parts(self) -> Result<ClientParts<K, Routes>, Error> {
+    fn into_parts(self) -> Result<(ClientParts<K, Routes>, Helpers<K>), Error> {
         check(self.config.api_url(), Protocol::Http)?;
         let tls = match self.tls {
             Some(tls) => tls,
             None => TlsConfig::webpki_roots()?,
         };
         let proxy = self.proxy.resolve()?;
+        let transport = Transport {
+            tls: tls.clone(),
+            proxy: proxy.clone(),
+            timeout: self.http_timeout,
+        };
+        let web = match self.web {
+            Some(WebChoice::Client(client)) => Some(client),
+            Some(WebChoice::Token(token)) => Some(web_client(
+                self.runtime.clone(),
+                transport.clone(),
+                self.config.api_url().to_owned(),
+                token,
+                RetryPolicy::default(),
+            )?),
+            None => None,
+        };
+        let helpers = Helpers {
+            http: K::http(self.runtime.clone(), transport),
+            web,
+        };
         let config = self
             .config
             .with_http_timeout(self.http_timeout)
-            .with_seed(random_seed());
+            .with_seed(self.seed.unwrap_or_else(random_seed));
         let session = Session::new(config, slackline::Instant::ZERO)?;
         let mut tap = self.tap;
         if let Some(tap) = &mut tap {
@@ -316,7 +587,7 @@ impl<K: Kind, Routes> ClientBuilder<K, Routes> {
                 None,
             ));
         }
-        Ok(ClientParts {
+        let parts = ClientParts {
             runtime: self.runtime,
             host: crate::host::SessionHost::new(session, tap),
             tls,
@@ -325,8 +596,10 @@ impl<K: Kind, Routes> ClientBuilder<K, Routes> {
             handler_queue: self.handler_queue,
             http_timeout: self.http_timeout,
             close_timeout: self.close_timeout,
+            stats: self.stats,
             routes: self.routes,
-        })
+        };
+        Ok((parts, helpers))
     }
 }
 
@@ -343,7 +616,7 @@ impl<K: Kind> ClientBuilder<K, SocketModeRoutes<EnvelopeHandler<K>>> {
         F: Fn(Envelope, K::Responder) -> Out + Send + Sync + 'static,
         Out: IntoTask<K::Task>,
     {
-        let handler = envelope_handler::<K, _, _>(handler);
+        let handler = self.envelope_handler(handler);
         self.routes.insert_event(event_type.into(), handler);
         self
     }
@@ -355,7 +628,7 @@ impl<K: Kind> ClientBuilder<K, SocketModeRoutes<EnvelopeHandler<K>>> {
         F: Fn(Envelope, K::Responder) -> Out + Send + Sync + 'static,
         Out: IntoTask<K::Task>,
     {
-        let handler = envelope_handler::<K, _, _>(handler);
+        let handler = self.envelope_handler(handler);
         self.routes.insert_interactive(payload_type.into(), handler);
         self
     }
@@ -366,7 +639,7 @@ impl<K: Kind> ClientBuilder<K, SocketModeRoutes<EnvelopeHandler<K>>> {
         F: Fn(Envelope, K::Responder) -> Out + Send + Sync + 'static,
         Out: IntoTask<K::Task>,
     {
-        let handler = envelope_handler::<K, _, _>(handler);
+        let handler = self.envelope_handler(handler);
         self.routes.insert_command(command.into(), handler);
         self
     }
@@ -377,8 +650,8 @@ impl<K: Kind> ClientBuilder<K, SocketModeRoutes<EnvelopeHandler<K>>> {
         F: Fn(Envelope, K::Responder) -> Out + Send + Sync + 'static,
         Out: IntoTask<K::Task>,
     {
-        self.routes
-            .set_fallback(envelope_handler::<K, _, _>(handler));
+        let handler = self.envelope_handler(handler);
+        self.routes.set_fallback(handler);
         self
     }
 
@@ -429,7 +702,94 @@ impl<K: Kind> ClientBuilder<K, SocketModeRoutes<EnvelopeHandler<K>>> {
 
     /// Builds the client; checks the configuration and the API URL.
     pub fn build(self) -> Result<K::SocketModeClient, Error> {
-        Ok(K::socket_mode(self.into_parts()?))
+        let (parts, helpers) = self.into_parts()?;
+        let (rest, routes) = parts.split_routes();
+        let dispatch = SocketModeDispatch(Arc::new(DispatchTable {
+            routes,
+            helpers,
+            stats: rest.stats.clone(),
+        }));
+        Ok(K::socket_mode(rest.with_routes(dispatch)))
+    }
+
+    fn envelope_handler<F, Out>(&self, handler: F) -> EnvelopeHandler<K>
+    where
+        F: Fn(Envelope, K::Responder) -> Out + Send + Sync + 'static,
+        Out: IntoTask<K::Task>,
+    {
+        let stats = self.stats.clone();
+        Arc::new(move |call: Call<'_, K>| {
+            stats.handled();
+            Some(handler(call.envelope, call.responder).into_task(&stats))
+        })
+    }
+
+    /// Handles what `listener` matches, with its typed payload and a [`Context`] (ack, answer
+    /// in the ack, `respond`, `say`). Typed routes are tried before the untyped ones of the
+    /// same key, in the order they were added; the first that matches takes the envelope.
+    ///
+    /// ```ignore
+    /// .on(listen::action(Regex::new("^vote_")?).block("poll"), |vote, ctx| async move { /* … */ })
+    /// .on(listen::event("app_mention"), |callback, ctx| async move { /* … */ })
+    /// ```
+    pub fn on<P, F, Out>(mut self, listener: Listen<P>, handler: F) -> Self
+    where
+        P: Send + 'static,
+        F: Fn(P, Context<K>) -> Out + Send + Sync + 'static,
+        Out: IntoTask<K::Task>,
+    {
+        let Listen {
+            table,
+            key,
+            matcher,
+            take,
+        } = listener;
+        let stats = self.stats.clone();
+        let handler: EnvelopeHandler<K> = Arc::new(move |call: Call<'_, K>| {
+            let (payload, hit) = *call.matched?;
+            let reply = ReplyTo::of(&payload);
+            let payload = take(payload, &hit)?;
+            let helpers = call.helpers;
+            let ctx = Context::new(
+                call.envelope,
+                call.responder,
+                reply,
+                hit.captures,
+                helpers.http.clone(),
+                helpers.web.clone(),
+            );
+            stats.handled();
+            Some(handler(payload, ctx).into_task(&stats))
+        });
+        self.routes.listen(table, key, matcher, handler);
+        self
+    }
+
+    typed_routes! {
+        /// Handles `message` events whose text contains (a string) or matches (a
+        /// [`Regex`](crate::Regex)) `pattern`, except the bot's own; the captures are in
+        /// [`Context::matches`]. See [`listen::message`].
+        on_message(pattern: impl Into<Pattern>) => message, EventCallback;
+        /// Handles `block_actions` with an action whose `action_id` is (or matches)
+        /// `action_id`; the handler gets that action and the payload. See [`listen::action`]
+        /// to match by `block_id` too.
+        on_action(action_id: impl Into<Pattern>) => action, BlockAction;
+        /// Handles `view_submission` of views whose `callback_id` is (or matches)
+        /// `callback_id`; answer in the ack (`ack_with(&ResponseAction::errors(...))`,
+        /// `update`, `push`, `clear`).
+        on_view_submission(callback_id: impl Into<Pattern>) => view_submission, ViewSubmission;
+        /// Handles `view_closed` of views whose `callback_id` is (or matches) `callback_id`.
+        on_view_closed(callback_id: impl Into<Pattern>) => view_closed, ViewClosed;
+        /// Handles a global shortcut by `callback_id`.
+        on_shortcut(callback_id: impl Into<Pattern>) => shortcut, Shortcut;
+        /// Handles a message shortcut (`message_action`) by `callback_id`.
+        on_message_shortcut(callback_id: impl Into<Pattern>) => message_shortcut, MessageAction;
+        /// Handles `block_suggestion` from an external select whose `action_id` is (or
+        /// matches) `action_id`: answer with `ack_with(&OptionsResponse::options(...))`.
+        on_options(action_id: impl Into<Pattern>) => options, BlockSuggestion;
+        /// Handles a slash command (`/deploy`, with the slash) with its typed payload: answer
+        /// in the ack (`ack_with(&MessageResponse::ephemeral(...))`) or with `respond`.
+        on_slash_command(command: impl Into<String>) => command, SlashCommand;
     }
 }
 
@@ -440,8 +800,7 @@ impl<K: Kind> ClientBuilder<K, RtmRoutes<RtmHandler<K>>> {
         F: Fn(RtmEvent, K::RtmHandle) -> Out + Send + Sync + 'static,
         Out: IntoTask<K::Task>,
     {
-        let handler: RtmHandler<K> =
-            Arc::new(move |event, handle| handler(event, handle).into_task());
+        let handler = self.rtm_handler(handler);
         self.routes.insert(event_type.into(), handler);
         self
     }
@@ -452,8 +811,7 @@ impl<K: Kind> ClientBuilder<K, RtmRoutes<RtmHandler<K>>> {
         F: Fn(RtmEvent, K::RtmHandle) -> Out + Send + Sync + 'static,
         Out: IntoTask<K::Task>,
     {
-        let handler: RtmHandler<K> =
-            Arc::new(move |event, handle| handler(event, handle).into_task());
+        let handler = self.rtm_handler(handler);
         self.routes.set_fallback(handler);
         self
     }
@@ -472,17 +830,20 @@ impl<K: Kind> ClientBuilder<K, RtmRoutes<RtmHandler<K>>> {
 
     /// Builds the client; checks the configuration and the API URL.
     pub fn build(self) -> Result<K::RtmClient, Error> {
-        Ok(K::rtm(self.into_parts()?))
+        Ok(K::rtm(self.into_parts()?.0))
     }
-}
 
-fn envelope_handler<K, F, Out>(handler: F) -> EnvelopeHandler<K>
-where
-    K: Kind,
-    F: Fn(Envelope, K::Responder) -> Out + Send + Sync + 'static,
-    Out: IntoTask<K::Task>,
-{
-    Arc::new(move |envelope, responder| handler(envelope, responder).into_task())
+    fn rtm_handler<F, Out>(&self, handler: F) -> RtmHandler<K>
+    where
+        F: Fn(RtmEvent, K::RtmHandle) -> Out + Send + Sync + 'static,
+        Out: IntoTask<K::Task>,
+    {
+        let stats = self.stats.clone();
+        Arc::new(move |event, handle| {
+            stats.handled();
+            handler(event, handle).into_task(&stats)
+        })
+    }
 }
 
 impl<K: Kind, Routes: fmt::Debug> fmt::Debug for ClientBuilder<K, Routes> {
@@ -497,6 +858,7 @@ impl<K: Kind, Routes: fmt::Debug> fmt::Debug for ClientBuilder<K, Routes> {
             .field("tls", &self.tls)
             .field("proxy", &self.proxy)
             .field("transcript", &self.tap.is_some())
+            .field("web", &self.web)
             .field("routes", &self.routes)
             .finish()
     }

@@ -6,6 +6,12 @@
 //! - [`ClientBuilder`]: the settings, the handlers, the checks made before connecting, for
 //!   any driver family ([`Kind`]: async runtimes in `slackline-async-driver`, plain threads in
 //!   `slackline-blocking`);
+//! - the handler tables, untyped ([`SocketModeRoutes`]) and typed like Bolt's ([`listen`]:
+//!   by event type, message subtype and text, `action_id` / `block_id`, `callback_id`, command),
+//!   each typed handler getting its payload (`slackline-types`) and a [`Context`] (`ack`,
+//!   `ack_with`, `respond`, `say`); [`HandlerStats`] counts what became of them;
+//! - the [`WebClient`]: typed Web API calls from `slackline_types::web`, pagination
+//!   ([`Pager`]), 429s waited out per method ([`Exchange`]);
 //! - [`SessionHost`]: feeding inputs and application [`Command`]s to the session, carrying out
 //!   its actions through the driver's [`Carrier`], handing envelopes to the handlers,
 //!   recording transcripts, logging lifecycle events;
@@ -20,12 +26,15 @@
 mod builder;
 mod clock;
 mod command;
+mod context;
 mod error;
 mod host;
 mod http;
+pub mod listen;
 mod proxy;
 mod routes;
 mod rtm;
+mod stats;
 mod tap;
 mod target;
 mod tls;
@@ -33,19 +42,28 @@ mod web;
 mod websocket;
 
 pub use builder::{
-    BoxFuture, ClientBuilder, ClientParts, Concurrency, EnvelopeHandler, IntoTask, Kind,
-    RtmHandler, DEFAULT_CLOSE_TIMEOUT, DEFAULT_HANDLER_QUEUE,
+    BoxFuture, Call, ClientBuilder, ClientParts, Concurrency, EnvelopeHandler, IntoTask, Kind,
+    RtmHandler, SocketModeDispatch, DEFAULT_CLOSE_TIMEOUT, DEFAULT_HANDLER_QUEUE,
 };
 pub use clock::Clock;
 pub use command::{Command, Reply};
+pub use context::{Context, Say};
 pub use error::Error;
 pub use host::{Carrier, Frame, Observer, SessionHost, Stuck};
-pub use http::{http_input, HttpFailure};
+pub use http::{http_input, HttpFailure, HttpPost};
+pub use listen::{BlockAction, Listen, Pattern};
 pub use proxy::{Proxy, ProxyChoice, ProxyEndpoint, ProxyError};
+pub use regex::Regex;
 pub use routes::{RtmRoutes, SocketModeRoutes, Work};
 pub use rtm::{RtmError, Sent};
+/// The typed payloads, Block Kit and Web API types (`slackline-types`).
+pub use slackline_types as types;
+pub use stats::{HandlerCounts, HandlerOutput, HandlerStats};
 pub use tap::TranscriptSink;
 pub use target::{check, Protocol, Target, UrlError};
 pub use tls::TlsConfig;
-pub use web::{RetryPolicy, DEFAULT_MAX_RETRY_WAIT, DEFAULT_RATE_LIMIT_RETRIES};
+pub use web::{
+    Exchange, Pager, RetryPolicy, Step, Transport, WebClient, WebClientBuilder,
+    DEFAULT_MAX_RETRY_WAIT, DEFAULT_RATE_LIMIT_RETRIES,
+};
 pub use websocket::{websocket_config, READ_AHEAD};

@@ -37,6 +37,12 @@ pub(crate) enum Input {
         target: String,
         reply: oneshot::Sender<Result<Accepted, ConnectRejected>>,
     },
+    /// File bytes POSTed to an upload URL.
+    Upload {
+        target: String,
+        body: Bytes,
+        reply: oneshot::Sender<FakeResponse>,
+    },
     Text(SocketId, Bytes),
     Binary(SocketId, Bytes),
     Ping(SocketId, Bytes),
@@ -141,6 +147,14 @@ impl Core {
                 };
                 let id = self.fake.handle_http_request(now, request);
                 running.calls.insert(id, (call.method, reply));
+            }
+            Input::Upload {
+                target,
+                body,
+                reply,
+            } => {
+                let id = self.fake.handle_upload(now, &target, &body);
+                running.calls.insert(id, ("upload".to_owned(), reply));
             }
             Input::WsConnect { target, reply } => {
                 let result = self.fake.handle_ws_connect(now, &target).map(|socket| {

@@ -1,4 +1,5 @@
-//! The HTTP side, on hyper: `/api/<method>` calls go to the core as [`ApiCall`]s; WebSocket
+//! The HTTP side, on hyper: `/api/<method>` calls go to the core as [`ApiCall`]s, file bytes
+//! POSTed to `/upload/v1/…` as uploads; WebSocket
 //! upgrades (`/link/?ticket=…`, `/websocket/…`) are checked by the core before the `101`, then
 //! handed to a socket task.
 
@@ -121,6 +122,9 @@ async fn route(
         }
         return api(method, request, shared).await;
     }
+    if path.starts_with("/upload/") && request.method() == Method::POST {
+        return upload(request, shared).await;
+    }
     match path {
         "/" | "/health" => json(StatusCode::OK, r#"{"ok":true,"fake":"slackline"}"#),
         _ => json(StatusCode::NOT_FOUND, r#"{"ok":false,"error":"not_found"}"#),
@@ -200,6 +204,39 @@ async fn api(method: String, request: Request<Incoming>, shared: &Shared) -> Res
     builder
         .body(Full::new(Bytes::from(response.body)))
         .unwrap_or_else(|_| unavailable())
+}
+
+/// The bytes of a file, POSTed to an upload URL `files.getUploadURLExternal` handed out.
+async fn upload(request: Request<Incoming>, shared: &Shared) -> Response<Body> {
+    let target = request.uri().path().to_owned();
+    let body = match Limited::new(request.into_body(), MAX_BODY).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(_) => return text(StatusCode::PAYLOAD_TOO_LARGE, "file too large"),
+    };
+    let (reply, answer) = oneshot::channel();
+    if shared
+        .core
+        .send(Input::Upload {
+            target,
+            body,
+            reply,
+        })
+        .await
+        .is_err()
+    {
+        return unavailable();
+    }
+    let Ok(response) = answer.await else {
+        return unavailable();
+    };
+    let mut answered = Response::new(Full::new(Bytes::from(response.body)));
+    *answered.status_mut() =
+        StatusCode::from_u16(response.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    answered.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(response.content_type),
+    );
+    answered
 }
 
 async fn upgrade(

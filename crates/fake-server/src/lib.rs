@@ -3,9 +3,10 @@
 //! [`slackline_fake::FakeSlack`] is the Slack server side as a sans-IO state machine. This
 //! crate puts it on a loopback port, for clients in any language: the Web API
 //! (`/api/apps.connections.open`, `/api/rtm.connect`, `/api/rtm.start`, `/api/auth.test`,
-//! `/api/chat.postMessage`, `/api/reactions.add`, any other `/api/*` answered as the fake
-//! decides) and the WebSocket URLs it hands out, on the same port. `slackline serve` is this
-//! crate behind a command line.
+//! `/api/chat.postMessage`, `/api/conversations.history`... every method of
+//! [`slackline_fake::web_api_methods`], any other `/api/*` answered as the fake decides), the
+//! upload URLs of `files.getUploadURLExternal` (`POST /upload/v1/…`) and the WebSocket URLs it
+//! hands out, on the same port. `slackline serve` is this crate behind a command line.
 //!
 //! ```no_run
 //! # async fn run() -> std::io::Result<()> {

@@ -30,6 +30,8 @@ pub(crate) struct Delivery {
     pub(crate) acked_at: Option<Instant>,
     pub(crate) ack_socket: Option<SocketId>,
     pub(crate) ack_payload: bool,
+    /// The ack's payload (tokens redacted), when it had one.
+    pub(crate) response_payload: Option<serde_json::Value>,
     pub(crate) duplicate_acks: u32,
     /// How many redeliveries preceded this one for the same script envelope.
     pub(crate) generation: u32,
@@ -61,8 +63,8 @@ pub(crate) struct Send {
 
 impl FakeSlack {
     /// Sends a frame as is on `socket`, tracking it as a delivery if it carries an
-    /// `envelope_id`: an envelope if it reads as one (an ack is owed), else a malformed frame
-    /// whose id a careful client still acks.
+    /// `envelope_id`: an envelope if it reads as one with a `type` (an ack is owed), else a
+    /// malformed frame whose id a careful client still acks.
     pub(crate) fn send_raw(&mut self, now: Instant, socket: SocketId, text: &str) {
         let is_socket_mode = self
             .index(socket)
@@ -72,7 +74,11 @@ impl FakeSlack {
             return self.send_text(socket, text.to_owned());
         };
         let (envelope, required) = match ScriptEnvelope::parse(text, true) {
-            Ok(envelope) => (envelope, true),
+            // Without a `type` it is the shape of an ack, not an envelope: nothing is owed.
+            Ok(envelope) => {
+                let required = !envelope.kind().is_empty();
+                (envelope, required)
+            }
             Err(_) => (ScriptEnvelope::opaque(text, id), false),
         };
         let send = Send {
@@ -106,6 +112,16 @@ impl FakeSlack {
 
     fn deliver_on(&mut self, now: Instant, socket: SocketId, send: Send) -> usize {
         let redelivery = send.retry.is_some();
+        if !redelivery && send.generation == 0 {
+            if let Some(payload) = send.envelope.payload_json() {
+                crate::api::learn_from_payload(
+                    &mut self.workspace,
+                    now,
+                    send.envelope.kind(),
+                    payload,
+                );
+            }
+        }
         let (frame, retry_attempt) = match &send.retry {
             None => (
                 send.envelope.first_frame(&send.envelope_id),
@@ -138,6 +154,7 @@ impl FakeSlack {
             acked_at: None,
             ack_socket: None,
             ack_payload: false,
+            response_payload: None,
             duplicate_acks: 0,
             generation: send.generation,
             redelivery,
@@ -208,6 +225,10 @@ impl FakeSlack {
             d.acked_at = Some(now);
             d.ack_socket = Some(socket);
             d.ack_payload = with_payload;
+            d.response_payload = ack
+                .payload
+                .filter(|_| with_payload)
+                .and_then(|p| serde_json::from_str(&slackline::redact_tokens(p.get())).ok());
             let key = (d.deadline, i);
             self.unsettled.remove(&key);
             return;
@@ -257,7 +278,8 @@ impl FakeSlack {
             self.unsettled.pop_first();
             let d = &mut self.deliveries[i];
             d.expired = true;
-            if d.redeliver && d.generation < max {
+            // Slack retries envelopes; a frame no ack is owed for is not one.
+            if d.redeliver && d.required && d.generation < max {
                 self.waiting_redeliveries.push_back(i);
             }
         }

@@ -1,10 +1,11 @@
-//! The Web API side: token checks, scripted failures, and the few methods a real-time client
-//! and its bot use (`apps.connections.open`, `rtm.connect`, `rtm.start`, `auth.test`,
-//! `chat.postMessage`, `reactions.add`); WebSocket handshakes for the URLs handed out.
+//! The Web API side: token checks, scripted failures and stubs, the connection methods
+//! (`apps.connections.open`, `rtm.connect`, `rtm.start`) and WebSocket handshakes for the URLs
+//! handed out; every other method goes to the workspace ([`crate::api`]), and every call is
+//! recorded.
 
 use std::borrow::Cow;
 
-use serde_json::json;
+use serde_json::{json, Value};
 
 use super::ids::{CallId, SocketId};
 use super::socket::{Socket, SocketKind};
@@ -12,17 +13,25 @@ use super::{
     ApiRequest, ArmedFailure, ConnectRejected, FakeResponse, FakeSlack, Output, PostedMessage,
     Ticket, ViolationKind, DEBUG_RECONNECTS_LIFETIME, MAX_SOCKETS, RTM_URL_LIFETIME,
 };
+use crate::api::args::{redacted, Args, Encoding};
+use crate::api::{self, reply};
 use crate::frames;
+use crate::verdict::CallRecord;
 use slackline::Instant;
 use slackline::{redact_tokens, Token, TokenKind};
 
-const JSON: &str = "application/json; charset=utf-8";
+const JSON: &str = reply::JSON;
 
 /// Which tokens a method takes (`None`: any kind).
 fn needs(method: &str) -> Option<(&'static str, &'static [TokenKind])> {
     match method {
         "apps.connections.open" => Some(("an app-level token (xapp-)", &[TokenKind::App])),
-        "rtm.connect" | "rtm.start" | "chat.postMessage" | "reactions.add" => Some((
+        "auth.test" => None,
+        "rtm.connect" | "rtm.start" => Some((
+            "a bot or user token (xoxb-/xoxp-)",
+            &[TokenKind::Bot, TokenKind::User],
+        )),
+        m if api::is_known(m) => Some((
             "a bot or user token (xoxb-/xoxp-)",
             &[TokenKind::Bot, TokenKind::User],
         )),
@@ -57,6 +66,29 @@ fn ok(body: serde_json::Value) -> FakeResponse {
     }
 }
 
+/// How a call was answered, for its record.
+#[derive(Default)]
+struct Served {
+    /// By a script's `fail` or `stub`.
+    stubbed: bool,
+    note: Option<String>,
+}
+
+/// The `error` of an answer (and whether it failed: `ok` not true, or not a 200).
+fn outcome(response: &FakeResponse) -> (bool, Option<String>) {
+    #[derive(serde::Deserialize)]
+    struct Head {
+        ok: Option<bool>,
+        error: Option<String>,
+    }
+    let head = serde_json::from_str::<Head>(&response.body).ok();
+    let failed = response.status != 200 || head.as_ref().is_none_or(|h| h.ok != Some(true));
+    let error = head
+        .and_then(|h| h.error)
+        .map(|e| redact_tokens(&e).into_owned());
+    (failed, error)
+}
+
 impl FakeSlack {
     pub(crate) fn on_http_request(&mut self, now: Instant, request: ApiRequest<'_>) -> CallId {
         let call = CallId(self.next_call);
@@ -76,22 +108,69 @@ impl FakeSlack {
                 );
             }
         }
-        let response = self.answer(now, &method, request);
-        #[derive(serde::Deserialize)]
-        struct Ok {
-            ok: Option<bool>,
-        }
-        let failed = response.status != 200
-            || serde_json::from_str::<Ok>(&response.body).map_or(true, |b| b.ok != Some(true));
-        if failed {
-            self.http.entry(key).or_default().errors += 1;
-        }
+        let args = Args::parse(request.content_type, request.body);
+        let mut served = Served::default();
+        let response = self.answer(now, &method, request, &args, &mut served);
+        let (failed, error) = outcome(&response);
+        let summary = self.http.entry(key).or_default();
+        summary.errors += u64::from(failed);
+        summary.stubbed += u64::from(served.stubbed);
+        self.calls.push(CallRecord {
+            method: redact_tokens(&method).into_owned(),
+            at_ms: self.elapsed_ms(now),
+            encoding: args.encoding().name().to_owned(),
+            args: args.record(),
+            status: response.status,
+            error,
+            stubbed: served.stubbed,
+            note: served.note,
+        });
         self.outputs
             .push_back(Output::HttpResponse { call, response });
         call
     }
 
-    fn answer(&mut self, now: Instant, method: &str, request: ApiRequest<'_>) -> FakeResponse {
+    pub(crate) fn on_upload(&mut self, now: Instant, target: &str, body: &[u8]) -> CallId {
+        let call = CallId(self.next_call);
+        self.next_call += 1;
+        let summary = self.http.entry("upload".into()).or_default();
+        summary.calls += 1;
+        let file = api::files_receive_upload(&mut self.workspace, target, body.len());
+        let response = FakeResponse {
+            status: if file.is_some() { 200 } else { 404 },
+            retry_after: None,
+            content_type: "text/plain; charset=utf-8",
+            body: match &file {
+                Some(_) => format!("OK - {}", body.len()),
+                None => "Not Found".to_owned(),
+            },
+        };
+        if file.is_none() {
+            summary.errors += 1;
+        }
+        self.calls.push(CallRecord {
+            method: "upload".into(),
+            at_ms: self.elapsed_ms(now),
+            encoding: "none".into(),
+            args: json!({ "file_id": file, "bytes": body.len() }),
+            status: response.status,
+            error: file.is_none().then(|| "not_found".to_owned()),
+            stubbed: false,
+            note: None,
+        });
+        self.outputs
+            .push_back(Output::HttpResponse { call, response });
+        call
+    }
+
+    fn answer(
+        &mut self,
+        now: Instant,
+        method: &str,
+        request: ApiRequest<'_>,
+        args: &Args,
+        served: &mut Served,
+    ) -> FakeResponse {
         let body = String::from_utf8_lossy(request.body);
         if matches!(redact_tokens(&body), Cow::Owned(_)) {
             self.violation(
@@ -137,13 +216,18 @@ impl FakeSlack {
         {
             return ok_false("invalid_auth");
         }
-        if let Some(failure) = self.take_failure(method) {
-            if failure.status == 429 {
-                if let Some(wait) = failure.retry_after {
+        let scripted = match self.take_failure(method) {
+            Some(failure) => Some(failure),
+            None => self.stubs.answer(method, args),
+        };
+        if let Some(response) = scripted {
+            served.stubbed = true;
+            if response.status == 429 {
+                if let Some(wait) = response.retry_after {
                     self.retry_after.insert(method.to_owned(), now + wait);
                 }
             }
-            return failure;
+            return response;
         }
         match method {
             "apps.connections.open" => {
@@ -177,70 +261,83 @@ impl FakeSlack {
                 }
                 ok(body)
             }
-            "auth.test" => {
-                let team = &self.script.header().team;
-                ok(json!({
-                    "ok": true,
-                    "url": format!("https://{}.slack.com/", team.team_domain),
-                    "team": team.team_name,
-                    "user": team.bot_name,
-                    "team_id": team.team_id,
-                    "user_id": team.bot_user_id,
-                    "bot_id": team.bot_id,
-                }))
-            }
-            "chat.postMessage" => self.post_message(now, request.content_type, &body),
-            "reactions.add" => {
-                let form = Params::new(request.content_type, &body);
-                match (form.get("channel"), form.get("timestamp"), form.get("name")) {
-                    (Some(_), Some(_), Some(_)) => ok(json!({ "ok": true })),
-                    (None, _, _) => ok_false("channel_not_found"),
-                    (_, None, _) => ok_false("message_not_found"),
-                    (_, _, None) => ok_false("invalid_name"),
-                }
-            }
+            m if api::is_known(m) => self.web_api(now, m, token.kind(), args, served),
             _ => ok_false("unknown_method"),
         }
     }
 
-    fn post_message(
+    /// A method of the workspace: answered by its handler, posted messages recorded.
+    fn web_api(
         &mut self,
         now: Instant,
-        content_type: Option<&str>,
-        body: &str,
+        method: &str,
+        kind: TokenKind,
+        args: &Args,
+        served: &mut Served,
     ) -> FakeResponse {
-        let params = Params::new(content_type, body);
-        let Some(channel) = params.get("channel").filter(|c| !c.is_empty()) else {
-            return ok_false("channel_not_found");
+        // Slack's read methods take form arguments only: a JSON body counts as none.
+        let ignored;
+        let args = if api::form_only(method) && args.encoding() == Encoding::Json {
+            served.note = Some(format!(
+                "{method} reads form arguments only (application/x-www-form-urlencoded or the query string); like Slack, the fake ignored the JSON body"
+            ));
+            ignored = Args::none(Encoding::Json);
+            &ignored
+        } else {
+            args
         };
-        let text = params.get("text").unwrap_or_default();
-        if text.is_empty() && params.get("blocks").is_none() && params.get("attachments").is_none()
-        {
-            return ok_false("no_text");
+        let caller = self.workspace.caller(kind);
+        let files_base_url = self.config.files_base_url();
+        let epoch = self.script.header().epoch;
+        let mut cx = api::Ctx::new(
+            now,
+            caller,
+            &mut self.ids,
+            epoch,
+            self.start,
+            &files_base_url,
+        );
+        let answer = api::call(&mut self.workspace, &mut cx, method, args)
+            .unwrap_or_else(|| Err(reply::ApiError::new("unknown_method")));
+        if let Ok(body) = &answer {
+            self.record_posted(now, method, args, body);
         }
-        let ts = self.ids.ts(self.script.header().epoch, self.start, now);
-        let team = &self.script.header().team;
-        let response = ok(json!({
-            "ok": true,
-            "channel": channel,
-            "ts": ts,
-            "message": {
-                "type": "message",
-                "text": text,
-                "user": team.bot_user_id,
-                "bot_id": team.bot_id,
-                "ts": ts,
-            },
-        }));
+        reply::respond(answer)
+    }
+
+    /// Keeps what a client posted: the arguments of an accepted `chat.postMessage`,
+    /// `chat.postEphemeral` or `chat.scheduleMessage`.
+    fn record_posted(&mut self, now: Instant, method: &str, args: &Args, body: &Value) {
+        let ts = match method {
+            "chat.postMessage" => body.get("ts"),
+            "chat.postEphemeral" => body.get("message_ts"),
+            "chat.scheduleMessage" => body.get("scheduled_message_id"),
+            _ => return,
+        };
+        let text = |v: Option<&Value>| v.and_then(Value::as_str).unwrap_or_default().to_owned();
+        let channel = body
+            .get("channel")
+            .and_then(Value::as_str)
+            .map_or_else(|| args.string("channel").unwrap_or_default(), str::to_owned);
         let at_ms = self.elapsed_ms(now);
         self.posted.push(PostedMessage {
-            via: "chat.postMessage".into(),
-            channel,
-            text: redact_tokens(&text).into_owned(),
-            ts,
+            via: method.to_owned(),
+            channel: redact_tokens(&channel).into_owned(),
+            text: redact_tokens(&args.string("text").unwrap_or_default()).into_owned(),
+            thread_ts: args
+                .string("thread_ts")
+                .map(|t| redact_tokens(&t).into_owned()),
+            blocks: args.json("blocks").ok().flatten().map(|b| redacted(&b)),
+            user: (method == "chat.postEphemeral")
+                .then(|| args.string("user"))
+                .flatten()
+                .map(|u| redact_tokens(&u).into_owned()),
+            post_at: (method == "chat.scheduleMessage")
+                .then(|| body.get("post_at").and_then(Value::as_i64))
+                .flatten(),
+            ts: text(ts),
             at_ms,
         });
-        response
     }
 
     /// The next armed failure for `endpoint`, as a response.
@@ -379,6 +476,8 @@ impl FakeSlack {
             .count();
         let ping = header.server_ping_interval;
         let lifetime_on = header.connection_lifetime;
+        let announced = self.misbehaving.connection_time(now);
+        let refresh_after_hello = self.misbehaving.refresh_after_hello(now).map(str::to_owned);
         let s = &mut self.sockets[i];
         if !s.is_open() {
             return;
@@ -386,9 +485,8 @@ impl FakeSlack {
         let text = match s.kind {
             SocketKind::Rtm => r#"{"type":"hello"}"#.to_owned(),
             SocketKind::SocketMode => {
-                let lifetime = s
-                    .lifetime
-                    .map(|d| d.as_secs())
+                let lifetime = announced
+                    .or(s.lifetime.map(|d| d.as_secs()))
                     .or(hello.approximate_connection_time);
                 frames::hello(
                     hello.num_connections.unwrap_or(open_socket_mode as u32),
@@ -412,9 +510,17 @@ impl FakeSlack {
         if !s.greeted {
             s.next_ping_at = ping.map(|p| now + p);
         }
+        let first = !s.greeted;
         s.greeted = true;
-        let socket = s.id;
+        let (socket, kind) = (s.id, s.kind);
         self.send_text(socket, text);
+        // A server that asks for a replacement right after every hello.
+        if let (true, Some(reason)) = (first, refresh_after_hello) {
+            match kind {
+                SocketKind::SocketMode => self.send_disconnect(now, i, &reason, None, true),
+                SocketKind::Rtm => self.send_goodbye(now, i),
+            }
+        }
     }
 }
 
@@ -445,75 +551,6 @@ fn ticket_of(target: &str) -> Option<(String, bool)> {
     None
 }
 
-/// Request parameters from a form or JSON body.
-struct Params {
-    fields: Vec<(String, String)>,
-    json: Option<serde_json::Map<String, serde_json::Value>>,
-}
-
-impl Params {
-    fn new(content_type: Option<&str>, body: &str) -> Self {
-        let looks_json =
-            content_type.is_some_and(|c| c.contains("json")) || body.trim_start().starts_with('{');
-        if looks_json {
-            if let Ok(map) = serde_json::from_str(body) {
-                return Params {
-                    fields: Vec::new(),
-                    json: Some(map),
-                };
-            }
-        }
-        let fields = body
-            .split('&')
-            .filter(|p| !p.is_empty())
-            .map(|p| {
-                let (k, v) = p.split_once('=').unwrap_or((p, ""));
-                (form_decode(k), form_decode(v))
-            })
-            .collect();
-        Params { fields, json: None }
-    }
-
-    fn get(&self, name: &str) -> Option<String> {
-        match &self.json {
-            Some(map) => map.get(name).map(|v| match v {
-                serde_json::Value::String(s) => s.clone(),
-                other => other.to_string(),
-            }),
-            None => self
-                .fields
-                .iter()
-                .find(|(k, _)| k == name)
-                .map(|(_, v)| v.clone()),
-        }
-    }
-}
-
-/// `application/x-www-form-urlencoded` decoding; invalid escapes are kept as they are.
-fn form_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' => {
-                let hex = |at: usize| bytes.get(at).and_then(|&b| (b as char).to_digit(16));
-                match (hex(i + 1), hex(i + 2)) {
-                    (Some(h), Some(l)) => {
-                        out.push((h * 16 + l) as u8);
-                        i += 2;
-                    }
-                    _ => out.push(b'%'),
-                }
-            }
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -535,14 +572,5 @@ mod tests {
         assert_eq!(ticket_of("/link/?app_id=A"), None);
         assert_eq!(ticket_of("/elsewhere"), None);
         assert_eq!(ticket_of(""), None);
-    }
-
-    #[test]
-    fn form_decoding() {
-        assert_eq!(form_decode("a+b%26c%zz%4"), "a b&c%zz%4");
-        let p = Params::new(None, "channel=C1&text=hi+there");
-        assert_eq!(p.get("text").as_deref(), Some("hi there"));
-        let p = Params::new(Some("application/json"), r#"{"channel":"C1","n":1}"#);
-        assert_eq!(p.get("n").as_deref(), Some("1"));
     }
 }

@@ -71,7 +71,7 @@ impl IdGen {
         let micros = epoch
             .saturating_mul(1_000_000)
             .saturating_add(u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX / 2));
-        let micros = micros.max(self.last_ts_micros + 1);
+        let micros = micros.max(self.last_ts_micros.saturating_add(1));
         self.last_ts_micros = micros;
         format!("{}.{:06}", micros / 1_000_000, micros % 1_000_000)
     }

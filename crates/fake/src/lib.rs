@@ -1,8 +1,10 @@
 //! `FakeSlack`: the Slack server side as a sans-IO state machine, the mirror image of
 //! [`Session`](slackline::Session).
 //!
-//! It plays a [`Script`] (hello, envelopes, pings, disconnects, silence, Web API failures, RTM
-//! events) and checks the client while doing so, reporting a [`Verdict`]: every envelope acked
+//! It plays a [`Script`] (hello, envelopes, pings, disconnects, silence, Web API failures and
+//! stubs, RTM events), answers the Web API a bot calls from a workspace it keeps (channels,
+//! users, messages, views, files: [`web_api_methods`], `scripts/README.md`), and checks the
+//! client while doing so, reporting a [`Verdict`]: every envelope acked
 //! once and in time, frames within Slack's limits, RTM ids and pacing, tokens of the right kind,
 //! `Retry-After` honoured, single-use URLs used once, no more than 10 sockets.
 //!
@@ -21,6 +23,7 @@
 
 #![warn(missing_docs, unreachable_pub)]
 
+mod api;
 mod deliveries;
 pub mod flood;
 mod frames;
@@ -41,16 +44,24 @@ use std::time::Duration;
 use slackline::Instant;
 use slackline::Token;
 
+pub use api::calls::MAX_RECORDED_CALLS;
 use deliveries::Delivery;
 use ids::IdGen;
 pub use ids::{CallId, SocketId};
 pub use script::{Script, ScriptError, ScriptHeader};
 use socket::{Socket, SocketKind, SocketState};
 pub use verdict::{
-    AckOutcome, ConnectionSummary, DeliveryReport, MethodSummary, PostedMessage, RtmSummary,
-    Summary, Verdict, Violation, ViolationKind,
+    AckOutcome, CallRecord, ConnectionSummary, DeliveryReport, MethodSummary, PostedMessage,
+    RtmSummary, Summary, UploadReport, Verdict, Violation, ViolationKind,
 };
 pub use wire::{method_from_path, ApiRequest, ConnectRejected, FakeResponse, Output};
+
+/// The Web API methods the fake answers from its workspace, besides the connection ones
+/// (`apps.connections.open`, `rtm.connect`, `rtm.start`). Any other method answers
+/// `unknown_method` unless a script stubs it.
+pub fn web_api_methods() -> impl Iterator<Item = &'static str> {
+    api::METHODS.iter().map(|(name, _)| *name)
+}
 
 /// Slack's ceiling on concurrent Socket Mode connections per app.
 pub const MAX_SOCKETS: usize = 10;
@@ -67,6 +78,7 @@ pub const DEBUG_RECONNECTS_LIFETIME: Duration = Duration::from_secs(360);
 #[derive(Clone)]
 pub struct FakeConfig {
     ws_base_url: String,
+    files_base_url: Option<String>,
     accepted_tokens: Vec<Token>,
     rtm_burst: u32,
     report_limits: Option<ReportLimits>,
@@ -102,6 +114,7 @@ impl Default for FakeConfig {
     fn default() -> Self {
         FakeConfig {
             ws_base_url: "wss://wss-fake.slack.invalid".into(),
+            files_base_url: None,
             accepted_tokens: Vec::new(),
             rtm_burst: 3,
             report_limits: None,
@@ -145,9 +158,29 @@ impl FakeConfig {
         self
     }
 
+    /// Where the upload URLs of `files.getUploadURLExternal` point (`…/upload/v1/<key>`; a
+    /// network wrapper serves `POST /upload/v1/…` there). By default the WebSocket base URL
+    /// with `http` for `ws` (`https` for `wss`).
+    pub fn with_files_base_url(mut self, url: impl Into<String>) -> Self {
+        self.files_base_url = Some(url.into().trim_end_matches('/').to_owned());
+        self
+    }
+
     /// The WebSocket base URL.
     pub fn ws_base_url(&self) -> &str {
         &self.ws_base_url
+    }
+
+    /// The base of upload URLs (see [`with_files_base_url`](Self::with_files_base_url)).
+    pub fn files_base_url(&self) -> String {
+        match &self.files_base_url {
+            Some(url) => url.clone(),
+            None => match self.ws_base_url.split_once("://") {
+                Some(("wss", rest)) => format!("https://{rest}"),
+                Some(("ws", rest)) => format!("http://{rest}"),
+                _ => self.ws_base_url.clone(),
+            },
+        }
     }
 }
 
@@ -155,6 +188,7 @@ impl fmt::Debug for FakeConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("FakeConfig")
             .field("ws_base_url", &self.ws_base_url)
+            .field("files_base_url", &self.files_base_url)
             .field("accepted_tokens", &self.accepted_tokens)
             .field("rtm_burst", &self.rtm_burst)
             .field("report_limits", &self.report_limits)
@@ -170,6 +204,45 @@ struct Ticket {
     issued_at: Instant,
     used: bool,
     lifetime: Option<Duration>,
+}
+
+/// Misbehaviours in force, each until its time.
+#[derive(Debug, Default)]
+struct Misbehaving {
+    refresh_after_hello: Option<(String, Instant)>,
+    echo_until: Option<Instant>,
+    connection_time: Option<(u64, Instant)>,
+}
+
+impl Misbehaving {
+    fn start(&mut self, behaviour: script::Misbehaviour, until: Instant) {
+        match behaviour {
+            script::Misbehaviour::RefreshAfterHello { reason } => {
+                self.refresh_after_hello = Some((reason, until));
+            }
+            script::Misbehaviour::Echo => self.echo_until = Some(until),
+            script::Misbehaviour::ConnectionTime { secs } => {
+                self.connection_time = Some((secs, until));
+            }
+        }
+    }
+
+    fn refresh_after_hello(&self, now: Instant) -> Option<&str> {
+        self.refresh_after_hello
+            .as_ref()
+            .filter(|(_, until)| now < *until)
+            .map(|(reason, _)| reason.as_str())
+    }
+
+    fn echo(&self, now: Instant) -> bool {
+        self.echo_until.is_some_and(|until| now < until)
+    }
+
+    fn connection_time(&self, now: Instant) -> Option<u64> {
+        self.connection_time
+            .filter(|&(_, until)| now < until)
+            .map(|(secs, _)| secs)
+    }
 }
 
 /// A scripted failure waiting for calls of its endpoint.
@@ -196,6 +269,7 @@ pub struct FakeSlack {
     tickets: Vec<Ticket>,
     next_call: u64,
     failures: Vec<ArmedFailure>,
+    misbehaving: Misbehaving,
     retry_after: BTreeMap<String, Instant>,
     deliveries: Vec<Delivery>,
     /// Deliveries neither acked nor expired, by deadline (so deadlines cost no scan).
@@ -213,6 +287,12 @@ pub struct FakeSlack {
     http: BTreeMap<String, MethodSummary>,
     rtm: RtmSummary,
     posted: Vec<PostedMessage>,
+    /// What the Web API answers from.
+    workspace: api::workspace::Workspace,
+    /// Answers scripts put in place of the fake's.
+    stubs: api::stubs::Stubs,
+    /// Every Web API call.
+    calls: api::calls::CallLog,
     /// When the last step played (or `end`).
     ended_at: Option<Instant>,
     finished_at: Option<Instant>,
@@ -240,6 +320,7 @@ impl FakeSlack {
             Some(script::Timing::After(d)) | Some(script::Timing::At(d)) => now + d,
             _ => now,
         };
+        let workspace = api::workspace::Workspace::new(script.header());
         let mut fake = FakeSlack {
             config,
             script,
@@ -253,6 +334,7 @@ impl FakeSlack {
             tickets: Vec::new(),
             next_call: 1,
             failures: Vec::new(),
+            misbehaving: Misbehaving::default(),
             retry_after: BTreeMap::new(),
             deliveries: Vec::new(),
             unsettled: BTreeSet::new(),
@@ -266,6 +348,9 @@ impl FakeSlack {
             http: BTreeMap::new(),
             rtm: RtmSummary::default(),
             posted: Vec::new(),
+            workspace,
+            stubs: api::stubs::Stubs::default(),
+            calls: api::calls::CallLog::default(),
             ended_at: None,
             finished_at: None,
         };
@@ -304,6 +389,17 @@ impl FakeSlack {
         call
     }
 
+    /// Bytes POSTed to an upload URL `files.getUploadURLExternal` handed out (`target`: the
+    /// URL, or its path). Answered as Slack's file servers do, `200` with `OK - <bytes>`; `404`
+    /// for a URL the fake did not hand out or whose upload was completed. The response comes
+    /// out of [`poll_output`](Self::poll_output).
+    pub fn handle_upload(&mut self, now: Instant, target: &str, body: &[u8]) -> CallId {
+        let now = self.clock(now);
+        let call = self.on_upload(now, target, body);
+        self.advance(now);
+        call
+    }
+
     /// A WebSocket handshake for `target` (the URL the fake issued, or just its path and query).
     /// On success the socket is open (its `hello` is already queued); on failure answer the
     /// upgrade with the rejection's status.
@@ -325,6 +421,9 @@ impl FakeSlack {
             match self.sockets[i].kind {
                 SocketKind::SocketMode => self.on_ack_frame(now, i, text),
                 SocketKind::Rtm => self.on_rtm_message(now, i, text),
+            }
+            if self.misbehaving.echo(now) && self.sockets[i].is_open() {
+                self.send_text(socket, String::from_utf8_lossy(text).into_owned());
             }
         }
         self.advance(now);
@@ -581,6 +680,19 @@ impl FakeSlack {
         self.send_text(socket, text);
     }
 
+    /// RTM: sends `goodbye` and closes the socket after the grace period.
+    fn send_goodbye(&mut self, now: Instant, i: usize) {
+        let grace = self.script.header().disconnect_grace;
+        let s = &mut self.sockets[i];
+        if !s.is_open() {
+            return;
+        }
+        s.told_to_leave = true;
+        s.close_at = Some(now + grace);
+        let socket = s.id;
+        self.send_text(socket, r#"{"type":"goodbye"}"#.to_owned());
+    }
+
     /// Plays what is due and finishes when the script is over; runs after every input.
     fn advance(&mut self, now: Instant) {
         if self.finished_at.is_some() {
@@ -612,3 +724,5 @@ impl FakeSlack {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod web_tests;

@@ -88,6 +88,8 @@ impl FakeSlack {
                     Some(id) => id.to_owned(),
                     None => self.ids.uuid(),
                 };
+                // A file sent as is may lack a `type`: not an envelope, so no ack is owed.
+                let required = !step.envelope.kind().is_empty();
                 let send = Send {
                     envelope: Arc::new(step.envelope),
                     envelope_id,
@@ -95,7 +97,7 @@ impl FakeSlack {
                     retry: None,
                     redeliver: step.redeliver.unwrap_or(self.script.header().redeliver),
                     generation: 0,
-                    required: true,
+                    required,
                 };
                 self.deliver(now, step.target, send).is_some()
             }
@@ -196,13 +198,8 @@ impl FakeSlack {
             }
             StepAction::Goodbye { target } => {
                 let chosen = self.targets(target, |s| s.kind == SocketKind::Rtm && s.is_ready());
-                let grace = self.script.header().disconnect_grace;
                 for &i in &chosen {
-                    let s = &mut self.sockets[i];
-                    s.told_to_leave = true;
-                    s.close_at = Some(now + grace);
-                    let socket = s.id;
-                    self.send_text(socket, r#"{"type":"goodbye"}"#.to_owned());
+                    self.send_goodbye(now, i);
                 }
                 !chosen.is_empty()
             }
@@ -210,6 +207,22 @@ impl FakeSlack {
                 self.arm_failure(&step);
                 true
             }
+            StepAction::Misbehave {
+                behaviour,
+                duration,
+            } => {
+                self.misbehaving.start(behaviour, now + duration);
+                true
+            }
+            StepAction::Stub(step) => {
+                self.stubs.arm(&step);
+                true
+            }
+            StepAction::Wait(WaitFor::Call {
+                method,
+                count,
+                with,
+            }) => self.calls.count(&method, &with) >= count,
             StepAction::Wait(WaitFor::Acks) => {
                 self.deliveries_settled(now) && self.waiting_redeliveries.is_empty()
             }

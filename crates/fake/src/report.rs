@@ -1,7 +1,9 @@
 //! Turning the fake's records into a [`Verdict`].
 
 use super::deliveries::Delivery;
-use super::{AckOutcome, DeliveryReport, FakeSlack, Summary, Verdict, Violation, ViolationKind};
+use super::{
+    AckOutcome, DeliveryReport, FakeSlack, Summary, UploadReport, Verdict, Violation, ViolationKind,
+};
 use slackline::Instant;
 
 impl FakeSlack {
@@ -84,6 +86,7 @@ impl FakeSlack {
                     ack_latency_ms: latency_ms,
                     ack_socket: d.ack_socket.map(|s| s.get()),
                     ack_payload: d.ack_payload,
+                    response_payload: d.response_payload.clone(),
                     duplicate_acks: d.duplicate_acks,
                 }
             })
@@ -124,6 +127,22 @@ impl FakeSlack {
             http: self.http.clone(),
             rtm: self.rtm.clone(),
             posted: self.posted.clone(),
+            calls: self.calls.records.clone(),
+            calls_unrecorded: self.calls.unrecorded,
+            uploads: self
+                .workspace
+                .uploads
+                .iter()
+                .map(|u| UploadReport {
+                    file_id: u.file_id.clone(),
+                    filename: slackline::redact_tokens(&u.filename).into_owned(),
+                    length: u.length,
+                    received: u.received,
+                    completed: u.completed,
+                    channel: u.shared_in.clone(),
+                    reserved_ms: u.reserved_ms,
+                })
+                .collect(),
             violations,
         }
     }

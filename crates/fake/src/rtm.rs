@@ -105,11 +105,26 @@ impl FakeSlack {
         };
         let ts = self.ids.ts(self.script.header().epoch, self.start, now);
         self.rtm_reply_text(i, frames::rtm_posted(id, &ts, &text));
+        // Readable with conversations.history like any post.
+        let caller = self.workspace.caller(slackline::TokenKind::Bot);
+        if let Ok(conversation) = self.workspace.conversation(&channel, &caller) {
+            let message = crate::api::workspace::Message {
+                ts: ts.clone(),
+                user: caller.user,
+                text: text.clone(),
+                ..Default::default()
+            };
+            let _ = self.workspace.add_message(&conversation, message);
+        }
         let at_ms = self.elapsed_ms(now);
         self.posted.push(PostedMessage {
             via: "rtm".into(),
-            channel: channel.clone(),
+            channel: redact_tokens(&channel).into_owned(),
             text: redact_tokens(&text).into_owned(),
+            thread_ts: None,
+            blocks: None,
+            user: None,
+            post_at: None,
             ts: ts.clone(),
             at_ms,
         });

@@ -487,18 +487,27 @@ fn chat_post_message_and_reactions() {
     let form = post("channel=C2&text=a+b", "application/x-www-form-urlencoded");
     assert!(form.contains(r#""text":"a b""#));
     assert!(post(r#"{"text":"x"}"#, "application/json").contains("channel_not_found"));
-    let reaction = fake.handle_http_request(
-        at(6),
-        ApiRequest {
-            method: "reactions.add",
-            authorization: Some(&auth),
-            content_type: None,
-            body: b"channel=C1&timestamp=1.2&name=wave",
-        },
-    );
-    let _ = reaction;
-    assert!(
-        matches!(drain(&mut fake).remove(0), Output::HttpResponse { response, .. } if response.body == r#"{"ok":true}"#)
+    let mut react = |timestamp: &str| {
+        let body = format!("channel=C1&timestamp={timestamp}&name=wave");
+        fake.handle_http_request(
+            at(6),
+            ApiRequest {
+                method: "reactions.add",
+                authorization: Some(&auth),
+                content_type: None,
+                body: body.as_bytes(),
+            },
+        );
+        match drain(&mut fake).remove(0) {
+            Output::HttpResponse { response, .. } => response.body,
+            other => panic!("{other:?}"),
+        }
+    };
+    assert_eq!(react("1700000000.005000"), r#"{"ok":true}"#);
+    assert_eq!(
+        react("1.2"),
+        r#"{"ok":false,"error":"message_not_found"}"#,
+        "no such message"
     );
     let v = fake.verdict();
     assert_eq!(v.posted.len(), 2);
@@ -570,4 +579,62 @@ fn report_limits_bound_what_a_hostile_client_grows() {
     let text = v.summary_text();
     assert!(text.lines().count() <= 22, "{text}");
     assert!(text.contains("unknown_ack 5000"), "{text}");
+}
+
+#[test]
+fn misbehaviours_last_their_while() {
+    use script::{Misbehaviour, StepAction};
+    let mut fake = fake("{\"slackline_script\":1}\n{\"wait\":\"connections\",\"count\":5}");
+    let minute = Duration::from_secs(60);
+    let misbehave = |fake: &mut FakeSlack, now, behaviour| {
+        let duration = minute;
+        assert!(fake.inject(
+            now,
+            StepAction::Misbehave {
+                behaviour,
+                duration
+            }
+        ));
+    };
+    misbehave(
+        &mut fake,
+        at(0),
+        Misbehaviour::RefreshAfterHello {
+            reason: "warning".into(),
+        },
+    );
+    misbehave(&mut fake, at(0), Misbehaviour::ConnectionTime { secs: 1 });
+    misbehave(&mut fake, at(0), Misbehaviour::Echo);
+    // A refresh right after the hello, which announces one second; then closed after the grace.
+    let (socket, frames) = connect(&mut fake, at(1_000));
+    assert_eq!(frames.len(), 2, "{frames:?}");
+    assert!(
+        frames[0].contains(r#""approximate_connection_time":1}"#),
+        "{}",
+        frames[0]
+    );
+    assert!(frames[1].contains(r#""type":"disconnect","reason":"warning""#));
+    // What the client sends comes back.
+    fake.handle_text(at(2_000), socket, br#"{"envelope_id":"nobody"}"#);
+    assert_eq!(
+        texts(drain(&mut fake), socket),
+        [r#"{"envelope_id":"nobody"}"#]
+    );
+    let out = run_until(&mut fake, at(11_000));
+    assert!(out
+        .iter()
+        .any(|o| matches!(o, Output::Close { socket: s, .. } if *s == socket)));
+    // RTM sockets get `goodbye` instead.
+    let url = url_of(&call(&mut fake, at(20_000), "rtm.connect", Some(BOT)));
+    let rtm = fake.handle_ws_connect(at(20_000), &url).unwrap();
+    assert_eq!(
+        texts(drain(&mut fake), rtm),
+        [r#"{"type":"hello"}"#, r#"{"type":"goodbye"}"#]
+    );
+    // A minute later all is back to normal.
+    let (socket, frames) = connect(&mut fake, at(61_000));
+    assert_eq!(frames.len(), 1, "{frames:?}");
+    assert!(frames[0].contains(r#""approximate_connection_time":18060"#));
+    fake.handle_text(at(62_000), socket, br#"{"envelope_id":"nobody"}"#);
+    assert!(texts(drain(&mut fake), socket).is_empty());
 }

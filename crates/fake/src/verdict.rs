@@ -28,8 +28,19 @@ pub struct Verdict {
     pub http: BTreeMap<String, MethodSummary>,
     /// RTM traffic.
     pub rtm: RtmSummary,
-    /// Messages posted with `chat.postMessage` (and RTM `message`), in order.
+    /// Messages posted with `chat.postMessage`, `chat.postEphemeral`, `chat.scheduleMessage`
+    /// (and RTM `message`), in order: the ones the fake accepted.
     pub posted: Vec<PostedMessage>,
+    /// Every Web API call, in order, with its arguments (tokens redacted) and answer; at most
+    /// [`MAX_RECORDED_CALLS`](crate::MAX_RECORDED_CALLS).
+    #[serde(default)]
+    pub calls: Vec<CallRecord>,
+    /// Calls made once `calls` was full (counted in `http`, not listed).
+    #[serde(default)]
+    pub calls_unrecorded: u64,
+    /// File uploads (`files.getUploadURLExternal`, the POST of the bytes, `files.completeUploadExternal`).
+    #[serde(default)]
+    pub uploads: Vec<UploadReport>,
     /// Every rule the client broke, in the order noticed (missing acks last); with report
     /// limits ([`FakeConfig::with_report_limits`](crate::FakeConfig::with_report_limits)),
     /// only the first few.
@@ -163,6 +174,10 @@ pub struct DeliveryReport {
     pub ack_socket: Option<u32>,
     /// The ack carried a response payload.
     pub ack_payload: bool,
+    /// That payload (tokens redacted): the slash command's answer, the view submission's
+    /// `response_action`, the options of a `block_suggestion`...
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response_payload: Option<serde_json::Value>,
     /// Further acks for it.
     pub duplicate_acks: u32,
 }
@@ -199,6 +214,9 @@ pub struct MethodSummary {
     pub calls: u64,
     /// Answered with an error (`ok:false` or a non-200 status).
     pub errors: u64,
+    /// Answered by a script's `stub` (or `fail`) instead of the fake.
+    #[serde(default)]
+    pub stubbed: u64,
 }
 
 /// RTM traffic.
@@ -219,16 +237,74 @@ pub struct RtmSummary {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct PostedMessage {
-    /// `chat.postMessage` or `rtm`.
+    /// `chat.postMessage`, `chat.postEphemeral`, `chat.scheduleMessage` or `rtm`.
     pub via: String,
-    /// The channel.
+    /// The channel (its id, even if the client named it or gave a user id).
     pub channel: String,
     /// The text (tokens redacted).
     pub text: String,
-    /// The `ts` the fake gave it.
+    /// The thread it was posted in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thread_ts: Option<String>,
+    /// Its blocks, as sent (tokens redacted).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blocks: Option<serde_json::Value>,
+    /// `chat.postEphemeral`: who sees it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
+    /// `chat.scheduleMessage`: when it is to be posted (Unix seconds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub post_at: Option<i64>,
+    /// The `ts` the fake gave it (the `scheduled_message_id` of a scheduled one).
     pub ts: String,
     /// When, in ms since the start.
     pub at_ms: u64,
+}
+
+/// One Web API call.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct CallRecord {
+    /// The method (or `upload` for bytes POSTed to an upload URL).
+    pub method: String,
+    /// When, in ms since the start.
+    pub at_ms: u64,
+    /// How the arguments came: `json`, `form` (the query string too) or `none`.
+    pub encoding: String,
+    /// The arguments, a JSON object (form values are strings); tokens redacted.
+    pub args: serde_json::Value,
+    /// The HTTP status answered.
+    pub status: u16,
+    /// The `error` answered, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// Answered by a script's `stub` or `fail` step.
+    #[serde(default)]
+    pub stubbed: bool,
+    /// Something worth knowing, e.g. that a method reading form arguments only got a JSON
+    /// body (and so, like Slack, saw no arguments).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// One file upload.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct UploadReport {
+    /// The file id `files.getUploadURLExternal` gave.
+    pub file_id: String,
+    /// Its `filename`.
+    pub filename: String,
+    /// The `length` announced.
+    pub length: u64,
+    /// The bytes POSTed to the upload URL (`None`: never).
+    pub received: Option<u64>,
+    /// `files.completeUploadExternal` finished it.
+    pub completed: bool,
+    /// Where it was shared, if anywhere.
+    pub channel: Option<String>,
+    /// When the URL was handed out, in ms since the start.
+    pub reserved_ms: u64,
 }
 
 /// A rule the client broke, and when.

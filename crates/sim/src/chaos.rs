@@ -10,7 +10,7 @@ use super::run::Run;
 use super::Bot;
 use slackline::Instant;
 use slackline::{ConnId, Input};
-use slackline_fake::script::{FailStep, RedeliverStep, StepAction, Target};
+use slackline_fake::script::{FailStep, Misbehaviour, RedeliverStep, StepAction, Target};
 use slackline_fake::SocketId;
 
 impl<B: Bot> Run<B> {
@@ -182,6 +182,14 @@ impl<B: Bot> Run<B> {
                     target: target(socket),
                 },
             ),
+            Fault::RefreshAfterHello {
+                reason,
+                duration_ms,
+            } => self.misbehave(Misbehaviour::RefreshAfterHello { reason }, duration_ms),
+            Fault::Echo { duration_ms } => self.misbehave(Misbehaviour::Echo, duration_ms),
+            Fault::ConnectionTime { secs, duration_ms } => {
+                self.misbehave(Misbehaviour::ConnectionTime { secs }, duration_ms)
+            }
             Fault::Redeliver {
                 label,
                 new_envelope_id,
@@ -196,6 +204,17 @@ impl<B: Bot> Run<B> {
                 }),
             ),
         }
+    }
+
+    fn misbehave(&mut self, behaviour: Misbehaviour, duration_ms: u64) -> bool {
+        let duration = Duration::from_millis(duration_ms);
+        self.fake.inject(
+            self.now,
+            StepAction::Misbehave {
+                behaviour,
+                duration,
+            },
+        )
     }
 
     fn fail(

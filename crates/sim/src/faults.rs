@@ -7,12 +7,15 @@
 //! {"at_ms":600000,"fault":"cut","conn":0,"direction":"both","server_notices_after_ms":90000}
 //! {"at_ms":900000,"fault":"api_error","status":429,"retry_after_s":12,"times":2}
 //! {"at_ms":1200000,"fault":"disconnect","reason":"too_many_websockets","socket":"oldest"}
+//! {"at_ms":1500000,"fault":"refresh_after_hello","reason":"warning","duration_ms":600000}
+//! {"at_ms":1800000,"fault":"echo","duration_ms":300000}
 //! ```
 
 use std::fmt;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
+use slackline_fake::ViolationKind;
 
 use crate::rng::Rng;
 
@@ -150,6 +153,29 @@ pub enum Fault {
         /// Where.
         socket: Which,
     },
+    /// A hostile server: for `duration_ms`, every `hello` is followed at once by `disconnect`
+    /// with `reason` (on RTM sockets by `goodbye`), and the socket is closed after the grace
+    /// period. Slack asks for a refresh after hours, not after every hello.
+    RefreshAfterHello {
+        /// The `disconnect` reason: `warning`, `refresh_requested`, or any other.
+        reason: String,
+        /// How long.
+        duration_ms: u64,
+    },
+    /// A server that echoes: for `duration_ms`, every text frame the client sends (acks, RTM
+    /// messages) comes back to it on the same socket, as with both Python SDK mock servers.
+    Echo {
+        /// How long.
+        duration_ms: u64,
+    },
+    /// For `duration_ms`, every Socket Mode `hello` says `approximate_connection_time: secs`
+    /// (one second, say), while the connection lives as long as it otherwise would.
+    ConnectionTime {
+        /// The lifetime announced, in seconds.
+        secs: u64,
+        /// How long.
+        duration_ms: u64,
+    },
     /// Slack delivers a scripted envelope again (by its label), as its retry would.
     Redeliver {
         /// The envelope step's label.
@@ -162,13 +188,13 @@ pub enum Fault {
 
 impl Fault {
     /// Whether the fault can keep the client from having a live connection (everything but
-    /// Slack's polite refresh notices and redeliveries).
+    /// Slack's polite refresh notices, redeliveries, echoes and announced lifetimes).
     pub fn is_disruptive(&self) -> bool {
         match self {
             Fault::Disconnect { reason, .. } => {
                 !matches!(reason.as_str(), "warning" | "refresh_requested")
             }
-            Fault::Redeliver { .. } => false,
+            Fault::Redeliver { .. } | Fault::Echo { .. } | Fault::ConnectionTime { .. } => false,
             _ => true,
         }
     }
@@ -207,6 +233,42 @@ struct HeaderLine {
 }
 
 impl FaultPlan {
+    /// Whether this plan's faults can make a correct client break the fake's rule `kind`:
+    /// acks lost or sent on a connection that died (Slack redelivers), copies and corrupted
+    /// frames acked, a `Retry-After` whose 429 was lost, ghost registrations of cut
+    /// connections. A run under the plan is judged on the violations it does not excuse.
+    pub fn excuses(&self, kind: &ViolationKind) -> bool {
+        let net = &self.net;
+        let has = |f: fn(&Fault) -> bool| self.faults.iter().any(|t| f(&t.fault));
+        let lossy =
+            net.drop_per_mille > 0 || net.corrupt_per_mille > 0 || has(|f| f.is_disruptive());
+        match kind {
+            // Acks lost or sent on a connection that died: Slack redelivers.
+            ViolationKind::MissingAck { .. } => lossy,
+            // Also: the ack of a duplicated frame lands on an earlier, expired delivery.
+            ViolationKind::LateAck { .. } => lossy || net.duplicate_per_mille > 0,
+            // A copy of a frame on the wire is acked as a delivery; a quote corrupted into an
+            // id cuts it short into another one (`env-22` read as `env-2`), whose salvaged ack
+            // repeats.
+            ViolationKind::DuplicateAck { .. } => {
+                net.duplicate_per_mille > 0 || net.corrupt_per_mille > 0
+            }
+            // A corrupted ack.
+            ViolationKind::UnexpectedFrame { .. }
+            | ViolationKind::UnknownAck { .. }
+            | ViolationKind::RtmBadId { .. } => net.corrupt_per_mille > 0,
+            // The 429 that said so was lost on its way.
+            ViolationKind::IgnoredRetryAfter { .. } => {
+                net.drop_per_mille > 0 || has(|f| matches!(f, Fault::Partition { .. }))
+            }
+            // A handshake held up by a partition for longer than an RTM URL lives.
+            ViolationKind::ExpiredUrl { .. } => has(|f| matches!(f, Fault::Partition { .. })),
+            // Ghost registrations of cut connections count until Slack notices.
+            ViolationKind::TooManySockets { .. } => has(|f| matches!(f, Fault::Cut { .. })),
+            _ => false,
+        }
+    }
+
     /// A plan with no faults: a clean network with `latency_ms` of one-way latency.
     pub fn clean(latency_ms: u64) -> Self {
         FaultPlan {
@@ -442,11 +504,22 @@ mod tests {
 # a comment
 {"at_ms":1000,"fault":"cut","conn":0,"direction":"both","server_notices_after_ms":null}
 {"at_ms":2000,"fault":"api_error","status":429,"retry_after_s":5,"times":1}
+{"at_ms":3000,"fault":"refresh_after_hello","reason":"warning","duration_ms":60000}
+{"at_ms":4000,"fault":"echo","duration_ms":60000}
+{"at_ms":5000,"fault":"connection_time","secs":1,"duration_ms":60000}
 "#;
         let plan = FaultPlan::parse(text).unwrap();
         assert_eq!(plan.net.latency_ms, 2);
         assert_eq!(plan.net.jitter_ms, 10);
-        assert_eq!(plan.faults.len(), 2);
+        assert_eq!(plan.faults.len(), 5);
+        assert_eq!(
+            plan.faults[4].fault,
+            Fault::ConnectionTime {
+                secs: 1,
+                duration_ms: 60_000
+            }
+        );
+        assert_eq!(FaultPlan::parse(&plan.to_jsonl()).unwrap(), plan);
         let bad = "{\"slackline_faults\":1}\n{\"at_ms\":1,\"fault\":\"meteor\"}";
         assert!(FaultPlan::parse(bad).unwrap_err().starts_with("line 2:"));
         assert!(FaultPlan::parse("").is_err());

@@ -9,7 +9,8 @@
 //! [`Harness::with_faults`] runs it under a [`FaultPlan`]: a faulty network (seeded jitter,
 //! drops, duplicates, corruption, partitions, half-open and reset connections) and Slack-side
 //! faults (failing or unanswered URL requests, refused handshakes, any `disconnect`, closes,
-//! silence, redeliveries) at given times. Every run, faulty or not, is watched by an [`Audit`]
+//! silence, redeliveries, and for a while a refresh after every hello, echoed frames or a
+//! second-long announced lifetime) at given times. Every run, faulty or not, is watched by an [`Audit`]
 //! of the session's invariants; [`Outcome::breaches`] lists what it broke.
 //!
 //! Your bot is a closure (or a [`Bot`]) that sees every dispatched [`Event`] and reacts through
@@ -75,8 +76,7 @@ pub use bot::{Bot, Ctx};
 pub use faults::{
     Direction, Fault, FaultPlan, FaultProfile, NetFaults, TimedFault, Which, FAULTS_VERSION,
 };
-pub use network::NetStats;
-use network::Network;
+pub use network::{Fate, NetStats, Network, Wire};
 use run::{Chaos, Run};
 
 /// One-way latency between the client and the fake unless set otherwise.

@@ -3,6 +3,10 @@
 //! sending order) after a latency with seeded jitter, and dropped, corrupted or held back by
 //! partitions as the [`NetFaults`] say. Each direction of each connection stays in order, as
 //! TCP keeps it; reordering happens across connections and against Web API calls.
+//!
+//! The emulator is generic over what it carries ([`Wire`]): the harness's own [`Packet`]s
+//! here, and the frames of real clients on an in-memory network in `slackline-bot-test`, so
+//! that a [`FaultPlan`](super::FaultPlan) does the same to both.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -86,36 +90,52 @@ pub(crate) enum Packet {
     },
 }
 
-/// A stream whose packets arrive in sending order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum Lane {
-    /// Each Web API call is its own exchange.
-    Unordered,
-    ToServer(ConnId),
-    ToClient(SocketId),
-    ToClientStray(ConnId),
+/// What the [`Network`] needs to know of a packet.
+pub trait Wire {
+    /// The stream a packet belongs to: packets of one lane arrive in sending order; `None`
+    /// for an exchange of its own (a Web API call), which may overtake anything.
+    type Lane: Ord + Copy;
+
+    /// Its lane.
+    fn lane(&self) -> Option<Self::Lane>;
+
+    /// Data may be lost, duplicated or corrupted; connection setup and teardown may not (that
+    /// is what cuts model): they are only delayed, and held back by partitions.
+    fn is_data(&self) -> bool;
+
+    /// The text of a text frame, which corruption may change.
+    fn text_mut(&mut self) -> Option<&mut String>;
 }
 
-impl Packet {
-    fn lane(&self) -> Lane {
-        match self {
-            Packet::ApiCall(..) | Packet::ApiResponse { .. } => Lane::Unordered,
+/// A stream whose packets arrive in sending order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Lane {
+    Server(ConnId),
+    Client(SocketId),
+    Stray(ConnId),
+}
+
+impl Wire for Packet {
+    type Lane = Lane;
+
+    fn lane(&self) -> Option<Lane> {
+        Some(match self {
+            Packet::ApiCall(..) | Packet::ApiResponse { .. } => return None,
             Packet::WsConnect { conn, .. }
             | Packet::ClientText { conn, .. }
             | Packet::ClientPing { conn, .. }
             | Packet::ClientPong { conn, .. }
-            | Packet::ClientClose { conn, .. } => Lane::ToServer(*conn),
-            Packet::Connected { socket, .. } => Lane::ToClient(*socket),
-            Packet::ConnectFailed { .. } => Lane::Unordered,
-            Packet::StrayText { conn, .. } => Lane::ToClientStray(*conn),
+            | Packet::ClientClose { conn, .. } => Lane::Server(*conn),
+            Packet::Connected { socket, .. } => Lane::Client(*socket),
+            Packet::ConnectFailed { .. } => return None,
+            Packet::StrayText { conn, .. } => Lane::Stray(*conn),
             Packet::ServerText { socket, .. }
             | Packet::ServerPing { socket, .. }
             | Packet::ServerPong { socket, .. }
-            | Packet::ServerClose { socket, .. } => Lane::ToClient(*socket),
-        }
+            | Packet::ServerClose { socket, .. } => Lane::Client(*socket),
+        })
     }
 
-    /// Data may be lost; connection setup and teardown may not (that is what cuts model).
     fn is_data(&self) -> bool {
         !matches!(
             self,
@@ -157,28 +177,35 @@ pub struct NetStats {
 
 /// What happened to a packet handed to [`Network::send`].
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum Fate {
+#[non_exhaustive]
+pub enum Fate {
+    /// It will arrive.
     OnItsWay,
     /// Changed on the way; the text as it was sent.
     Corrupted(String),
+    /// Lost.
     Dropped,
 }
 
+/// Packets in flight under a [`NetFaults`] model, seeded: the same seed and the same packets
+/// sent at the same times give the same arrivals.
 #[derive(Debug)]
-pub(crate) struct Network {
-    in_flight: BTreeMap<(Instant, u64), Packet>,
+pub struct Network<P: Wire> {
+    in_flight: BTreeMap<(Instant, u64), P>,
     seq: u64,
     net: NetFaults,
     rng: Rng,
     /// The latest arrival scheduled on each ordered lane.
-    lanes: BTreeMap<Lane, Instant>,
+    lanes: BTreeMap<P::Lane, Instant>,
     /// Intervals in which nothing gets through.
     partitions: Vec<(Instant, Instant)>,
-    pub(crate) stats: NetStats,
+    /// What it did so far.
+    pub stats: NetStats,
 }
 
-impl Network {
-    pub(crate) fn new(net: NetFaults, seed: u64) -> Self {
+impl<P: Wire> Network<P> {
+    /// A network behaving as `net`, its randomness seeded with `seed`.
+    pub fn new(net: NetFaults, seed: u64) -> Self {
         Network {
             in_flight: BTreeMap::new(),
             seq: 0,
@@ -195,7 +222,7 @@ impl Network {
     }
 
     /// Puts a packet on the wire at `now`: lost, corrupted or delayed as the faults say.
-    pub(crate) fn send(&mut self, now: Instant, mut packet: Packet) -> Fate {
+    pub fn send(&mut self, now: Instant, mut packet: P) -> Fate {
         self.stats.sent += 1;
         if packet.is_data() && self.roll(self.net.drop_per_mille) {
             self.stats.dropped += 1;
@@ -215,8 +242,8 @@ impl Network {
         fate
     }
 
-    /// Whether to send a copy of a frame from Slack.
-    pub(crate) fn duplicates(&mut self) -> bool {
+    /// Whether to send a copy of a frame from Slack (drawn at the duplicate rate).
+    pub fn duplicates(&mut self) -> bool {
         let duplicate = self.roll(self.net.duplicate_per_mille);
         if duplicate {
             self.stats.duplicated += 1;
@@ -232,10 +259,10 @@ impl Network {
         Duration::from_millis(self.net.latency_ms.saturating_add(jitter))
     }
 
-    fn schedule(&mut self, now: Instant, packet: Packet) {
+    fn schedule(&mut self, now: Instant, packet: P) {
         let lane = packet.lane();
         let mut at = now + self.delay();
-        if lane != Lane::Unordered {
+        if let Some(lane) = lane {
             let last = self.lanes.entry(lane).or_insert(at);
             at = at.max(*last);
             *last = at;
@@ -245,7 +272,7 @@ impl Network {
     }
 
     /// Nothing gets through from `from` for `duration`.
-    pub(crate) fn partition(&mut self, from: Instant, duration: Duration) {
+    pub fn partition(&mut self, from: Instant, duration: Duration) {
         self.partitions.push((from, from + duration));
     }
 
@@ -257,13 +284,14 @@ impl Network {
             .max()
     }
 
-    pub(crate) fn next_at(&self) -> Option<Instant> {
+    /// When the next packet arrives.
+    pub fn next_at(&self) -> Option<Instant> {
         self.in_flight.keys().next().map(|&(at, _)| at)
     }
 
     /// The next packet due by `now`. Data arriving during a partition is lost; handshakes and
     /// closes arrive when it ends.
-    pub(crate) fn pop_due(&mut self, now: Instant) -> Option<Packet> {
+    pub fn pop_due(&mut self, now: Instant) -> Option<P> {
         loop {
             let (&key, _) = self
                 .in_flight
@@ -312,7 +340,7 @@ mod tests {
         }
     }
 
-    fn drain(net: &mut Network) -> Vec<(u32, String)> {
+    fn drain(net: &mut Network<Packet>) -> Vec<(u32, String)> {
         let mut out = Vec::new();
         while let Some(p) = net.pop_due(Instant::MAX) {
             if let Packet::ClientText { conn, text } = p {
@@ -329,7 +357,7 @@ mod tests {
             jitter_ms: 100,
             ..NetFaults::default()
         };
-        let mut net = Network::new(faults, 5);
+        let mut net = Network::<Packet>::new(faults, 5);
         for n in 0..200 {
             net.send(Instant::from_millis(u64::from(n)), text(n % 3, n));
         }
@@ -355,7 +383,7 @@ mod tests {
             ..NetFaults::default()
         };
         let run = |seed| {
-            let mut net = Network::new(faults.clone(), seed);
+            let mut net = Network::<Packet>::new(faults.clone(), seed);
             for n in 0..10_000 {
                 net.send(Instant::ZERO, text(1, n));
             }
@@ -371,7 +399,7 @@ mod tests {
 
     #[test]
     fn partitions_lose_data_and_hold_back_closes() {
-        let mut net = Network::new(NetFaults::default(), 0);
+        let mut net = Network::<Packet>::new(NetFaults::default(), 0);
         net.partition(Instant::from_secs(1), Duration::from_secs(5));
         net.send(Instant::from_secs(2), text(1, 1));
         net.send(

@@ -50,7 +50,7 @@ pub(super) struct Run<B> {
     pub(super) session: Session,
     pub(super) fake: FakeSlack,
     pub(super) bot: B,
-    pub(super) net: Network,
+    pub(super) net: Network<Packet>,
     pub(super) links: Vec<Link>,
     pub(super) calls: BTreeMap<CallId, (Origin, RequestId)>,
     pub(super) bot_calls: Vec<HttpRequest>,

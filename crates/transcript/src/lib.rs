@@ -46,7 +46,7 @@ use slackline::{Config, Input, RtmMessage};
 
 pub use recorder::Recorder;
 pub use redact::redact_text;
-pub use replay::{replay, Divergence, Replay, ReplayError, ReplayOptions};
+pub use replay::{compare_records, replay, Divergence, Replay, ReplayError, ReplayOptions};
 pub use summary::summarize;
 
 /// The transcript format version this crate reads and writes.

@@ -227,40 +227,62 @@ pub fn replay(transcript: &Transcript, options: &ReplayOptions) -> Result<Replay
     if let Some(last) = transcript.records.last() {
         player.run_timers(start + last.at);
     }
-    let compared_kinds = |r: &&Record| match r.entry.direction() {
-        Direction::Out => true,
-        Direction::Event => options.compare_events,
-        _ => false,
-    };
-    let expected: Vec<&Record> = transcript.records.iter().filter(compared_kinds).collect();
-    let actual: Vec<&Record> = player.produced.iter().filter(compared_kinds).collect();
-    let divergences = compare(&expected, &actual, options);
+    let (compared, divergences) = compare_records(&transcript.records, &player.produced, options);
     Ok(Replay {
-        compared: expected.len(),
+        compared,
         produced: player.produced,
         divergences,
         timers_cut_short: player.timers_cut_short,
     })
 }
 
+/// Compares what a client did (`produced`: records of a replay, or of a live client in
+/// virtual time) with a recording, as [`replay`] does: the actions (and, with
+/// [`ReplayOptions::compare_events`], the events) of both, matched within the options'
+/// tolerance and window. Returns how many recorded records were compared and the differences,
+/// in time order.
+pub fn compare_records(
+    recorded: &[Record],
+    produced: &[Record],
+    options: &ReplayOptions,
+) -> (usize, Vec<Divergence>) {
+    let compared_kinds = |r: &&Record| match r.entry.direction() {
+        Direction::Out => true,
+        Direction::Event => options.compare_events,
+        _ => false,
+    };
+    let expected: Vec<&Record> = recorded.iter().filter(compared_kinds).collect();
+    let actual: Vec<&Record> = produced.iter().filter(compared_kinds).collect();
+    (expected.len(), compare(&expected, &actual, options))
+}
+
 /// Matches each expected record with an unused actual one a little ahead (same entry, time
-/// within the tolerance); what is left over on either side diverges.
+/// within the tolerance); what is left over on either side diverges. The window follows the
+/// matches: an actual record nothing matched (something the client now does) falls behind
+/// it and is reported, instead of holding the window back for every record after it.
 fn compare(expected: &[&Record], actual: &[&Record], options: &ReplayOptions) -> Vec<Divergence> {
+    let window = options.window.max(1);
     let mut used = vec![false; actual.len()];
     let mut first_unused = 0;
+    // Just after the latest match.
+    let mut next: usize = 0;
     let mut divergences = Vec::new();
     for e in expected {
         while first_unused < actual.len() && used[first_unused] {
             first_unused += 1;
         }
-        let window_end = (first_unused + options.window.max(1)).min(actual.len());
-        let found = (first_unused..window_end).find(|&j| {
+        let window_start = first_unused.max(next.saturating_sub(window));
+        let window_end = (next.max(first_unused) + window).min(actual.len());
+        let found = (window_start..window_end).find(|&j| {
             !used[j]
                 && actual[j].entry == e.entry
                 && actual[j].at.abs_diff(e.at) <= options.time_tolerance
         });
         match found {
-            Some(j) => used[j] = true,
+            Some(j) => {
+                used[j] = true;
+                next = next.max(j + 1);
+            }
             None => divergences.push(Divergence::Missing((*e).clone())),
         }
     }

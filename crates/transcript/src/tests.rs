@@ -177,3 +177,28 @@ fn errors_name_the_line() {
     ))
     .contains("hex"));
 }
+
+#[test]
+fn one_new_action_is_one_difference_however_long_the_recording_goes_on() {
+    let ping = |n: u64| Record {
+        at: Duration::from_secs(10 * n),
+        entry: Entry::SendPing {
+            conn: 1,
+            payload: n.to_be_bytes().to_vec(),
+        },
+    };
+    let recorded: Vec<Record> = (1..100).map(ping).collect();
+    let mut produced = recorded.clone();
+    let new = Record {
+        at: Duration::from_secs(15),
+        entry: Entry::SendText {
+            conn: 1,
+            text: "{\"envelope_id\":\"new\"}".into(),
+        },
+    };
+    produced.insert(1, new.clone());
+    let (compared, divergences) =
+        crate::compare_records(&recorded, &produced, &crate::ReplayOptions::default());
+    assert_eq!(compared, 99);
+    assert_eq!(divergences, vec![crate::Divergence::Unexpected(new)]);
+}

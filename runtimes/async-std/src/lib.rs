@@ -25,6 +25,10 @@ use std::time::Instant;
 
 use async_std::net::TcpStream;
 
+/// Typed routing, handler helpers and the typed payloads (`slackline-client`, `slackline-types`).
+pub use slackline_async_driver::{
+    listen, types, BlockAction, HandlerCounts, HandlerStats, Listen, Pattern, Regex, Say,
+};
 pub use slackline_async_driver::{
     slackline, AckError, ApiError, ApiResponse, BoxFuture, ClientBuilder, ClientHandle, Envelope,
     EnvelopeType, Error, Event, EventStream, LateAckPolicy, Proxy, ProxyError, Responder, RtmError,
@@ -85,3 +89,8 @@ pub type SocketModeClient = slackline_async_driver::SocketModeClient<AsyncStdRun
 pub type RtmClient = slackline_async_driver::RtmClient<AsyncStdRuntime>;
 /// A Web API client on async-std.
 pub type WebClient = slackline_async_driver::WebClient<AsyncStdRuntime>;
+/// What a typed handler gets beside its payload on async-std: `ack`, `ack_with`, `respond`,
+/// `say` (each a future), the [`WebClient`].
+pub type Context = slackline_async_driver::Context<AsyncStdRuntime>;
+/// The pages of a paginated Web API method, as a `Stream` (from [`WebClient`]'s `paginate`).
+pub type Pages<M> = slackline_async_driver::Pages<AsyncStdRuntime, M>;

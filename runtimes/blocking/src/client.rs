@@ -4,10 +4,11 @@ use std::fmt;
 use std::time::Duration;
 
 use crossbeam_channel::{Receiver, TrySendError};
-use slackline::Event;
+use slackline::{AckError, ApiError, ApiResponse, Event};
+use slackline_client::types::web::Paginated;
 use slackline_client::{
-    websocket_config, ClientBuilder, ClientParts, Concurrency, EnvelopeHandler, Error, Kind,
-    RtmHandler, RtmRoutes, SocketModeRoutes,
+    websocket_config, ClientBuilder, ClientParts, Concurrency, EnvelopeHandler, Error, Exchange,
+    HandlerStats, Kind, RtmHandler, RtmRoutes, SocketModeDispatch, SocketModeRoutes, Transport,
 };
 
 use crate::command::{ClientHandle, COMMAND_CAPACITY};
@@ -18,6 +19,7 @@ use crate::net::Connector;
 use crate::responder::Responder;
 use crate::rtm_handle::RtmHandle;
 use crate::tracker::Tracker;
+use crate::web::{Pages, WebClient};
 use crate::websocket::WsSetup;
 
 /// Handler threads, by default.
@@ -37,10 +39,15 @@ impl Kind for Blocking {
     type SocketModeClient = SocketModeClient;
     type RtmClient = RtmClient;
     const DEFAULT_CONCURRENCY: usize = DEFAULT_CONCURRENCY;
+    type Io<T: Send + 'static> = T;
+    type Http = HttpClient;
+    type Pages<M>
+        = Pages<M>
+    where
+        M: Paginated + Send + Sync + 'static,
+        M::Response: Send + 'static;
 
-    fn socket_mode(
-        parts: ClientParts<Self, SocketModeRoutes<EnvelopeHandler<Self>>>,
-    ) -> SocketModeClient {
+    fn socket_mode(parts: ClientParts<Self, SocketModeDispatch<Self>>) -> SocketModeClient {
         SocketModeClient {
             core: ClientCore::new(parts, Router::SocketMode),
         }
@@ -50,6 +57,50 @@ impl Kind for Blocking {
         RtmClient {
             core: ClientCore::new(parts, Router::Rtm),
         }
+    }
+
+    fn http((): (), transport: Transport) -> HttpClient {
+        HttpClient {
+            connector: Connector {
+                tls: transport.tls,
+                proxy: transport.proxy,
+            },
+            timeout: transport.timeout,
+        }
+    }
+
+    fn exchange(http: &HttpClient, exchange: Exchange) -> Result<ApiResponse, ApiError> {
+        crate::web::exchange(http, exchange)
+    }
+
+    fn ack(mut responder: Responder, payload: Option<String>) -> Result<(), AckError> {
+        responder.send(payload)
+    }
+
+    fn ready<T: Send + 'static>(value: T) -> T {
+        value
+    }
+
+    fn map<T: Send + 'static, U: Send + 'static>(
+        io: T,
+        f: impl FnOnce(T) -> U + Send + 'static,
+    ) -> U {
+        f(io)
+    }
+
+    fn then<T: Send + 'static, U: Send + 'static>(
+        io: T,
+        f: impl FnOnce(T) -> U + Send + 'static,
+    ) -> U {
+        f(io)
+    }
+
+    fn pages<M>(web: WebClient, request: M) -> Pages<M>
+    where
+        M: Paginated + Send + Sync + 'static,
+        M::Response: Send + 'static,
+    {
+        Pages::new(web, request)
     }
 }
 
@@ -110,6 +161,7 @@ impl ClientCore {
             threads,
             work_rx,
             &handlers,
+            &parts.stats,
         );
         let connector = Connector {
             tls: parts.tls,
@@ -162,6 +214,12 @@ impl SocketModeClient {
         self.core.handle.clone()
     }
 
+    /// The handlers' counters: how many ran, returned an error, panicked (read them at any
+    /// time, from any thread; they keep counting while the client runs).
+    pub fn stats(&self) -> HandlerStats {
+        self.core.parts.stats.clone()
+    }
+
     /// Lifecycle events (hello, disconnect reasons, reconnects, protocol errors, overdue acks,
     /// the final stop).
     ///
@@ -203,6 +261,11 @@ impl RtmClient {
     /// Lifecycle events; see [`SocketModeClient::events`].
     pub fn events(&mut self) -> Events {
         self.core.events()
+    }
+
+    /// The handlers' counters; see [`SocketModeClient::stats`].
+    pub fn stats(&self) -> HandlerStats {
+        self.core.parts.stats.clone()
     }
 
     /// Connects and serves on the calling thread until the session stops.

@@ -6,7 +6,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use crossbeam_channel::Receiver;
 use slackline::AckState;
-use slackline_client::{EnvelopeHandler, RtmHandler, RtmRoutes, SocketModeRoutes, Work};
+use slackline_client::{HandlerStats, RtmHandler, RtmRoutes, SocketModeDispatch, Work};
 
 use crate::client::Blocking;
 use crate::command::ClientHandle;
@@ -17,7 +17,7 @@ use crate::tracker::Tracker;
 /// The handler tables of either protocol.
 #[derive(Clone)]
 pub(crate) enum Router {
-    SocketMode(SocketModeRoutes<EnvelopeHandler<Blocking>>),
+    SocketMode(SocketModeDispatch<Blocking>),
     Rtm(RtmRoutes<RtmHandler<Blocking>>),
 }
 
@@ -26,13 +26,11 @@ impl Router {
     /// its responder dropped, which acks it at once).
     fn run(&self, work: Work, client: &ClientHandle) {
         match (self, work) {
-            (Router::SocketMode(routes), Work::Envelope(envelope)) => {
+            (Router::SocketMode(dispatch), Work::Envelope(envelope)) => {
                 let pending = matches!(envelope.ack_state(), AckState::AwaitingApp { .. });
                 let responder =
                     Responder::new(envelope.envelope_id().into_owned(), pending, client.clone());
-                if let Some(handler) = routes.find(&envelope) {
-                    handler(envelope, responder);
-                }
+                dispatch.start(envelope, responder);
             }
             (Router::Rtm(routes), Work::Rtm(event)) => {
                 if let Some(handler) = routes.find(&event) {
@@ -56,13 +54,15 @@ pub(crate) fn start_pool(
     threads: usize,
     work: Receiver<Work>,
     tracker: &Tracker,
+    stats: &HandlerStats,
 ) {
     for i in 0..threads.max(1) {
-        let (router, client, work, token) = (
+        let (router, client, work, token, stats) = (
             router.clone(),
             client.clone(),
             work.clone(),
             tracker.token(),
+            stats.clone(),
         );
         let spawned = std::thread::Builder::new()
             .name(format!("slack-handler-{i}"))
@@ -70,9 +70,10 @@ pub(crate) fn start_pool(
                 for item in work.iter() {
                     let span = tracing::debug_span!("slack_handler");
                     let _entered = span.enter();
-                    // A panicking handler is logged and forgotten; the pool thread lives on.
+                    // A panicking handler is logged, counted and forgotten; the pool thread lives
+                    // on (and a deferred envelope's responder, dropped, acks it).
                     if catch_unwind(AssertUnwindSafe(|| router.run(item, &client))).is_err() {
-                        tracing::error!("a handler panicked");
+                        stats.panicked();
                     }
                 }
                 drop(token);

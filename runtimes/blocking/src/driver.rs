@@ -13,7 +13,9 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, Select, Sender, TrySendError};
 use slackline::{ConnId, HttpRequest, Input, StopReason};
-use slackline_client::{http_input, Carrier, Clock, Command, Frame, SessionHost, Stuck, Work};
+use slackline_client::{
+    http_input, Carrier, Clock, Command, Frame, HttpPost, SessionHost, Stuck, Work,
+};
 
 use crate::http::HttpClient;
 use crate::tracker::Tracker;
@@ -197,7 +199,7 @@ impl Carrier for Io {
             .spawn(move || {
                 let span = tracing::debug_span!("slack_http", method = request.method());
                 let _entered = span.enter();
-                let result = http.post(&request);
+                let result = http.post(&HttpPost::from(&request));
                 if let Err(failure) = &result {
                     tracing::warn!(%failure, "request failed");
                 }

@@ -1,13 +1,14 @@
-//! Performs the core's [`HttpRequest`]s: one connection per request over the same route and
-//! TLS as the WebSockets, bounded by a timeout and a body size limit.
+//! Performs HTTP POSTs (the session's Web API requests, the [`WebClient`](crate::WebClient)'s
+//! calls, `response_url` posts): one connection per request over the same route and TLS as
+//! the WebSockets, bounded by a timeout and a body size limit.
 
 use std::time::{Duration, Instant};
 
 use http::header::{
     HeaderValue, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HOST, RETRY_AFTER, USER_AGENT,
 };
-use slackline::{HttpRequest, HttpResponse};
-use slackline_client::{check, HttpFailure, Protocol};
+use slackline::HttpResponse;
+use slackline_client::{check, HttpFailure, HttpPost, Protocol};
 
 use crate::http1;
 use crate::net::Connector;
@@ -16,16 +17,17 @@ use crate::net::Connector;
 const MAX_BODY: usize = 64 << 20;
 const AGENT: &str = concat!("slackline-blocking/", env!("CARGO_PKG_VERSION"));
 
-/// Sends Web API requests.
+/// Makes HTTP POSTs with the TLS, proxy and timeout it was made with (what the
+/// [`WebClient`](crate::WebClient) and the handlers' helpers call through).
 #[derive(Clone, Debug)]
-pub(crate) struct HttpClient {
+pub struct HttpClient {
     pub(crate) connector: Connector,
     pub(crate) timeout: Duration,
 }
 
 impl HttpClient {
     /// POSTs `request`; any status (429 included) is a response, for the core to classify.
-    pub(crate) fn post(&self, request: &HttpRequest) -> Result<HttpResponse, HttpFailure> {
+    pub(crate) fn post(&self, request: &HttpPost) -> Result<HttpResponse, HttpFailure> {
         let deadline = Instant::now() + self.timeout;
         let target = check(request.url(), Protocol::Http).map_err(HttpFailure::transport)?;
         let io_error = |e: std::io::Error| match e.kind() {
@@ -36,19 +38,22 @@ impl HttpClient {
             .connector
             .connect(&target, deadline)
             .map_err(io_error)?;
-        let mut authorization = HeaderValue::try_from(request.authorization())
-            .map_err(|_| HttpFailure::Transport("the token is not a valid header value".into()))?;
-        authorization.set_sensitive(true);
-        let body = request.body().as_bytes();
+        let body: &[u8] = request.body();
         let uri = format!(
             "{}://{}{}",
             if target.tls { "https" } else { "http" },
             target.authority,
             target.path_and_query
         );
-        let http_request = http::Request::post(uri)
-            .header(HOST, target.authority.as_str())
-            .header(AUTHORIZATION, authorization)
+        let mut http_request = http::Request::post(uri).header(HOST, target.authority.as_str());
+        if let Some(authorization) = request.authorization() {
+            let mut authorization = HeaderValue::try_from(authorization).map_err(|_| {
+                HttpFailure::Transport("the token is not a valid header value".into())
+            })?;
+            authorization.set_sensitive(true);
+            http_request = http_request.header(AUTHORIZATION, authorization);
+        }
+        let http_request = http_request
             .header(CONTENT_TYPE, request.content_type())
             .header(CONTENT_LENGTH, body.len())
             .header(USER_AGENT, AGENT)

@@ -58,14 +58,20 @@ pub use client::{
     DEFAULT_CONCURRENCY,
 };
 pub use command::ClientHandle;
+pub use http::HttpClient;
 pub use responder::Responder;
 pub use rtm_handle::RtmHandle;
 pub use slackline_client::{
-    ClientBuilder, Error, Proxy, ProxyError, RtmError, Sent, TlsConfig, TranscriptSink, UrlError,
+    listen, types, BlockAction, ClientBuilder, Error, HandlerCounts, HandlerStats, Listen, Pattern,
+    Proxy, ProxyError, Regex, RtmError, Say, Sent, TlsConfig, TranscriptSink, UrlError,
     DEFAULT_CLOSE_TIMEOUT, DEFAULT_HANDLER_QUEUE, DEFAULT_MAX_RETRY_WAIT,
     DEFAULT_RATE_LIMIT_RETRIES,
 };
-pub use web::{WebClient, WebClientBuilder};
+pub use web::{Pages, WebClient, WebClientBuilder};
+
+/// What a typed handler gets beside its payload: `ack`, `ack_with`, `respond`, `say` (each a
+/// blocking call), the [`WebClient`]. See [`slackline_client::Context`].
+pub type Context = slackline_client::Context<Blocking>;
 
 /// The core crate, for its types (`Envelope`, `Event`, `StopReason`, `ApiError`, ...).
 pub use slackline;

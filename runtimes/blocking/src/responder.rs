@@ -54,7 +54,7 @@ impl Responder {
         self.send(Some(json))
     }
 
-    fn send(&mut self, payload: Option<String>) -> Result<(), AckError> {
+    pub(crate) fn send(&mut self, payload: Option<String>) -> Result<(), AckError> {
         if !std::mem::replace(&mut self.pending, false) {
             return Err(AckError::NotPending);
         }

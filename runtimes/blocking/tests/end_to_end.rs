@@ -5,14 +5,16 @@
 use std::sync::mpsc;
 use std::thread::JoinHandle;
 
-use slackline_blocking::slackline::{AuthTest, PostedMessage};
+use slackline_blocking::types::web::{auth, chat, conversations, files};
 use slackline_blocking::{
-    ApiError, ClientHandle, Envelope, Error, Event, Events, Responder, RtmClient, RtmError,
-    RtmEvent, RtmHandle, Sent, SocketModeClient, WebClient,
+    ApiError, Blocking as Threads, ClientHandle, Context, Envelope, Error, Event, Events,
+    HandlerStats, Responder, RtmClient, RtmError, RtmEvent, RtmHandle, Sent, SocketModeClient,
+    WebClient,
 };
 use slackline_test_support::drivers::client::Protocol;
 use slackline_test_support::drivers::{
-    recv, Behaviour, Client, Route, RtmOp, Setup, Web, WebSetup, PATIENCE,
+    outcome, recv, report_line, socket_mode_routes, upload_completion, Behaviour, Client, Route,
+    RtmOp, Setup, Step, StepRunner, Web, WebSetup, PATIENCE,
 };
 
 enum Built {
@@ -28,6 +30,7 @@ enum Handle {
 struct Blocking {
     built: Option<Built>,
     handle: Handle,
+    stats: HandlerStats,
     events: Option<Events>,
     run: Option<JoinHandle<Result<(), Error>>>,
 }
@@ -51,8 +54,38 @@ fn envelope_handler(behaviour: Behaviour) -> impl Fn(Envelope, Responder) + Send
                 });
             }
             Behaviour::Panic => panic!("handler bug (on purpose)"),
-            Behaviour::Echo(_) => {}
+            Behaviour::Echo(_) | Behaviour::Steps(..) => {}
         }
+    }
+}
+
+/// Typed handlers running [`Step`]s, each helper a blocking call.
+struct BlockingSteps;
+
+fn run_steps(steps: &[Step], log: &mpsc::Sender<String>, ctx: Context) -> Result<(), &'static str> {
+    for step in steps {
+        let line = match step {
+            Step::Report(label) => report_line(label, ctx.envelope(), ctx.matches()),
+            Step::Ack => format!("ack {}", outcome(&ctx.ack())),
+            Step::AckWith(answer) => format!("ack_with {}", outcome(&ctx.ack_with(answer))),
+            Step::Respond(message) => format!("respond {}", outcome(&ctx.respond(message))),
+            Step::Say(text) => format!("say {}", outcome(&ctx.say(*text))),
+            Step::Fail => return Err("failed on purpose"),
+            Step::Panic => panic!("handler bug (on purpose)"),
+        };
+        let _ = log.send(line);
+    }
+    Ok(())
+}
+
+impl StepRunner<Threads> for BlockingSteps {
+    type Out = Result<(), &'static str>;
+
+    fn handler<P: Send + 'static>(
+        steps: Vec<Step>,
+        log: mpsc::Sender<String>,
+    ) -> Box<dyn Fn(P, Context) -> Self::Out + Send + Sync> {
+        Box::new(move |_payload, ctx| run_steps(&steps, &log, ctx))
     }
 }
 
@@ -68,7 +101,7 @@ fn rtm_handler(behaviour: Behaviour) -> impl Fn(RtmEvent, RtmHandle) + Send + Sy
             let _ = results.send(rtm.send_message("C1", &format!("echo: {text}")));
         }
         Behaviour::Panic => panic!("handler bug (on purpose)"),
-        Behaviour::Hold { .. } => {}
+        Behaviour::Hold { .. } | Behaviour::Steps(..) => {}
     }
 }
 
@@ -79,17 +112,9 @@ impl Client for Blocking {
         let routes = std::mem::take(&mut setup.routes);
         let (built, handle) = match setup.protocol {
             Protocol::SocketMode => {
-                let mut builder = setup.apply(SocketModeClient::builder(&setup.token));
-                for (route, behaviour) in routes {
-                    let handler = envelope_handler(behaviour);
-                    builder = match route {
-                        Route::Event(kind) => builder.on_event(kind, handler),
-                        Route::Interactive(kind) => builder.on_interactive(kind, handler),
-                        Route::Command(command) => builder.on_command(command, handler),
-                        Route::AnyEnvelope => builder.on_envelope(handler),
-                        Route::Rtm(_) => panic!("an RTM route on a Socket Mode client"),
-                    };
-                }
+                let builder = setup.apply(SocketModeClient::builder(&setup.token));
+                let builder =
+                    socket_mode_routes::<_, BlockingSteps, _, _>(builder, routes, envelope_handler);
                 let client = builder.build()?;
                 let handle = Handle::SocketMode(client.handle());
                 (Built::SocketMode(client), handle)
@@ -107,9 +132,14 @@ impl Client for Blocking {
                 (Built::Rtm(client), handle)
             }
         };
+        let stats = match &built {
+            Built::SocketMode(client) => client.stats(),
+            Built::Rtm(client) => client.stats(),
+        };
         Ok(Blocking {
             built: Some(built),
             handle,
+            stats,
             events: None,
             run: None,
         })
@@ -183,6 +213,10 @@ impl Client for Blocking {
         }
     }
 
+    fn stats(&self) -> HandlerStats {
+        self.stats.clone()
+    }
+
     fn web(setup: WebSetup) -> Result<BlockingWeb, Error> {
         let mut builder = WebClient::builder(setup.token).api_url(setup.api_url);
         if let Some(tls) = setup.tls {
@@ -199,15 +233,37 @@ impl Client for Blocking {
     }
 }
 
+#[derive(Clone)]
 struct BlockingWeb(WebClient);
 
 impl Web for BlockingWeb {
-    fn auth_test(&self) -> Result<AuthTest, ApiError> {
+    fn auth_test(&self) -> Result<auth::TestResponse, ApiError> {
         self.0.auth_test()
     }
 
-    fn chat_post_message(&self, channel: &str, text: &str) -> Result<PostedMessage, ApiError> {
+    fn chat_post_message(
+        &self,
+        channel: &str,
+        text: &str,
+    ) -> Result<chat::MessageResponse, ApiError> {
         self.0.chat_post_message(channel, text)
+    }
+
+    fn history(
+        &self,
+        channel: &str,
+        limit: u32,
+    ) -> Vec<Result<conversations::MessagesPage, ApiError>> {
+        let first = conversations::History::new(channel).limit(limit);
+        self.0.paginate(first).collect()
+    }
+
+    fn upload(
+        &self,
+        filename: &str,
+        bytes: &'static [u8],
+    ) -> Result<files::CompleteUploadResponse, ApiError> {
+        self.0.upload_file(filename, bytes, upload_completion)
     }
 }
 

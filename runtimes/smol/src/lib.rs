@@ -44,6 +44,10 @@ use std::time::Instant;
 use smol::net::TcpStream;
 use smol::Executor;
 
+/// Typed routing, handler helpers and the typed payloads (`slackline-client`, `slackline-types`).
+pub use slackline_async_driver::{
+    listen, types, BlockAction, HandlerCounts, HandlerStats, Listen, Pattern, Regex, Say,
+};
 pub use slackline_async_driver::{
     slackline, AckError, ApiError, ApiResponse, BoxFuture, ClientBuilder, ClientHandle, Envelope,
     EnvelopeType, Error, Event, EventStream, LateAckPolicy, Proxy, ProxyError, Responder, RtmError,
@@ -103,3 +107,8 @@ pub type SocketModeClient = slackline_async_driver::SocketModeClient<SmolRuntime
 pub type RtmClient = slackline_async_driver::RtmClient<SmolRuntime>;
 /// A Web API client on smol.
 pub type WebClient = slackline_async_driver::WebClient<SmolRuntime>;
+/// What a typed handler gets beside its payload on smol: `ack`, `ack_with`, `respond`,
+/// `say` (each a future), the [`WebClient`].
+pub type Context = slackline_async_driver::Context<SmolRuntime>;
+/// The pages of a paginated Web API method, as a `Stream` (from [`WebClient`]'s `paginate`).
+pub type Pages<M> = slackline_async_driver::Pages<SmolRuntime, M>;

@@ -1,10 +1,11 @@
 //! One benchmark client process: `bench-client KIND API_URL ENVELOPES`, with KIND one of
-//! `floor`, `tokio`, `smol`, `async-std` or `blocking` (or `floor-read-ahead`, see `floor`),
-//! or `listen` / `listen-quiet` (the `slackline listen` command, run by this process, which
-//! reads its stdout: see `listen_client`), and
-//! API_URL the fake Slack's Web API (`slackline serve DIR --flood N` prints it). Prints one JSON
-//! report line.
+//! `floor`, `tokio`, `smol`, `async-std` or `blocking` (or `floor-read-ahead`, see `floor`; or
+//! `tokio-routes`, `tokio-typed`, `tokio-decode`: tokio with more routes, see
+//! `slackline_client::Routes`; or `listen` / `listen-quiet`: the `slackline listen` command, run
+//! by this process, which reads its stdout, see `listen_client`), and API_URL the fake Slack's
+//! Web API (`slackline serve DIR --flood N` prints it). Prints one JSON report line.
 
+use slackline_bench::slackline_client::Routes;
 use slackline_bench::{blocking_client, floor, listen_client, slackline_client};
 
 fn main() {
@@ -30,6 +31,22 @@ fn main() {
                 expected,
             ))
             .map_err(|e| e.to_string()),
+        "tokio-routes" | "tokio-typed" | "tokio-decode" => {
+            let routes = match kind.as_str() {
+                "tokio-routes" => Routes::Untyped,
+                "tokio-typed" => Routes::Typed,
+                _ => Routes::DecodeAll,
+            };
+            tokio_current_thread()
+                .block_on(slackline_client::run_with(
+                    kind,
+                    slackline_tokio::TokioRuntime,
+                    url,
+                    expected,
+                    routes,
+                ))
+                .map_err(|e| e.to_string())
+        }
         "smol" => {
             // The client's tasks on this thread's executor, beside the reactor (what a smol
             // user who cares about latency does): see `SmolRuntime::on`.

@@ -16,7 +16,6 @@
 //!
 //! [`FakeSlack`]: super::FakeSlack
 
-mod histogram;
 mod slots;
 mod template;
 
@@ -26,7 +25,7 @@ use std::time::Duration;
 use memchr::memmem;
 use serde::Serialize;
 
-use histogram::Histogram;
+use hdrhistogram::Histogram;
 use slackline::Instant;
 use slots::{Matched, Slots};
 use template::{parse_envelope_id, Template, ENVELOPE_ID_LEN};
@@ -120,8 +119,8 @@ pub struct Flood {
     window_full: u64,
     started_at: Option<Instant>,
     last_ack_at: Option<Instant>,
-    latency: Histogram,
-    slice: Histogram,
+    latency: Latencies,
+    slice: Latencies,
     slice_started_at: Option<Instant>,
     slices: Vec<SliceReport>,
 }
@@ -181,8 +180,8 @@ impl Flood {
             window_full: 0,
             started_at: None,
             last_ack_at: None,
-            latency: Histogram::new(),
-            slice: Histogram::new(),
+            latency: Latencies::new(),
+            slice: Latencies::new(),
             slice_started_at: None,
             slices: Vec::with_capacity(config.slices as usize + 1),
         })
@@ -308,14 +307,14 @@ impl Flood {
         }
         let started = self.slice_started_at.unwrap_or(now);
         let seconds = now.saturating_duration_since(started).as_secs_f64();
-        let acks = self.slice.count();
+        let acks = self.slice.histogram.len();
         self.slices.push(SliceReport {
             acks,
             seconds,
             acks_per_s: rate(acks, seconds),
             latency_us: LatencySummary::of(&self.slice),
         });
-        self.slice.clear();
+        self.slice = Latencies::new();
         self.slice_started_at = Some(now);
     }
 
@@ -434,16 +433,42 @@ pub struct LatencySummary {
     pub mean: f64,
 }
 
+/// Ack latencies in nanoseconds: a histogram from 1 ns to an hour at three significant digits
+/// (any value is reported within 0.1 % of itself; longer ones count as an hour), and the exact
+/// maximum, which the histogram only knows to its precision.
+#[derive(Clone, Debug)]
+struct Latencies {
+    histogram: Histogram<u64>,
+    max: u64,
+}
+
+impl Latencies {
+    fn new() -> Self {
+        const HOUR_NS: u64 = 3_600_000_000_000;
+        Latencies {
+            histogram: Histogram::new_with_bounds(1, HOUR_NS, 3).expect("valid histogram bounds"),
+            max: 0,
+        }
+    }
+
+    fn record(&mut self, latency: Duration) {
+        let nanos = u64::try_from(latency.as_nanos()).unwrap_or(u64::MAX);
+        self.histogram.saturating_record(nanos);
+        self.max = self.max.max(nanos);
+    }
+}
+
 impl LatencySummary {
-    fn of(h: &Histogram) -> Self {
-        let us = |d: Duration| d.as_secs_f64() * 1e6;
+    fn of(latencies: &Latencies) -> Self {
+        let h = &latencies.histogram;
+        let us = |nanos: u64| nanos.min(latencies.max) as f64 / 1e3;
         LatencySummary {
-            p50: us(h.quantile(0.50)),
-            p90: us(h.quantile(0.90)),
-            p99: us(h.quantile(0.99)),
-            p999: us(h.quantile(0.999)),
-            max: us(h.max()),
-            mean: us(h.mean()),
+            p50: us(h.value_at_quantile(0.50)),
+            p90: us(h.value_at_quantile(0.90)),
+            p99: us(h.value_at_quantile(0.99)),
+            p999: us(h.value_at_quantile(0.999)),
+            max: us(latencies.max),
+            mean: h.mean() / 1e3,
         }
     }
 }

@@ -46,8 +46,8 @@ impl ScriptEnvelope {
                     .map_err(|_| format!("`{name}` must be a string, found {}", raw.get())),
             }
         };
-        // A file is sent as it is, so it may lack a `type` (the client should still ack it);
-        // an envelope written in a script needs one.
+        // A file is sent as it is, so it may lack a `type` (then it is no envelope and no ack
+        // is owed: it has the shape of an ack); an envelope written in a script needs one.
         let kind =
             match string("type")? {
                 Some(kind) => kind,

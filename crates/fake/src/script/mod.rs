@@ -9,6 +9,7 @@ mod envelope;
 mod files;
 mod parse;
 mod timing;
+mod workspace;
 
 use std::fmt;
 use std::time::Duration;
@@ -17,6 +18,11 @@ pub use envelope::ScriptEnvelope;
 pub use files::SIMPLE_SCRIPT_SPACING;
 pub use parse::FileLoader;
 pub use timing::parse_duration;
+pub(crate) use workspace::{is_conversation_id, is_user_id};
+pub use workspace::{
+    ChannelSeed, Fill, MessageSeed, UserSeed, WorkspaceSettings, MAX_FILL_CHANNELS,
+    MAX_FILL_MESSAGES, MAX_FILL_USERS,
+};
 
 /// The script format version this crate reads and writes (`"slackline_script": 1`).
 pub const SCRIPT_VERSION: u64 = 1;
@@ -104,6 +110,8 @@ pub struct ScriptHeader {
     pub rtm_echo: bool,
     /// Workspace, bot and app identities used in responses.
     pub team: TeamInfo,
+    /// The channels, users and messages the Web API answers from.
+    pub workspace: WorkspaceSettings,
 }
 
 impl Default for ScriptHeader {
@@ -122,6 +130,7 @@ impl Default for ScriptHeader {
             epoch: 1_700_000_000,
             rtm_echo: false,
             team: TeamInfo::default(),
+            workspace: WorkspaceSettings::default(),
         }
     }
 }
@@ -293,10 +302,41 @@ pub enum StepAction {
     },
     /// Make upcoming Web API calls (or WebSocket handshakes) fail.
     Fail(FailStep),
+    /// Misbehave as hostile or broken servers do, for `duration` from now (played as a fault by
+    /// the harness; not part of the script file format).
+    Misbehave {
+        /// What.
+        behaviour: Misbehaviour,
+        /// For how long.
+        duration: Duration,
+    },
+    /// Answer calls of a Web API method with a given body (or error) instead of the fake's own.
+    Stub(StubStep),
     /// Wait for something before the next step.
     Wait(WaitFor),
     /// The script ends here (later steps are ignored).
     End,
+}
+
+/// Server behaviour Slack does not show but hostile servers and test mocks do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Misbehaviour {
+    /// Follow every `hello` at once with `disconnect` `reason` (on RTM sockets: `goodbye`),
+    /// then close the socket after the grace period: a refresh asked for after every hello.
+    RefreshAfterHello {
+        /// The `disconnect` reason (`warning`, `refresh_requested`, ...).
+        reason: String,
+    },
+    /// Send every text frame the client sends back to it on the same socket, as the Python
+    /// SDKs' mock servers do.
+    Echo,
+    /// Say `approximate_connection_time: secs` in every Socket Mode `hello` (the connection
+    /// still lives as long as it otherwise would).
+    ConnectionTime {
+        /// The lifetime announced, in seconds.
+        secs: u64,
+    },
 }
 
 /// An envelope to deliver.
@@ -346,14 +386,43 @@ pub struct FailStep {
     pub times: u32,
 }
 
+/// An answer armed for the next calls of one Web API method (a `stub` step).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StubStep {
+    /// The method, e.g. `views.open`.
+    pub method: String,
+    /// HTTP status (default 200, or 429 when `retry_after` is given).
+    pub status: u16,
+    /// The body, a JSON object; `"ok":true` is added in front unless it has an `ok`.
+    pub answer: Option<String>,
+    /// Or Slack's error code, for an `{"ok":false,"error":…}` body.
+    pub error: Option<String>,
+    /// `Retry-After`.
+    pub retry_after: Option<Duration>,
+    /// How many calls it answers (`None`: every call from now on).
+    pub times: Option<u32>,
+    /// Only calls whose arguments include these (values compared as JSON, or as text for form
+    /// arguments).
+    pub with: serde_json::Map<String, serde_json::Value>,
+}
+
 /// What a `wait` step waits for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum WaitFor {
     /// Every delivered envelope is acked or past its deadline.
     Acks,
     /// At least this many greeted sockets not told to disconnect.
     Connections(usize),
+    /// At least `count` calls of a Web API method since the start, whatever their answer.
+    Call {
+        /// The method.
+        method: String,
+        /// How many (default 1).
+        count: u64,
+        /// Only calls whose arguments include these (as for [`StubStep::with`]).
+        with: serde_json::Map<String, serde_json::Value>,
+    },
 }
 
 /// Why a script could not be read.

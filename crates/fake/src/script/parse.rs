@@ -7,13 +7,14 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use super::timing::duration_value;
+use super::workspace::WorkspaceLine;
 use super::{
     EnvelopeStep, FailStep, HelloTemplate, RedeliverStep, Script, ScriptEnvelope, ScriptError,
-    ScriptHeader, Step, StepAction, Target, TeamInfo, Timing, WaitFor, SCRIPT_VERSION,
+    ScriptHeader, Step, StepAction, StubStep, Target, TeamInfo, Timing, WaitFor, SCRIPT_VERSION,
 };
 
 /// Keys that name what a step does; a step line has exactly one.
-const ACTIONS: [&str; 16] = [
+const ACTIONS: [&str; 17] = [
     "envelope",
     "envelope_file",
     "redeliver",
@@ -28,6 +29,7 @@ const ACTIONS: [&str; 16] = [
     "rtm_file",
     "goodbye",
     "fail",
+    "stub",
     "wait",
     "end",
 ];
@@ -53,7 +55,8 @@ impl Script {
     /// The first line is the header, `{"slackline_script":1, …}` with optional settings
     /// (`name`, `hello`, `auto_hello`, `redeliver`, `max_redeliveries`, `ack_deadline`,
     /// `connection_lifetime`, `disconnect_grace`, `server_ping_interval`, `end_grace`, `epoch`,
-    /// `rtm_echo`, `team`; see [`ScriptHeader`]). Every other line is one step: one action key,
+    /// `rtm_echo`, `team`, `workspace`; see [`ScriptHeader`] and [`WorkspaceSettings`](super::WorkspaceSettings)).
+    /// Every other line is one step: one action key,
     /// an optional time (`"after"`: since the previous step, or `"at"`: since the start; a
     /// number of seconds or a string like `"250ms"`, `"+2.5s"`, `"5h"`) and options:
     ///
@@ -66,7 +69,9 @@ impl Script {
     /// | `"close": 1011` | `reason`, `socket` |
     /// | `"raw": "text"` / `"raw_file"`, `"rtm": {…}` / `"rtm_file"` | `socket` |
     /// | `"fail": "apps.connections.open"` | `status`, `error`, `retry_after`, `body`, `times` |
+    /// | `"stub": "views.open"` | `answer` (a JSON object) or `error`, `status`, `retry_after`, `times`, `with` |
     /// | `"wait": "acks"` / `"connection"` / `"connections"` | `count` |
+    /// | `"wait": "call"` | `method`, `count`, `with` |
     /// | `"end": true` | |
     ///
     /// `socket` is `any` (default), `oldest`, `newest` or `all`.
@@ -136,6 +141,7 @@ struct HeaderLine<'a> {
     epoch: Option<u64>,
     rtm_echo: Option<bool>,
     team: Option<TeamLine>,
+    workspace: Option<WorkspaceLine>,
 }
 
 #[derive(Deserialize)]
@@ -226,6 +232,9 @@ fn parse_header(text: &str) -> Result<ScriptHeader, String> {
         .unwrap_or(header.connection_lifetime);
     header.epoch = line.epoch.unwrap_or(header.epoch);
     header.rtm_echo = line.rtm_echo.unwrap_or(header.rtm_echo);
+    if let Some(workspace) = line.workspace {
+        header.workspace = workspace.into_settings()?;
+    }
     if let Some(d) = duration("ack_deadline", line.ack_deadline)? {
         header.ack_deadline = d;
     }
@@ -298,6 +307,22 @@ impl<'a> Fields<'a> {
         self.raw(name)
             .map(|raw| duration_value(raw).map_err(|e| self.err(format!("`{name}`: {e}"))))
             .transpose()
+    }
+
+    /// A JSON object (`with`), empty when absent.
+    fn object(
+        &self,
+        name: &str,
+    ) -> Result<serde_json::Map<String, serde_json::Value>, ScriptError> {
+        match self.raw(name) {
+            None => Ok(serde_json::Map::new()),
+            Some(raw) => serde_json::from_str(raw.get()).map_err(|_| {
+                self.err(format!(
+                    "`{name}` must be a JSON object, found {}",
+                    raw.get()
+                ))
+            }),
+        }
     }
 
     /// A flag action such as `"silence": true`.
@@ -394,147 +419,217 @@ fn parse_step(
         (None, Some(after)) => Timing::After(after),
         (None, None) => Timing::default(),
     };
-    let step_action =
-        match action {
-            "envelope" | "envelope_file" => {
-                f.only(action, &["label", "socket", "retry"])?;
-                let (text, verbatim, file) = if action == "envelope" {
-                    let raw = f.raw("envelope").map(RawValue::get).unwrap_or_default();
-                    (raw.to_owned(), false, None)
-                } else {
-                    let (path, text) = f.file(action, load)?;
-                    (text, true, Some(path))
-                };
-                let envelope = ScriptEnvelope::parse(&text, verbatim).map_err(|m| ScriptError {
-                    line: Some(line),
-                    file: file.clone(),
-                    message: m,
-                })?;
-                let label = f
-                    .string("label")?
-                    .or(file)
-                    .or_else(|| envelope.envelope_id().map(str::to_owned))
-                    .unwrap_or_else(|| format!("line {line}"));
-                StepAction::Envelope(EnvelopeStep {
-                    envelope,
-                    label,
-                    target: f.target()?,
-                    redeliver: f.boolean("retry")?,
-                })
+    let step_action = match action {
+        "envelope" | "envelope_file" => {
+            f.only(action, &["label", "socket", "retry"])?;
+            let (text, verbatim, file) = if action == "envelope" {
+                let raw = f.raw("envelope").map(RawValue::get).unwrap_or_default();
+                (raw.to_owned(), false, None)
+            } else {
+                let (path, text) = f.file(action, load)?;
+                (text, true, Some(path))
+            };
+            let envelope = ScriptEnvelope::parse(&text, verbatim).map_err(|m| ScriptError {
+                line: Some(line),
+                file: file.clone(),
+                message: m,
+            })?;
+            let label = f
+                .string("label")?
+                .or(file)
+                .or_else(|| envelope.envelope_id().map(str::to_owned))
+                .unwrap_or_else(|| format!("line {line}"));
+            StepAction::Envelope(EnvelopeStep {
+                envelope,
+                label,
+                target: f.target()?,
+                redeliver: f.boolean("retry")?,
+            })
+        }
+        "redeliver" => {
+            f.only(
+                action,
+                &["retry_attempt", "retry_reason", "new_envelope_id", "socket"],
+            )?;
+            let label = f.string(action)?.unwrap_or_default();
+            if !labels.contains(&label) {
+                return Err(f.err(format!(
+                    "`redeliver` names {label:?}, which is not the label of an envelope above"
+                )));
             }
-            "redeliver" => {
-                f.only(
-                    action,
-                    &["retry_attempt", "retry_reason", "new_envelope_id", "socket"],
-                )?;
-                let label = f.string(action)?.unwrap_or_default();
-                if !labels.contains(&label) {
+            StepAction::Redeliver(RedeliverStep {
+                label,
+                retry_attempt: f.integer("retry_attempt")?,
+                retry_reason: f
+                    .string("retry_reason")?
+                    .unwrap_or_else(|| "timeout".into()),
+                new_envelope_id: f.boolean("new_envelope_id")?.unwrap_or(false),
+                target: f.target()?,
+            })
+        }
+        "disconnect" => {
+            f.only(action, &["socket"])?;
+            let reason = f.string(action)?.unwrap_or_default();
+            let target = match (f.raw("socket"), reason.as_str()) {
+                (None, "link_disabled") => Target::All,
+                (None, _) => Target::Oldest,
+                _ => f.target()?,
+            };
+            StepAction::Disconnect {
+                reason,
+                target,
+                frame: None,
+            }
+        }
+        "hello" | "silence" | "ping" | "goodbye" => {
+            f.only(action, &["socket"])?;
+            f.flag(action)?;
+            let target = f.target()?;
+            match action {
+                "hello" => StepAction::Hello { target },
+                "silence" => StepAction::Silence { target },
+                "ping" => StepAction::Ping { target },
+                _ => StepAction::Goodbye { target },
+            }
+        }
+        "close" => {
+            f.only(action, &["reason", "socket"])?;
+            let code = f
+                .integer(action)?
+                .and_then(|c| u16::try_from(c).ok())
+                .filter(|c| (1000..5000).contains(c))
+                .ok_or_else(|| f.err("`close` takes a WebSocket close code, 1000 to 4999"))?;
+            StepAction::Close {
+                target: f.target()?,
+                code,
+                reason: f.string("reason")?.unwrap_or_default(),
+            }
+        }
+        "raw" | "raw_file" => {
+            f.only(action, &["socket"])?;
+            let text = if action == "raw" {
+                f.string(action)?.unwrap_or_default()
+            } else {
+                f.file(action, load)?.1
+            };
+            StepAction::Raw {
+                text,
+                target: f.target()?,
+            }
+        }
+        "rtm" | "rtm_file" => {
+            f.only(action, &["socket"])?;
+            let text = if action == "rtm" {
+                let raw = f.raw(action).map(RawValue::get).unwrap_or_default();
+                if !raw.starts_with('{') {
+                    return Err(f.err("`rtm` takes an event, a JSON object with a `type`"));
+                }
+                raw.to_owned()
+            } else {
+                f.file(action, load)?.1.trim().to_owned()
+            };
+            StepAction::Rtm {
+                text,
+                target: f.target()?,
+            }
+        }
+        "fail" => {
+            f.only(action, &["status", "error", "retry_after", "body", "times"])?;
+            let endpoint = f.string(action)?.unwrap_or_default();
+            if endpoint.is_empty() {
+                return Err(f.err("`fail` names a Web API method or \"websocket\""));
+            }
+            let retry_after = f.duration("retry_after")?;
+            let default_status = if retry_after.is_some() { 429 } else { 200 };
+            let status = match f.integer("status")? {
+                None => default_status,
+                Some(s) if (200..600).contains(&s) => s as u16,
+                Some(s) => return Err(f.err(format!("`status` must be 200 to 599, found {s}"))),
+            };
+            let times = f.integer("times")?.unwrap_or(1);
+            StepAction::Fail(FailStep {
+                endpoint,
+                status,
+                error: f.string("error")?,
+                retry_after,
+                body: f.string("body")?,
+                times: u32::try_from(times).unwrap_or(u32::MAX),
+            })
+        }
+        "stub" => {
+            f.only(
+                action,
+                &["answer", "error", "status", "retry_after", "times", "with"],
+            )?;
+            let method = f.string(action)?.unwrap_or_default();
+            if method.is_empty() {
+                return Err(f.err("`stub` names a Web API method, e.g. \"views.open\""));
+            }
+            let answer = match f.raw("answer") {
+                None => None,
+                Some(raw) if raw.get().starts_with('{') => Some(raw.get().to_owned()),
+                Some(raw) => {
                     return Err(f.err(format!(
-                        "`redeliver` names {label:?}, which is not the label of an envelope above"
-                    )));
+                        "`answer` is the response body, a JSON object, found {}",
+                        raw.get()
+                    )))
                 }
-                StepAction::Redeliver(RedeliverStep {
-                    label,
-                    retry_attempt: f.integer("retry_attempt")?,
-                    retry_reason: f
-                        .string("retry_reason")?
-                        .unwrap_or_else(|| "timeout".into()),
-                    new_envelope_id: f.boolean("new_envelope_id")?.unwrap_or(false),
-                    target: f.target()?,
-                })
+            };
+            let error = f.string("error")?;
+            let retry_after = f.duration("retry_after")?;
+            if answer.is_some() && error.is_some() {
+                return Err(f.err("give `answer` or `error`, not both"));
             }
-            "disconnect" => {
-                f.only(action, &["socket"])?;
-                let reason = f.string(action)?.unwrap_or_default();
-                let target = match (f.raw("socket"), reason.as_str()) {
-                    (None, "link_disabled") => Target::All,
-                    (None, _) => Target::Oldest,
-                    _ => f.target()?,
-                };
-                StepAction::Disconnect {
-                    reason,
-                    target,
-                    frame: None,
+            if answer.is_none() && error.is_none() && retry_after.is_none() {
+                return Err(f.err(
+                    "`stub` needs an `answer` (a JSON object), an `error` or a `retry_after`",
+                ));
+            }
+            let default_status = if retry_after.is_some() { 429 } else { 200 };
+            let status = match f.integer("status")? {
+                None => default_status,
+                Some(s) if (200..600).contains(&s) => s as u16,
+                Some(s) => return Err(f.err(format!("`status` must be 200 to 599, found {s}"))),
+            };
+            let times = match f.integer("times")? {
+                None => None,
+                Some(0) => {
+                    return Err(f.err("`times` must be at least 1 (leave it out for every call)"))
                 }
+                Some(n) => Some(u32::try_from(n).unwrap_or(u32::MAX)),
+            };
+            StepAction::Stub(StubStep {
+                method,
+                status,
+                answer,
+                error,
+                retry_after,
+                times,
+                with: f.object("with")?,
+            })
+        }
+        "wait" => {
+            f.only(action, &["count", "method", "with"])?;
+            let wait = f.string(action)?;
+            if wait.as_deref() != Some("call")
+                && (f.raw("method").is_some() || f.raw("with").is_some())
+            {
+                return Err(f.err("`method` and `with` go with `\"wait\":\"call\"`"));
             }
-            "hello" | "silence" | "ping" | "goodbye" => {
-                f.only(action, &["socket"])?;
-                f.flag(action)?;
-                let target = f.target()?;
-                match action {
-                    "hello" => StepAction::Hello { target },
-                    "silence" => StepAction::Silence { target },
-                    "ping" => StepAction::Ping { target },
-                    _ => StepAction::Goodbye { target },
-                }
-            }
-            "close" => {
-                f.only(action, &["reason", "socket"])?;
-                let code = f
-                    .integer(action)?
-                    .and_then(|c| u16::try_from(c).ok())
-                    .filter(|c| (1000..5000).contains(c))
-                    .ok_or_else(|| f.err("`close` takes a WebSocket close code, 1000 to 4999"))?;
-                StepAction::Close {
-                    target: f.target()?,
-                    code,
-                    reason: f.string("reason")?.unwrap_or_default(),
-                }
-            }
-            "raw" | "raw_file" => {
-                f.only(action, &["socket"])?;
-                let text = if action == "raw" {
-                    f.string(action)?.unwrap_or_default()
-                } else {
-                    f.file(action, load)?.1
-                };
-                StepAction::Raw {
-                    text,
-                    target: f.target()?,
-                }
-            }
-            "rtm" | "rtm_file" => {
-                f.only(action, &["socket"])?;
-                let text = if action == "rtm" {
-                    let raw = f.raw(action).map(RawValue::get).unwrap_or_default();
-                    if !raw.starts_with('{') {
-                        return Err(f.err("`rtm` takes an event, a JSON object with a `type`"));
+            match wait.as_deref() {
+                    Some("call") => {
+                        let method = f.string("method")?.unwrap_or_default();
+                        if method.is_empty() {
+                            return Err(f.err(
+                                "`\"wait\":\"call\"` needs the `method` to wait for, e.g. \"chat.postMessage\"",
+                            ));
+                        }
+                        StepAction::Wait(WaitFor::Call {
+                            method,
+                            count: f.integer("count")?.unwrap_or(1),
+                            with: f.object("with")?,
+                        })
                     }
-                    raw.to_owned()
-                } else {
-                    f.file(action, load)?.1.trim().to_owned()
-                };
-                StepAction::Rtm {
-                    text,
-                    target: f.target()?,
-                }
-            }
-            "fail" => {
-                f.only(action, &["status", "error", "retry_after", "body", "times"])?;
-                let endpoint = f.string(action)?.unwrap_or_default();
-                if endpoint.is_empty() {
-                    return Err(f.err("`fail` names a Web API method or \"websocket\""));
-                }
-                let retry_after = f.duration("retry_after")?;
-                let default_status = if retry_after.is_some() { 429 } else { 200 };
-                let status = match f.integer("status")? {
-                    None => default_status,
-                    Some(s) if (200..600).contains(&s) => s as u16,
-                    Some(s) => return Err(f.err(format!("`status` must be 200 to 599, found {s}"))),
-                };
-                let times = f.integer("times")?.unwrap_or(1);
-                StepAction::Fail(FailStep {
-                    endpoint,
-                    status,
-                    error: f.string("error")?,
-                    retry_after,
-                    body: f.string("body")?,
-                    times: u32::try_from(times).unwrap_or(u32::MAX),
-                })
-            }
-            "wait" => {
-                f.only(action, &["count"])?;
-                match f.string(action)?.as_deref() {
                     Some("acks") => StepAction::Wait(WaitFor::Acks),
                     Some("connection") => StepAction::Wait(WaitFor::Connections(1)),
                     Some("connections") => {
@@ -544,16 +639,16 @@ fn parse_step(
                         ))
                     }
                     _ => return Err(f.err(
-                        "`wait` takes \"acks\", \"connection\" or \"connections\" (with `count`)",
+                        "`wait` takes \"acks\", \"connection\", \"connections\" (with `count`) or \"call\" (with `method`)",
                     )),
                 }
-            }
-            _ => {
-                f.only(action, &[])?;
-                f.flag(action)?;
-                StepAction::End
-            }
-        };
+        }
+        _ => {
+            f.only(action, &[])?;
+            f.flag(action)?;
+            StepAction::End
+        }
+    };
     Ok(Step {
         timing,
         action: step_action,
@@ -663,6 +758,99 @@ mod tests {
     }
 
     #[test]
+    fn stubs_and_waits_for_calls() {
+        let s = Script::parse(
+            "{\"slackline_script\":1}\n\
+             {\"stub\":\"views.open\",\"answer\":{\"view\":{\"id\":\"V1\"}},\"times\":1}\n\
+             {\"stub\":\"chat.postMessage\",\"retry_after\":\"2s\",\"with\":{\"channel\":\"C1\"}}\n\
+             {\"stub\":\"users.info\",\"error\":\"user_not_found\",\"status\":200}\n\
+             {\"wait\":\"call\",\"method\":\"chat.postMessage\",\"count\":2,\"with\":{\"thread_ts\":\"1.0\"}}\n\
+             {\"after\":\"1s\",\"wait\":\"call\",\"method\":\"views.open\"}",
+        )
+        .unwrap();
+        let steps = s.steps();
+        let StepAction::Stub(open) = &steps[0].action else {
+            panic!()
+        };
+        assert_eq!(open.method, "views.open");
+        assert_eq!(open.answer.as_deref(), Some(r#"{"view":{"id":"V1"}}"#));
+        assert_eq!(
+            (open.status, open.times, open.with.len()),
+            (200, Some(1), 0)
+        );
+        let StepAction::Stub(limited) = &steps[1].action else {
+            panic!()
+        };
+        assert_eq!(
+            (limited.status, limited.retry_after, limited.times),
+            (429, Some(Duration::from_secs(2)), None)
+        );
+        assert_eq!(limited.with["channel"], "C1");
+        let StepAction::Stub(error) = &steps[2].action else {
+            panic!()
+        };
+        assert_eq!(
+            (error.error.as_deref(), error.answer.as_ref()),
+            (Some("user_not_found"), None)
+        );
+        let StepAction::Wait(WaitFor::Call {
+            method,
+            count,
+            with,
+        }) = &steps[3].action
+        else {
+            panic!()
+        };
+        assert_eq!(
+            (method.as_str(), *count, with["thread_ts"].as_str()),
+            ("chat.postMessage", 2, Some("1.0"))
+        );
+        assert!(matches!(
+            &steps[4].action,
+            StepAction::Wait(WaitFor::Call { count: 1, .. })
+        ));
+        assert_eq!(steps[4].timing, Timing::After(Duration::from_secs(1)));
+    }
+
+    #[test]
+    fn the_workspace_header() {
+        let s = Script::parse(
+            r#"{"slackline_script":1,"workspace":{"strict":true,"channels":[{"id":"C0OPS","name":"ops","private":true,"member":false,"members":["U0ALICE"]}],"users":[{"id":"U0CAROL","email":"c@x.example"}],"messages":[{"channel":"C0OPS","user":"U0ALICE","text":"hi"}],"fill":{"channels":3,"users":4,"messages":5,"replies":6},"scopes":{"bot":["chat:write"]}}}"#,
+        )
+        .unwrap();
+        let w = &s.header().workspace;
+        assert!(w.strict);
+        let ops = &w.channels[0];
+        assert_eq!(
+            (ops.name.as_str(), ops.private, ops.bot_member),
+            ("ops", true, false)
+        );
+        assert_eq!(ops.members.as_deref(), Some(&["U0ALICE".to_owned()][..]));
+        assert_eq!(w.users[0].name, "u0carol", "named after the id by default");
+        assert_eq!(w.users[0].email.as_deref(), Some("c@x.example"));
+        assert_eq!(w.messages[0].text, "hi");
+        assert_eq!(
+            (
+                w.fill.channels,
+                w.fill.users,
+                w.fill.messages,
+                w.fill.replies
+            ),
+            (3, 4, 5, 6)
+        );
+        assert_eq!(
+            w.bot_scopes.as_deref(),
+            Some(&["chat:write".to_owned()][..])
+        );
+        assert_eq!(w.user_scopes, None);
+        let default = Script::parse(r#"{"slackline_script":1}"#).unwrap();
+        assert_eq!(
+            default.header().workspace,
+            super::super::WorkspaceSettings::default()
+        );
+    }
+
+    #[test]
     fn errors_name_the_line_and_what_was_expected() {
         assert!(err("").contains("empty script"));
         assert!(err("{\"name\":\"x\"}").starts_with("line 1: the first line must be the header"));
@@ -680,5 +868,36 @@ mod tests {
         assert!(err(&format!("{h}{{\"close\":7}}")).contains("close code"));
         assert!(err(&format!("{h}{{\"ping\":true,\"socket\":\"left\"}}")).contains("`socket`"));
         assert!(err(&format!("{h}{{\"at\":1,\"after\":1,\"ping\":true}}")).contains("not both"));
+        assert!(err(&format!("{h}{{\"stub\":\"views.open\"}}")).contains("needs an `answer`"));
+        assert!(err(&format!("{h}{{\"stub\":\"\",\"error\":\"x\"}}"))
+            .contains("names a Web API method"));
+        assert!(err(&format!("{h}{{\"stub\":\"a.b\",\"answer\":[1]}}")).contains("a JSON object"));
+        assert!(err(&format!(
+            "{h}{{\"stub\":\"a.b\",\"answer\":{{}},\"error\":\"x\"}}"
+        ))
+        .contains("not both"));
+        assert!(err(&format!(
+            "{h}{{\"stub\":\"a.b\",\"error\":\"x\",\"times\":0}}"
+        ))
+        .contains("at least 1"));
+        assert!(err(&format!(
+            "{h}{{\"stub\":\"a.b\",\"error\":\"x\",\"with\":1}}"
+        ))
+        .contains("`with` must be a JSON object"));
+        assert!(err(&format!(
+            "{h}{{\"stub\":\"a.b\",\"error\":\"x\",\"body\":1}}"
+        ))
+        .contains("unknown key `body`"));
+        assert!(err(&format!("{h}{{\"wait\":\"call\"}}")).contains("needs the `method`"));
+        assert!(err(&format!("{h}{{\"wait\":\"acks\",\"method\":\"x\"}}")).contains("go with"));
+        assert!(err(&format!("{h}{{\"wait\":\"calls\"}}")).contains("\"call\" (with `method`)"));
+        let ws = |w: &str| err(&format!("{{\"slackline_script\":1,\"workspace\":{w}}}"));
+        assert!(ws(r#"{"channels":[{"id":"general"}]}"#).contains("not a channel id"));
+        assert!(ws(r#"{"channels":[{"id":"D0X"}]}"#).contains("not a channel id"));
+        assert!(ws(r#"{"users":[{"id":"alice"}]}"#).contains("not a user id"));
+        assert!(
+            ws(r#"{"fill":{"users":50001}}"#).contains("`workspace.fill.users` is at most 50000")
+        );
+        assert!(ws(r#"{"colour":"blue"}"#).contains("unknown field `colour`"));
     }
 }

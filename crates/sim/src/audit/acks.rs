@@ -55,8 +55,8 @@ impl Audit {
     }
 
     /// A frame is about to be handed to the session on `conn`. Telling the audit makes it
-    /// count deliveries from the wire (every Socket Mode frame that reads as an envelope with
-    /// an `envelope_id` is owed an ack) instead of from what the session reports.
+    /// count deliveries from the wire (every Socket Mode frame that reads as an envelope, with
+    /// an `envelope_id` and a `type`, is owed an ack) instead of from what the session reports.
     pub fn received(&mut self, conn: ConnId, frame: &[u8], session: &Session) {
         self.wire = true;
         self.frame_counted = false;
@@ -81,10 +81,9 @@ impl Audit {
             Some(serde_json::Value::String(id)) => id,
             _ => return,
         };
-        let control = matches!(
-            head.kind.as_ref().and_then(|k| k.as_str()),
-            Some("hello" | "disconnect")
-        );
+        // Without a `type` it is not an envelope (an ack echoed back, say): nothing is owed.
+        let kind = head.kind.as_ref().and_then(|k| k.as_str());
+        let control = matches!(kind, None | Some("" | "hello" | "disconnect"));
         // An id too long for an ack within Slack's frame limit cannot be acked.
         let ackable =
             !id.is_empty() && id.len() + 18 <= slackline::Config::SOCKET_MODE_MAX_OUTBOUND;

@@ -17,9 +17,9 @@
 //!   within the dedupe window.
 //! - **Time**: `poll_timeout()` never in the past after a drain.
 //! - **Retries**: every reconnect delay within the policy (`backoff_max`, or a longer
-//!   `Retry-After` / rate-limit wait), at least the `Retry-After` it answers, and no URL
-//!   request before the announced delay, nor before a `Retry-After` that reached the session,
-//!   has passed.
+//!   `Retry-After` / rate-limit wait), at least the `Retry-After` it answers (up to the
+//!   configured cap), and no URL request before the announced delay, nor before a
+//!   `Retry-After` that reached the session (capped alike), has passed.
 //! - **Stopping**: after `Stopped`, no action at all and no connection left open.
 //! - **RTM**: messages paced at the configured interval, one outcome per message, and an
 //!   outcome for every message sent once the session has stopped.
@@ -108,6 +108,7 @@ pub struct Audit {
     hello_timeout: Duration,
     backoff_max: Duration,
     rate_limit_wait: Duration,
+    max_retry_after: Duration,
     http_timeout: Duration,
     dedupe_window: Option<Duration>,
     late_ack: LateAckPolicy,
@@ -162,6 +163,7 @@ impl Audit {
             hello_timeout: config.hello_timeout(),
             backoff_max: config.backoff_max(),
             rate_limit_wait: config.rate_limit_wait(),
+            max_retry_after: config.max_retry_after(),
             http_timeout: config.http_timeout(),
             dedupe_window: config.dedupe_window(),
             late_ack: config.late_ack_policy(),
@@ -308,7 +310,7 @@ impl Audit {
         }
         self.awaiting_url = None;
         if let (429, Some(wait)) = (response.status, response.retry_after) {
-            let at = now + wait;
+            let at = now + wait.min(self.max_retry_after);
             self.retry_not_before = Some(self.retry_not_before.map_or(at, |t| t.max(at)));
         }
     }
@@ -428,9 +430,11 @@ impl Audit {
         }
         let retry_after = match cause {
             ReconnectCause::Api(ApiError::RateLimited { retry_after }) => {
+                // A `Retry-After` is honoured up to the configured cap.
+                let retry_after = retry_after.map(|asked| asked.min(self.max_retry_after));
                 let wait = retry_after.unwrap_or(self.rate_limit_wait);
                 self.longest_wait = self.longest_wait.max(wait);
-                *retry_after
+                retry_after
             }
             _ => None,
         };

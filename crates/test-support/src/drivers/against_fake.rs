@@ -22,12 +22,13 @@ use slackline::{
     StopReason,
 };
 use slackline_async_driver::{Error, RtmError};
+use slackline_client::types::response::MessageResponse;
 use slackline_fake::{AckOutcome, DeliveryReport, FakeConfig, Script, Verdict};
 use slackline_fake_server::{FakeServer, Observation, Observed, ServerConfig, ServerThread};
 
 use crate::drivers::client::{
-    hello_conn, is_hello, shut_down, Behaviour, Client, Gate, Route, RtmOp, Setup, APP_TOKEN,
-    BOT_TOKEN,
+    hello_conn, is_hello, shut_down, Behaviour, Client, Gate, Route, RtmOp, Setup, Step, Typed,
+    APP_TOKEN, BOT_TOKEN,
 };
 use crate::drivers::{init_tracing, ms, recv, PATIENCE};
 
@@ -52,6 +53,7 @@ macro_rules! against_fake_tests {
                 graceful_shutdown_lets_a_running_handler_send_its_ack,
                 a_handler_slower_than_the_ack_deadline_does_not_delay_other_acks,
                 a_panicking_handler_takes_nothing_down,
+                typed_routes_say_and_answer_commands_against_the_fake,
                 ordered_mode_runs_handlers_one_at_a_time_without_holding_acks,
                 rtm_hello_events_and_sends_resolved_by_reply_to
             );
@@ -716,8 +718,9 @@ pub fn a_handler_slower_than_the_ack_deadline_does_not_delay_other_acks<C: Clien
     assert!(latency("fast2") < latency("slow"));
 }
 
-/// Panicking handlers are contained: every envelope is still acked, other handlers run, and the
-/// client shuts down cleanly.
+/// Panicking handlers are contained and counted: every envelope is still acked (a slash
+/// command whose handler panicked before acking too, bare, in time), other handlers run, a
+/// handler's `Err` is counted as a failure, and the client shuts down cleanly.
 pub fn a_panicking_handler_takes_nothing_down<C: Client>() {
     let fake = Fake::start(&script(
         "panics",
@@ -729,6 +732,10 @@ pub fn a_panicking_handler_takes_nothing_down<C: Client>() {
             &event_step("p2", "boom"),
             &event_step("ok2", "message"),
             WAIT_ACKS,
+            &command_step("p3", "/boom", "now"),
+            &event_step("f1", "fail"),
+            &event_step("ok3", "message"),
+            WAIT_ACKS,
             END,
         ],
     ));
@@ -736,16 +743,106 @@ pub fn a_panicking_handler_takes_nothing_down<C: Client>() {
     let client = C::launch(
         socket_mode(&fake)
             .route(Route::Event("boom"), Behaviour::Panic)
+            .route(Route::Command("/boom"), Behaviour::Panic)
+            .route(
+                Route::Typed(Typed::Event("fail")),
+                Behaviour::Steps(vec![Step::Report("failing"), Step::Fail], tx.clone()),
+            )
             .route(Route::AnyEnvelope, Behaviour::Report("ok", tx)),
     );
     // Handlers run concurrently: ok2's may finish first.
-    assert_eq!(collect(&log, 2), ["ok ok1", "ok ok2"]);
+    assert_eq!(
+        collect(&log, 4),
+        ["failing f1", "ok ok1", "ok ok2", "ok ok3"]
+    );
+    fake.wait_finished();
+    let stats = client.stats();
+    shut_down(client);
+    let counts = stats.snapshot();
+    assert_eq!(
+        (counts.handled, counts.panicked, counts.failed),
+        (7, 3, 1),
+        "{counts:?}"
+    );
+
+    let verdict = fake.stop();
+    // `ok` includes: the command's ack came within its deadline.
+    assert_ok(&verdict);
+    assert_eq!(verdict.summary.acked, 7, "{}", verdict.summary_text());
+    assert_eq!(delivery(&verdict, "p3").outcome, AckOutcome::Acked);
+    assert!(!delivery(&verdict, "p3").ack_payload);
+}
+
+/// Typed routes against the fake: a message by text pattern answered with `say` (the fake
+/// records the bot's `chat.postMessage` in the message's channel), a slash command answered
+/// in its ack with a typed message, and a button nobody routes by its `action_id` left to the
+/// catch-all.
+pub fn typed_routes_say_and_answer_commands_against_the_fake<C: Client>() {
+    let fake = Fake::start(&script(
+        "typed",
+        "",
+        &[
+            &event_step("m1", "message"),
+            &command_step("c1", "/ticket", "open"),
+            &interactive_step("b1", "block_actions"),
+            WAIT_ACKS,
+            END,
+        ],
+    ));
+    let (tx, log) = mpsc::channel();
+    let answer = MessageResponse::ephemeral("Opening a ticket");
+    let mut client = C::launch(
+        socket_mode(&fake)
+            .bot_token(BOT_TOKEN)
+            .route(
+                Route::Typed(Typed::Message("^hi$")),
+                Behaviour::Steps(
+                    vec![Step::Report("hi"), Step::Say("hello back")],
+                    tx.clone(),
+                ),
+            )
+            .route(
+                Route::Typed(Typed::Command("/ticket")),
+                Behaviour::Steps(
+                    vec![
+                        Step::Report("ticket"),
+                        Step::AckWith(serde_json::json!(answer)),
+                    ],
+                    tx.clone(),
+                ),
+            )
+            .route(
+                Route::Typed(Typed::Action("approve")),
+                Behaviour::Steps(vec![Step::Report("approve")], tx.clone()),
+            )
+            .route(Route::AnyEnvelope, Behaviour::Report("other", tx)),
+    );
+    hello_conn(&mut client);
+    assert_eq!(
+        collect(&log, 5),
+        ["ack_with Ok", "hi m1 hi", "other b1", "say Ok", "ticket c1"]
+    );
+    let ack = fake.wait_for("the command's ack", ack_of("c1"));
+    assert_eq!(
+        received(&fake.seen(ack).what).unwrap()["payload"],
+        serde_json::json!({"response_type": "ephemeral", "text": "Opening a ticket"})
+    );
     fake.wait_finished();
     shut_down(client);
 
     let verdict = fake.stop();
     assert_ok(&verdict);
-    assert_eq!(verdict.summary.acked, 4, "{}", verdict.summary_text());
+    assert_eq!(verdict.summary.acked, 3, "{}", verdict.summary_text());
+    assert_eq!(api_calls(&verdict, "chat.postMessage"), (1, 0));
+    let posted = &verdict.posted[0];
+    assert_eq!(
+        (
+            posted.via.as_str(),
+            posted.channel.as_str(),
+            posted.text.as_str()
+        ),
+        ("chat.postMessage", "C1", "hello back")
+    );
 }
 
 /// `ordered()`: one handler at a time, in arrival order; the envelopes are acked on arrival

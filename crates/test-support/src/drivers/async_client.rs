@@ -4,14 +4,19 @@
 use std::future::Future;
 use std::sync::mpsc;
 
+use futures_util::StreamExt;
 use slackline::{ApiError, Event, RtmEvent};
-use slackline::{AuthTest, PostedMessage};
+use slackline_async_driver::types::web::{auth, chat, conversations, files};
 use slackline_async_driver::{
-    BoxFuture, ClientHandle, Envelope, Error, Responder, RtmBuilder, RtmClient, RtmError,
-    RtmHandle, Runtime, Sent, SocketModeBuilder, SocketModeClient, WebClient,
+    AsyncKind, BoxFuture, ClientHandle, Context, Envelope, Error, HandlerStats, Responder,
+    RtmBuilder, RtmClient, RtmError, RtmHandle, Runtime, Sent, SocketModeBuilder, SocketModeClient,
+    WebClient,
 };
 
-use crate::drivers::client::{Behaviour, Client, Protocol, Route, RtmOp, Setup, Web, WebSetup};
+use crate::drivers::client::{
+    outcome, report_line, socket_mode_routes, upload_completion, Behaviour, Client, Protocol,
+    Route, RtmOp, Setup, Step, StepRunner, Web, WebSetup,
+};
 use crate::drivers::{recv, PATIENCE};
 
 /// An async runtime as the tests need it.
@@ -46,6 +51,7 @@ enum Handle {
 pub struct AsyncClient<F: Flavor> {
     built: Option<Built<F::Runtime>>,
     handle: Handle,
+    stats: HandlerStats,
     events: mpsc::Receiver<Event>,
     done: Option<mpsc::Receiver<Result<(), Error>>>,
 }
@@ -73,9 +79,43 @@ fn envelope_handler(
                     });
                 }
                 Behaviour::Panic => panic!("handler bug (on purpose)"),
-                Behaviour::Echo(_) => {}
+                Behaviour::Echo(_) | Behaviour::Steps(..) => {}
             }
         })
+    }
+}
+
+/// Typed handlers running [`Step`]s, each helper awaited.
+pub struct AsyncSteps;
+
+async fn run_steps<R: Runtime>(
+    steps: Vec<Step>,
+    log: mpsc::Sender<String>,
+    ctx: Context<R>,
+) -> Result<(), &'static str> {
+    for step in steps {
+        let line = match step {
+            Step::Report(label) => report_line(label, ctx.envelope(), ctx.matches()),
+            Step::Ack => format!("ack {}", outcome(&ctx.ack().await)),
+            Step::AckWith(answer) => format!("ack_with {}", outcome(&ctx.ack_with(&answer).await)),
+            Step::Respond(message) => format!("respond {}", outcome(&ctx.respond(&message).await)),
+            Step::Say(text) => format!("say {}", outcome(&ctx.say(text).await)),
+            Step::Fail => return Err("failed on purpose"),
+            Step::Panic => panic!("handler bug (on purpose)"),
+        };
+        let _ = log.send(line);
+    }
+    Ok(())
+}
+
+impl<R: Runtime> StepRunner<AsyncKind<R>> for AsyncSteps {
+    type Out = BoxFuture<'static, Result<(), &'static str>>;
+
+    fn handler<P: Send + 'static>(
+        steps: Vec<Step>,
+        log: mpsc::Sender<String>,
+    ) -> Box<dyn Fn(P, Context<R>) -> Self::Out + Send + Sync> {
+        Box::new(move |_payload, ctx| Box::pin(run_steps(steps.clone(), log.clone(), ctx)))
     }
 }
 
@@ -98,7 +138,7 @@ fn rtm_handler(
                     let _ = results.send(rtm.send_message("C1", &format!("echo: {text}")).await);
                 }
                 Behaviour::Panic => panic!("handler bug (on purpose)"),
-                Behaviour::Hold { .. } => {}
+                Behaviour::Hold { .. } | Behaviour::Steps(..) => {}
             }
         })
     }
@@ -111,18 +151,10 @@ impl<F: Flavor> Client for AsyncClient<F> {
         let routes = std::mem::take(&mut setup.routes);
         let (built, handle) = match setup.protocol {
             Protocol::SocketMode => {
-                let mut builder: SocketModeBuilder<F::Runtime> =
+                let builder: SocketModeBuilder<F::Runtime> =
                     setup.apply(SocketModeClient::builder(&setup.token));
-                for (route, behaviour) in routes {
-                    let handler = envelope_handler(behaviour);
-                    builder = match route {
-                        Route::Event(kind) => builder.on_event(kind, handler),
-                        Route::Interactive(kind) => builder.on_interactive(kind, handler),
-                        Route::Command(command) => builder.on_command(command, handler),
-                        Route::AnyEnvelope => builder.on_envelope(handler),
-                        Route::Rtm(_) => panic!("an RTM route on a Socket Mode client"),
-                    };
-                }
+                let builder =
+                    socket_mode_routes::<_, AsyncSteps, _, _>(builder, routes, envelope_handler);
                 let client = builder.build()?;
                 let handle = Handle::SocketMode(client.handle());
                 (Built::SocketMode(client), handle)
@@ -141,9 +173,14 @@ impl<F: Flavor> Client for AsyncClient<F> {
                 (Built::Rtm(client), handle)
             }
         };
+        let stats = match &built {
+            Built::SocketMode(client) => client.stats(),
+            Built::Rtm(client) => client.stats(),
+        };
         Ok(AsyncClient {
             built: Some(built),
             handle,
+            stats,
             events: mpsc::channel().1,
             done: None,
         })
@@ -223,6 +260,10 @@ impl<F: Flavor> Client for AsyncClient<F> {
         }
     }
 
+    fn stats(&self) -> HandlerStats {
+        self.stats.clone()
+    }
+
     fn web(setup: WebSetup) -> Result<AsyncWeb<F>, Error> {
         let mut builder = WebClient::<F::Runtime>::builder(setup.token).api_url(setup.api_url);
         if let Some(tls) = setup.tls {
@@ -247,17 +288,48 @@ pub struct AsyncWeb<F: Flavor> {
     _flavor: std::marker::PhantomData<fn() -> F>,
 }
 
+impl<F: Flavor> Clone for AsyncWeb<F> {
+    fn clone(&self) -> Self {
+        AsyncWeb {
+            client: self.client.clone(),
+            _flavor: std::marker::PhantomData,
+        }
+    }
+}
+
 impl<F: Flavor> Web for AsyncWeb<F> {
-    fn auth_test(&self) -> Result<AuthTest, ApiError> {
-        let client = self.client.clone();
-        block_on::<F, _>("auth.test", async move { client.auth_test().await })
+    fn auth_test(&self) -> Result<auth::TestResponse, ApiError> {
+        block_on::<F, _>("auth.test", self.client.auth_test())
     }
 
-    fn chat_post_message(&self, channel: &str, text: &str) -> Result<PostedMessage, ApiError> {
-        let client = self.client.clone();
-        let (channel, text) = (channel.to_owned(), text.to_owned());
-        block_on::<F, _>("chat.postMessage", async move {
-            client.chat_post_message(&channel, &text).await
-        })
+    fn chat_post_message(
+        &self,
+        channel: &str,
+        text: &str,
+    ) -> Result<chat::MessageResponse, ApiError> {
+        block_on::<F, _>(
+            "chat.postMessage",
+            self.client.chat_post_message(channel, text),
+        )
+    }
+
+    fn history(
+        &self,
+        channel: &str,
+        limit: u32,
+    ) -> Vec<Result<conversations::MessagesPage, ApiError>> {
+        let pages = self
+            .client
+            .paginate(conversations::History::new(channel).limit(limit));
+        block_on::<F, _>("the pages", pages.collect())
+    }
+
+    fn upload(
+        &self,
+        filename: &str,
+        bytes: &'static [u8],
+    ) -> Result<files::CompleteUploadResponse, ApiError> {
+        let upload = self.client.upload_file(filename, bytes, upload_completion);
+        block_on::<F, _>("the upload", upload)
     }
 }

@@ -2,12 +2,15 @@
 //! handlers to install ([`Route`], [`Behaviour`]) and what a test can do with it ([`Client`]).
 //! Each driver implements [`Client`] once; the scenarios are written once against it.
 
-use slackline_client::{ClientBuilder, Kind};
+use slackline_client::types::response::MessageResponse;
+use slackline_client::types::web::{auth, chat, conversations, files};
+use slackline_client::{ClientBuilder, Context, EnvelopeHandler, HandlerStats, IntoTask, Kind};
+use slackline_client::{Regex, SocketModeRoutes};
+use std::fmt;
 use std::sync::mpsc;
 use std::time::Duration;
 
-use slackline::{ApiError, Config, Event};
-use slackline::{AuthTest, PostedMessage};
+use slackline::{ApiError, Config, Envelope, Event};
 use slackline_async_driver::{Error, RtmError, Sent, TlsConfig};
 
 use crate::drivers::ms;
@@ -32,6 +35,147 @@ pub enum Route {
     AnyEnvelope,
     /// RTM `on_event`.
     Rtm(&'static str),
+    /// A typed route ([`Behaviour::Steps`] only).
+    Typed(Typed),
+}
+
+/// A typed route, as the builders' `on_*` / `on(listen::…)` methods take it.
+#[derive(Clone, Debug)]
+pub enum Typed {
+    /// `on_action(id)`: `action_id` exactly.
+    Action(&'static str),
+    /// `on(listen::action(Regex))`: `action_id` by pattern.
+    ActionMatching(&'static str),
+    /// `on(listen::block(id))`: by `block_id`.
+    Block(&'static str),
+    /// `on_message(Regex)`: message text by pattern.
+    Message(&'static str),
+    /// `on_view_submission(callback_id)`.
+    ViewSubmission(&'static str),
+    /// `on_view_closed(callback_id)`.
+    ViewClosed(&'static str),
+    /// `on_shortcut(callback_id)`.
+    Shortcut(&'static str),
+    /// `on_options(action_id)`.
+    Options(&'static str),
+    /// `on_slash_command(command)`.
+    Command(&'static str),
+    /// `on(listen::event(type))`.
+    Event(&'static str),
+}
+
+/// What a typed handler does, in order; each step but `Fail` and `Panic` reports a line.
+#[derive(Clone, Debug)]
+pub enum Step {
+    /// Reports `"<label> <envelope id>"`, plus `" <captures joined by |>"` if a pattern
+    /// captured anything.
+    Report(&'static str),
+    /// `ctx.ack()`: reports `"ack <outcome>"`.
+    Ack,
+    /// `ctx.ack_with(payload)`: reports `"ack_with <outcome>"`.
+    AckWith(serde_json::Value),
+    /// `ctx.respond(message)`: reports `"respond <outcome>"`.
+    Respond(MessageResponse),
+    /// `ctx.say(text)`: reports `"say <outcome>"`.
+    Say(&'static str),
+    /// Returns `Err` (the client counts it as failed).
+    Fail,
+    /// Panics.
+    Panic,
+}
+
+/// `Ok`, or `Err(<code or error>)`: how step outcomes are reported.
+pub fn outcome<T, E: fmt::Display>(result: &Result<T, E>) -> String {
+    match result {
+        Ok(_) => "Ok".into(),
+        Err(error) => format!("Err({error})"),
+    }
+}
+
+/// The line a [`Step::Report`] writes.
+pub fn report_line(label: &str, envelope: &Envelope, captures: &[Option<String>]) -> String {
+    let mut line = format!("{label} {}", envelope.envelope_id());
+    if !captures.is_empty() {
+        let captures: Vec<&str> = captures
+            .iter()
+            .map(|c| c.as_deref().unwrap_or(""))
+            .collect();
+        line.push(' ');
+        line.push_str(&captures.join("|"));
+    }
+    line
+}
+
+/// Makes typed handlers that run [`Step`]s, for one driver family: a driver's tests implement
+/// it (awaiting each helper, or calling it) and [`add_typed`] registers the routes.
+pub trait StepRunner<K: Kind>: Send + Sync + 'static {
+    /// What the handler returns: `Err` for [`Step::Fail`].
+    type Out: IntoTask<K::Task>;
+
+    /// A handler for payload `P` running `steps`, reporting to `log`.
+    fn handler<P: Send + 'static>(
+        steps: Vec<Step>,
+        log: mpsc::Sender<String>,
+    ) -> Box<dyn Fn(P, Context<K>) -> Self::Out + Send + Sync>;
+}
+
+/// A Socket Mode builder of any driver.
+pub type SocketModeBuilderOf<K> = ClientBuilder<K, SocketModeRoutes<EnvelopeHandler<K>>>;
+
+/// Registers a Socket Mode setup's routes on a builder of any driver: untyped ones with the
+/// driver's handlers (`untyped`), typed ones running their [`Step`]s (made by `S`).
+pub fn socket_mode_routes<K, S, H, Out>(
+    mut builder: SocketModeBuilderOf<K>,
+    routes: Vec<(Route, Behaviour)>,
+    untyped: impl Fn(Behaviour) -> H,
+) -> SocketModeBuilderOf<K>
+where
+    K: Kind,
+    S: StepRunner<K>,
+    H: Fn(Envelope, K::Responder) -> Out + Send + Sync + 'static,
+    Out: IntoTask<K::Task>,
+{
+    for (route, behaviour) in routes {
+        builder = match (route, behaviour) {
+            (Route::Typed(typed), Behaviour::Steps(steps, log)) => {
+                add_typed::<K, S>(builder, typed, steps, log)
+            }
+            (Route::Typed(_), _) => panic!("typed routes run steps"),
+            (Route::Event(kind), b) => builder.on_event(kind, untyped(b)),
+            (Route::Interactive(kind), b) => builder.on_interactive(kind, untyped(b)),
+            (Route::Command(command), b) => builder.on_command(command, untyped(b)),
+            (Route::AnyEnvelope, b) => builder.on_envelope(untyped(b)),
+            (Route::Rtm(_), _) => panic!("an RTM route on a Socket Mode client"),
+        };
+    }
+    builder
+}
+
+/// Registers a typed route whose handler runs `steps` (made by `S`).
+pub fn add_typed<K, S>(
+    builder: SocketModeBuilderOf<K>,
+    route: Typed,
+    steps: Vec<Step>,
+    log: mpsc::Sender<String>,
+) -> SocketModeBuilderOf<K>
+where
+    K: Kind,
+    S: StepRunner<K>,
+{
+    let regex = |pattern: &str| Regex::new(pattern).expect("a test pattern");
+    use slackline_client::listen;
+    match route {
+        Typed::Action(id) => builder.on_action(id, S::handler(steps, log)),
+        Typed::ActionMatching(p) => builder.on(listen::action(regex(p)), S::handler(steps, log)),
+        Typed::Block(id) => builder.on(listen::block(id), S::handler(steps, log)),
+        Typed::Message(p) => builder.on_message(regex(p), S::handler(steps, log)),
+        Typed::ViewSubmission(id) => builder.on_view_submission(id, S::handler(steps, log)),
+        Typed::ViewClosed(id) => builder.on_view_closed(id, S::handler(steps, log)),
+        Typed::Shortcut(id) => builder.on_shortcut(id, S::handler(steps, log)),
+        Typed::Options(id) => builder.on_options(id, S::handler(steps, log)),
+        Typed::Command(name) => builder.on_slash_command(name, S::handler(steps, log)),
+        Typed::Event(kind) => builder.on(listen::event(kind), S::handler(steps, log)),
+    }
 }
 
 /// A counting gate handlers wait at; the test opens it one permit at a time.
@@ -77,6 +221,8 @@ pub enum Behaviour {
     Panic,
     /// RTM: answers a message event with `"echo: <text>"` in C1 and sends the outcome.
     Echo(mpsc::Sender<Result<Sent, RtmError>>),
+    /// A typed handler ([`Route::Typed`]) running these steps.
+    Steps(Vec<Step>, mpsc::Sender<String>),
 }
 
 /// Everything the client under test is built from.
@@ -93,6 +239,8 @@ pub struct Setup {
     pub ordered: bool,
     pub concurrency: Option<usize>,
     pub handler_queue: Option<usize>,
+    /// `bot_token(...)`: for typed handlers' `say`.
+    pub bot_token: Option<String>,
     pub routes: Vec<(Route, Behaviour)>,
 }
 
@@ -129,8 +277,14 @@ impl Setup {
             ordered: false,
             concurrency: None,
             handler_queue: None,
+            bot_token: None,
             routes: Vec::new(),
         }
+    }
+
+    pub fn bot_token(mut self, token: &str) -> Setup {
+        self.bot_token = Some(token.to_owned());
+        self
     }
 
     /// Adds session settings on top of the ones so far.
@@ -198,10 +352,32 @@ impl WebSetup {
     }
 }
 
-/// A Web API client under test; calls block until they return.
-pub trait Web {
-    fn auth_test(&self) -> Result<AuthTest, ApiError>;
-    fn chat_post_message(&self, channel: &str, text: &str) -> Result<PostedMessage, ApiError>;
+/// A Web API client under test; calls block until they return. Clones share the client (and
+/// its rate limits).
+pub trait Web: Clone + Send + 'static {
+    fn auth_test(&self) -> Result<auth::TestResponse, ApiError>;
+    fn chat_post_message(
+        &self,
+        channel: &str,
+        text: &str,
+    ) -> Result<chat::MessageResponse, ApiError>;
+    /// `paginate(conversations::History::new(channel).limit(limit))`, every item it gives.
+    fn history(
+        &self,
+        channel: &str,
+        limit: u32,
+    ) -> Vec<Result<conversations::MessagesPage, ApiError>>;
+    /// `upload_file(filename, bytes, …)`, completed with [`upload_completion`].
+    fn upload(
+        &self,
+        filename: &str,
+        bytes: &'static [u8],
+    ) -> Result<files::CompleteUploadResponse, ApiError>;
+}
+
+/// How the test uploads are completed: titled `Report`, shared in C1.
+pub fn upload_completion(upload: files::UploadUrl) -> files::CompleteUploadExternal {
+    upload.complete("Report").channel_id("C1")
 }
 
 pub(crate) use crate::{APP_TOKEN, BOT_TOKEN};
@@ -238,6 +414,9 @@ pub trait Client: Sized {
 
     /// `Debug` of the built client, to check it hides the token.
     fn debug(&self) -> String;
+
+    /// The handlers' counters (live: read them after `finish` for the final counts).
+    fn stats(&self) -> HandlerStats;
 
     fn web(setup: WebSetup) -> Result<Self::Web, Error>;
 }
@@ -286,6 +465,9 @@ impl Setup {
         }
         if let Some(n) = self.handler_queue {
             builder = builder.handler_queue(n);
+        }
+        if let Some(token) = self.bot_token.take() {
+            builder = builder.bot_token(token);
         }
         builder
     }

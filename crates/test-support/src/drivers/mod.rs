@@ -33,7 +33,10 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 pub use against_fake::Fake;
-pub use client::{Behaviour, Client, Gate, Route, RtmOp, Setup, Web, WebSetup};
+pub use client::{
+    outcome, report_line, socket_mode_routes, upload_completion, Behaviour, Client, Gate, Route,
+    RtmOp, Setup, Step, StepRunner, Typed, Web, WebSetup,
+};
 pub use frames::*;
 pub use pki::TestPki;
 pub use proxy::{Connect, TestProxy};

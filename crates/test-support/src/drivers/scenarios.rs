@@ -22,15 +22,21 @@
 use std::sync::mpsc;
 use std::time::Duration;
 
+use std::collections::BTreeMap;
+
+use serde_json::json;
 use slackline::{ApiError, CloseCause, Event};
 use slackline_async_driver::{Error, UrlError};
+use slackline_client::types::composition::SelectOption;
+use slackline_client::types::response::{MessageResponse, OptionsResponse, ResponseAction};
 
 use crate::drivers::client::{
-    hello_conn, shut_down, Behaviour, Client, Gate, Route, Setup, Web, WebSetup, APP_TOKEN,
-    BOT_TOKEN,
+    hello_conn, shut_down, Behaviour, Client, Gate, Route, Setup, Step, Typed, Web, WebSetup,
+    APP_TOKEN, BOT_TOKEN,
 };
 use crate::drivers::{
-    ack, events_api, frame, init_tracing, ms, recv, Reply, ScriptedSlack, TestPki, TestProxy,
+    ack, block_actions, block_suggestion, events_api, form, frame, init_tracing, message, ms, recv,
+    shortcut, view_submission, Reply, ScriptedSlack, TestPki, TestProxy,
 };
 
 /// One `#[test]` per scenario for the client type given: the ones here, and (in a module
@@ -49,7 +55,11 @@ macro_rules! end_to_end_tests {
             every_connection_goes_through_the_connect_proxy_with_its_credentials,
             tls_runs_inside_the_tunnel_and_checks_the_real_host,
             no_proxy_bypasses_the_proxy,
-            proxy_refusals_are_reported_without_credentials
+            proxy_refusals_are_reported_without_credentials,
+            typed_routes_answer_in_the_ack_respond_and_say,
+            web_pages_are_walked_by_cursor_with_form_arguments,
+            web_rate_limits_hold_back_only_the_same_method,
+            web_file_upload_takes_three_steps
         );
         $crate::against_fake_tests!($client);
     };
@@ -188,7 +198,7 @@ pub fn web_calls_carry_the_token_in_the_header_only<C: Client>() {
     let web = C::web(WebSetup::new("xoxb-9-9-websecret", &slack.api_url)).unwrap();
 
     let me = web.auth_test().unwrap();
-    assert_eq!(me.user_id.as_deref(), Some("UBOT"));
+    assert_eq!(me.user_id, "UBOT");
     let request = slack.request();
     assert_eq!(request.method, "auth.test");
     assert_eq!(
@@ -408,4 +418,314 @@ pub fn proxy_refusals_are_reported_without_credentials<C: Client>() {
         !format!("{error} {error:?}").contains("hunter2"),
         "{error:?}"
     );
+}
+
+/// Typed routes by `action_id` (exactly and by pattern), view `callback_id`, suggestion
+/// `action_id`, shortcut `callback_id` and message text (a regex, with its captures); the
+/// untyped catch-all takes the rest. Handlers answer in the ack (a `ResponseAction` with
+/// errors per block, options), post to the payload's `response_url` (without the token), and
+/// `say` into the message's thread with the bot token; helpers that cannot work for a payload
+/// say why.
+pub fn typed_routes_answer_in_the_ack_respond_and_say<C: Client>() {
+    init_tracing();
+    let slack = ScriptedSlack::start();
+    let (tx, log) = mpsc::channel();
+    let steps = |steps: Vec<Step>| Behaviour::Steps(steps, tx.clone());
+    let errors = ResponseAction::errors([("title", "At least 10 characters, please")]);
+    let options = OptionsResponse::options(vec![SelectOption::new("Apple", "apple")]);
+    let client = C::launch(
+        socket_mode(&slack)
+            .bot_token(BOT_TOKEN)
+            .route(
+                Route::Typed(Typed::Action("approve")),
+                steps(vec![
+                    Step::Report("approve"),
+                    Step::Respond(MessageResponse::replace_original("Approved")),
+                ]),
+            )
+            .route(
+                Route::Typed(Typed::ActionMatching("^vote_")),
+                steps(vec![Step::Report("vote")]),
+            )
+            .route(
+                Route::Typed(Typed::ViewSubmission("ticket")),
+                steps(vec![Step::Report("ticket"), Step::AckWith(json!(errors))]),
+            )
+            .route(
+                Route::Typed(Typed::Options("pick_fruit")),
+                steps(vec![Step::AckWith(json!(options))]),
+            )
+            .route(
+                Route::Typed(Typed::Message(r"^deploy (\w+)$")),
+                steps(vec![Step::Report("deploy"), Step::Say("deploying")]),
+            )
+            .route(
+                Route::Typed(Typed::Shortcut("nowhere")),
+                steps(vec![
+                    Step::Respond(MessageResponse::ephemeral("x")),
+                    Step::Say("x"),
+                ]),
+            )
+            .route(Route::AnyEnvelope, Behaviour::Report("other", tx.clone())),
+    );
+    assert_eq!(slack.request().method, "apps.connections.open");
+    let conn = slack.accept_hello();
+    let response_url = format!("{}respond/T1/a1", slack.api_url);
+    let frames = [
+        block_actions("a1", "approve", &response_url),
+        block_actions("a2", "vote_yes", &response_url),
+        block_actions("a3", "deny", &response_url),
+        view_submission("v1", "ticket"),
+        block_suggestion("o1", "pick_fruit"),
+        message("m1", "deploy api", Some("1.0")),
+        message("m2", "hello", None),
+        shortcut("s1", "nowhere"),
+    ];
+    for frame in &frames {
+        conn.send(frame.as_str());
+    }
+    // Every envelope acked once; the deferred ones with the handler's answer.
+    let mut acks = BTreeMap::new();
+    for _ in 0..frames.len() {
+        let ack = frame(&conn.next_text());
+        let id = ack["envelope_id"].as_str().unwrap().to_owned();
+        assert!(
+            acks.insert(id, ack["payload"].clone()).is_none(),
+            "acked twice"
+        );
+    }
+    assert_eq!(acks.len(), frames.len());
+    assert_eq!(acks["v1"], json!(errors));
+    assert_eq!(
+        acks["v1"],
+        json!({"response_action": "errors", "errors": {"title": "At least 10 characters, please"}})
+    );
+    assert_eq!(acks["o1"]["options"][0]["value"], "apple");
+    for id in ["a1", "a2", "a3", "m1", "m2", "s1"] {
+        assert_eq!(acks[id], serde_json::Value::Null, "{id} is acked bare");
+    }
+
+    let mut reports: Vec<String> = (0..12).map(|_| next_log(&log)).collect();
+    reports.sort();
+    assert_eq!(
+        reports,
+        [
+            "ack_with Ok",
+            "ack_with Ok",
+            "approve a1",
+            "deploy m1 deploy api|api",
+            "other a3",
+            "other m2",
+            "respond Err(Slack error `no_response_url`)",
+            "respond Ok",
+            "say Err(Slack error `channel_not_found`)",
+            "say Ok",
+            "ticket v1",
+            "vote a2",
+        ]
+    );
+
+    // What reached Slack: the response_url post without the token, and the bot's message in
+    // the thread of the message it answers.
+    let mut requests = [slack.request(), slack.request()];
+    requests.sort_by(|a, b| a.method.cmp(&b.method));
+    let [posted, responded] = requests;
+    assert_eq!(responded.method, "respond/T1/a1");
+    assert_eq!(responded.authorization, None);
+    assert!(responded
+        .content_type
+        .unwrap()
+        .starts_with("application/json"));
+    assert_eq!(
+        frame(&responded.body),
+        json!({"replace_original": true, "text": "Approved"})
+    );
+    assert_eq!(posted.method, "chat.postMessage");
+    assert_eq!(
+        posted.authorization.as_deref(),
+        Some(format!("Bearer {BOT_TOKEN}").as_str())
+    );
+    assert_eq!(
+        frame(&posted.body),
+        json!({"channel": "C1", "text": "deploying", "thread_ts": "1.0"})
+    );
+
+    let stats = client.stats();
+    shut_down(client);
+    let counts = stats.snapshot();
+    assert_eq!(
+        (counts.handled, counts.failed, counts.panicked),
+        (8, 0, 0),
+        "{counts:?}"
+    );
+}
+
+/// `paginate` walks `conversations.history` by `response_metadata.next_cursor`, one form
+/// request per page with the same arguments and the cursor; an empty cursor ends the walk, and
+/// a failed page is the last item.
+pub fn web_pages_are_walked_by_cursor_with_form_arguments<C: Client>() {
+    init_tracing();
+    let slack = ScriptedSlack::start();
+    let page = |texts: &[&str], cursor: &str| {
+        let messages: Vec<_> = texts
+            .iter()
+            .map(|t| json!({"type": "message", "text": t, "ts": "1.0"}))
+            .collect();
+        Reply::ok(
+            json!({"ok": true, "messages": messages, "has_more": !cursor.is_empty(),
+                   "response_metadata": {"next_cursor": cursor}})
+            .to_string(),
+        )
+    };
+    slack.script(
+        "conversations.history",
+        [
+            page(&["m1", "m2"], "c2"),
+            page(&["m3", "m4"], "c3"),
+            page(&["m5"], ""),
+        ],
+    );
+    let web = C::web(WebSetup::new(BOT_TOKEN, &slack.api_url)).unwrap();
+    let texts: Vec<Vec<String>> = web
+        .history("C1", 2)
+        .into_iter()
+        .map(|page| {
+            page.unwrap()
+                .messages
+                .into_iter()
+                .map(|m| m.text.unwrap())
+                .collect()
+        })
+        .collect();
+    assert_eq!(texts, [vec!["m1", "m2"], vec!["m3", "m4"], vec!["m5"]]);
+    let pairs = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    };
+    for cursor in [None, Some("c2"), Some("c3")] {
+        let request = slack.request();
+        assert_eq!(request.method, "conversations.history");
+        assert_eq!(
+            request.content_type.as_deref(),
+            Some("application/x-www-form-urlencoded"),
+            "read methods take form fields"
+        );
+        let mut expected = vec![("channel", "C1"), ("limit", "2")];
+        expected.extend(cursor.map(|c| ("cursor", c)));
+        expected.sort();
+        assert_eq!(form(&request.body), pairs(&expected));
+    }
+
+    slack.script(
+        "conversations.history",
+        [
+            page(&["m1"], "c2"),
+            Reply::ok(r#"{"ok":false,"error":"channel_not_found"}"#),
+        ],
+    );
+    let pages = web.history("C1", 1);
+    assert_eq!(pages.len(), 2, "{pages:?}");
+    assert!(pages[0].is_ok());
+    assert_eq!(
+        pages[1].as_ref().unwrap_err().code(),
+        Some("channel_not_found")
+    );
+}
+
+/// A 429 for `chat.postMessage` holds back this client's `chat.postMessage` calls until its
+/// `Retry-After` has passed, not its other methods. With retries off the hold is visible at
+/// once: the next `chat.postMessage` fails without reaching Slack, an `auth.test` goes through.
+/// (With retries on, held calls wait the hold out: the `Exchange` unit tests; the wait after
+/// a call's own 429: `web_rate_limits_are_waited_out_and_errors_classified`.)
+pub fn web_rate_limits_hold_back_only_the_same_method<C: Client>() {
+    init_tracing();
+    let slack = ScriptedSlack::start();
+    slack.script("chat.postMessage", [Reply::rate_limited("3")]);
+    let web = C::web(WebSetup {
+        rate_limit_retries: Some(0),
+        ..WebSetup::new(BOT_TOKEN, &slack.api_url)
+    })
+    .unwrap();
+    let error = web.chat_post_message("C1", "first").unwrap_err();
+    assert_eq!(
+        error,
+        ApiError::RateLimited {
+            retry_after: Some(Duration::from_secs(3))
+        }
+    );
+    assert_eq!(slack.request().method, "chat.postMessage");
+
+    web.auth_test().unwrap();
+    assert_eq!(slack.request().method, "auth.test", "another method goes");
+    let held = web.clone().chat_post_message("C1", "second").unwrap_err();
+    let Some(wait) = held.retry_after() else {
+        panic!("{held:?}")
+    };
+    assert!(
+        wait > Duration::ZERO && wait <= Duration::from_secs(3),
+        "{wait:?}"
+    );
+    // Nothing was sent for it: the next request Slack sees is this one.
+    web.auth_test().unwrap();
+    assert_eq!(
+        slack.request().method,
+        "auth.test",
+        "the held call was not sent"
+    );
+}
+
+/// File upload v2: `files.getUploadURLExternal` with the file's name and size (form fields),
+/// the bytes POSTed to the upload URL it gave (no token), then `files.completeUploadExternal`
+/// (JSON) with the file id, title and channel; an upload URL that is not HTTPS (nor loopback)
+/// is refused before any byte is sent.
+pub fn web_file_upload_takes_three_steps<C: Client>() {
+    init_tracing();
+    let slack = ScriptedSlack::start();
+    let upload_url = format!("{}upload/F1?sig=abc", slack.api_url);
+    slack.script(
+        "files.getUploadURLExternal",
+        [
+            Reply::ok(json!({"ok": true, "upload_url": upload_url, "file_id": "F1"}).to_string()),
+            Reply::ok(r#"{"ok":true,"upload_url":"http://files.example.com/up","file_id":"F2"}"#),
+        ],
+    );
+    slack.script("upload/F1", [Reply::ok("OK - 11")]);
+    slack.script(
+        "files.completeUploadExternal",
+        [Reply::ok(
+            r#"{"ok":true,"files":[{"id":"F1","title":"Report"}]}"#,
+        )],
+    );
+    let web = C::web(WebSetup::new(BOT_TOKEN, &slack.api_url)).unwrap();
+    let done = web.upload("report.csv", b"a,b\n1,2\n3,4").unwrap();
+    assert_eq!(done.files[0].id, "F1");
+
+    let reserve = slack.request();
+    assert_eq!(reserve.method, "files.getUploadURLExternal");
+    assert_eq!(
+        form(&reserve.body),
+        [
+            ("filename".to_owned(), "report.csv".to_owned()),
+            ("length".to_owned(), "11".to_owned())
+        ]
+    );
+    let bytes = slack.request();
+    assert_eq!(bytes.method, "upload/F1");
+    assert_eq!(bytes.authorization, None, "the upload URL is signed");
+    assert_eq!(bytes.body, "a,b\n1,2\n3,4");
+    let complete = slack.request();
+    assert_eq!(complete.method, "files.completeUploadExternal");
+    assert_eq!(
+        frame(&complete.body),
+        json!({"files": [{"id": "F1", "title": "Report"}], "channel_id": "C1"})
+    );
+
+    let refused = web.upload("x.txt", b"x").unwrap_err();
+    assert!(
+        matches!(&refused, ApiError::Transport { detail } if detail.contains("https://")),
+        "{refused:?}"
+    );
+    assert_eq!(slack.request().method, "files.getUploadURLExternal");
 }
