@@ -100,7 +100,9 @@ pub fn run(api_url: &str, expected: u64, quiet: bool) -> Result<ClientReport, St
     }
     // Envelopes, a hello and nothing else: the server's count of acks is the one reported.
     if !quiet && lines < expected {
-        return Err(format!("listen printed {lines} lines for {expected} envelopes"));
+        return Err(format!(
+            "listen printed {lines} lines for {expected} envelopes"
+        ));
     }
     Ok(ClientReport {
         kind: if quiet { "listen-quiet" } else { "listen" }.to_owned(),
@@ -126,4 +128,3 @@ fn peak_rss(pid: u32) -> Option<u64> {
 fn pause(d: Duration) {
     std::thread::sleep(d);
 }
-
