@@ -111,6 +111,7 @@ pub struct Config {
     pub(crate) ack_timeout: Duration,
     pub(crate) late_ack: LateAckPolicy,
     pub(crate) defer_response_acks: bool,
+    pub(crate) app_acks: bool,
     #[serde(with = "dedupe_setting")]
     pub(crate) dedupe: Option<(Duration, usize)>,
     #[serde(with = "secs")]
@@ -268,6 +269,7 @@ impl Config {
             ack_timeout: Self::DEFAULT_ACK_TIMEOUT,
             late_ack: LateAckPolicy::AutoAck,
             defer_response_acks: true,
+            app_acks: false,
             dedupe: Some((Self::DEFAULT_DEDUPE_WINDOW, Self::DEFAULT_DEDUPE_CAPACITY)),
             refresh_ahead: Self::DEFAULT_REFRESH_AHEAD,
             backoff_initial: Self::DEFAULT_BACKOFF_INITIAL,
@@ -356,6 +358,11 @@ impl Config {
         self.late_ack
     }
 
+    /// Whether every envelope waits for the app's ack ([`with_app_acks`](Self::with_app_acks)).
+    pub fn app_acks(&self) -> bool {
+        self.app_acks
+    }
+
     /// The RTM pacing interval (`None` for Socket Mode).
     pub fn rtm_send_interval(&self) -> Option<Duration> {
         self.is_rtm().then_some(self.rtm_send_interval)
@@ -441,6 +448,17 @@ impl Config {
     /// When false every envelope is acked on arrival, before dispatch.
     pub fn with_deferred_response_acks(mut self, defer: bool) -> Self {
         self.defer_response_acks = defer;
+        self
+    }
+
+    /// Whether every envelope waits for the app's [`ack`](crate::Session::ack) (default false):
+    /// for apps that must not ack what they have not yet taken care of (written, stored,
+    /// forwarded), whatever its type. The deadline and the [`LateAckPolicy`] apply to each;
+    /// with [`LateAckPolicy::Report`] nothing is ever acked that the app did not ack. A
+    /// redelivery of an envelope whose ack is still the app's is not acked on its own (the
+    /// app's ack answers that id); other redeliveries are acked as usual.
+    pub fn with_app_acks(mut self, on: bool) -> Self {
+        self.app_acks = on;
         self
     }
 
@@ -601,6 +619,7 @@ impl fmt::Debug for Config {
             .field("pong_timeout", &self.pong_timeout)
             .field("ack_timeout", &self.ack_timeout)
             .field("late_ack", &self.late_ack)
+            .field("app_acks", &self.app_acks)
             .field("dedupe", &self.dedupe)
             .field("seed", &self.seed)
             .finish_non_exhaustive()

@@ -77,9 +77,16 @@ impl Session {
             },
             None => false,
         };
-        let defer =
-            !duplicate && envelope.accepts_response_payload() && self.config.defer_response_acks;
-        if defer {
+        let defer = !duplicate
+            && (self.config.app_acks
+                || envelope.accepts_response_payload() && self.config.defer_response_acks);
+        // Under app acks, a redelivery of an envelope the app has not acked yet is not acked
+        // on its own: that would tell Slack it was taken care of before the app says so.
+        let app_owes_it =
+            duplicate && self.config.app_acks && self.acks.get(envelope_key).is_some();
+        if app_owes_it {
+            // Its ack is the app's ack of the first delivery, whenever that comes.
+        } else if defer {
             let deadline = now + self.config.ack_timeout;
             let pending = PendingAck {
                 conn: envelope.conn(),

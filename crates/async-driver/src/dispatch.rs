@@ -19,7 +19,8 @@ use tracing::Instrument;
 
 use slackline::AckState;
 use slackline_client::{
-    BoxFuture, Concurrency, EnvelopeHandler, RtmHandler, RtmRoutes, SocketModeRoutes, Work,
+    BoxFuture, Concurrency, EnvelopeHandler, RtmHandler, RtmRoutes, SharedDedupe,
+    SocketModeRoutes, Work,
 };
 
 use crate::client::AsyncKind;
@@ -38,15 +39,31 @@ pub(crate) enum Router<R: Runtime> {
 
 impl<R: Runtime> Router<R> {
     /// The handler call for `work`, or `None` if no handler wants it (a deferred envelope's
-    /// responder is dropped, which acks it at once).
-    fn start(&self, work: Work, client: &ClientHandle) -> Option<BoxFuture<'static, ()>> {
+    /// responder is dropped, which acks it at once). With shared dedupe, the call claims the
+    /// envelope first and runs the handler only if the claim was won (or the store was
+    /// unavailable).
+    fn start(
+        &self,
+        work: Work,
+        client: &ClientHandle,
+        dedupe: Option<&SharedDedupe>,
+    ) -> Option<BoxFuture<'static, ()>> {
         match (self, work) {
             (Router::SocketMode(routes), Work::Envelope(envelope)) => {
                 let pending = matches!(envelope.ack_state(), AckState::AwaitingApp { .. });
                 let responder =
                     Responder::new(envelope.envelope_id_bytes(), pending, client.clone());
                 let handler = routes.find(&envelope)?;
-                Some(handler(envelope, responder))
+                let Some(dedupe) = dedupe else {
+                    return Some(handler(envelope, responder));
+                };
+                let (claim, handler) = (dedupe.claim(&envelope), handler.clone());
+                Some(Box::pin(async move {
+                    // A lost claim drops the responder: a deferred envelope is acked bare.
+                    if claim.await {
+                        handler(envelope, responder).await;
+                    }
+                }))
             }
             (Router::Rtm(routes), Work::Rtm(event)) => {
                 let handler = routes.find(&event)?;
@@ -66,6 +83,8 @@ pub(crate) struct Dispatcher<R: Runtime> {
     pub(crate) client: ClientHandle,
     pub(crate) concurrency: Concurrency,
     pub(crate) work: WorkReceiver<Work>,
+    /// Claims taken before envelopes are dispatched, if the app shares dedupe.
+    pub(crate) shared_dedupe: Option<SharedDedupe>,
     /// Cloned into every handler task, so shutdown can wait for all of them.
     pub(crate) token: TaskToken,
 }
@@ -78,7 +97,10 @@ impl<R: Runtime> Dispatcher<R> {
             _ => None,
         };
         while let Some(work) = self.work.next().await {
-            let Some(call) = self.router.start(work, &self.client) else {
+            let Some(call) = self
+                .router
+                .start(work, &self.client, self.shared_dedupe.as_ref())
+            else {
                 continue;
             };
             let span = tracing::debug_span!("slack_handler");

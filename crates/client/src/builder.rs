@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use slackline::{Config, Envelope, LateAckPolicy, RtmEvent, RtmStartOptions, Session};
 
+use crate::claim::SharedDedupe;
 use crate::error::Error;
 use crate::proxy::{Proxy, ProxyChoice};
 use crate::routes::{RtmRoutes, SocketModeRoutes};
@@ -107,6 +108,8 @@ pub struct ClientParts<K: Kind, Routes> {
     pub close_timeout: Duration,
     /// The handlers.
     pub routes: Routes,
+    /// Claims taken before each envelope is dispatched, when several processes share the app.
+    pub shared_dedupe: Option<SharedDedupe>,
 }
 
 impl<K: Kind, Routes> ClientParts<K, Routes> {
@@ -122,6 +125,7 @@ impl<K: Kind, Routes> ClientParts<K, Routes> {
             http_timeout,
             close_timeout,
             routes,
+            shared_dedupe,
         } = self;
         let rest = ClientParts {
             runtime,
@@ -133,6 +137,7 @@ impl<K: Kind, Routes> ClientParts<K, Routes> {
             http_timeout,
             close_timeout,
             routes: (),
+            shared_dedupe,
         };
         (rest, routes)
     }
@@ -160,6 +165,7 @@ pub struct ClientBuilder<K: Kind, Routes> {
     proxy: ProxyChoice,
     tap: Option<Tap>,
     routes: Routes,
+    shared_dedupe: Option<SharedDedupe>,
 }
 
 impl<K: Kind> ClientBuilder<K, SocketModeRoutes<EnvelopeHandler<K>>> {
@@ -189,6 +195,7 @@ impl<K: Kind, Routes: Default> ClientBuilder<K, Routes> {
             proxy: ProxyChoice::default(),
             tap: None,
             routes: Routes::default(),
+            shared_dedupe: None,
         }
     }
 }
@@ -309,6 +316,11 @@ impl<K: Kind, Routes> ClientBuilder<K, Routes> {
             .with_http_timeout(self.http_timeout)
             .with_seed(random_seed());
         let session = Session::new(config, slackline::Instant::ZERO)?;
+        let shared_dedupe = self.shared_dedupe.map(|mut dedupe| {
+            let window = session.config().dedupe_window();
+            dedupe.set_window(window.unwrap_or(slackline::Config::DEFAULT_DEDUPE_WINDOW));
+            dedupe
+        });
         let mut tap = self.tap;
         if let Some(tap) = &mut tap {
             tap.header(slackline_transcript::Recorder::header(
@@ -326,6 +338,7 @@ impl<K: Kind, Routes> ClientBuilder<K, Routes> {
             http_timeout: self.http_timeout,
             close_timeout: self.close_timeout,
             routes: self.routes,
+            shared_dedupe,
         })
     }
 }
@@ -391,6 +404,16 @@ impl<K: Kind> ClientBuilder<K, SocketModeRoutes<EnvelopeHandler<K>>> {
     /// Redelivery suppression window and capacity (default 15 min, 20,000 ids).
     pub fn dedupe(mut self, window: Duration, capacity: usize) -> Self {
         self.config = self.config.with_dedupe(window, capacity);
+        self
+    }
+
+    /// Shares redelivery dedupe with the app's other processes: before an envelope is
+    /// dispatched its key is claimed in `dedupe`'s store for the dedupe window; an envelope
+    /// another process claimed is acked but not dispatched. When the store does not answer in
+    /// time the envelope is dispatched anyway, on the local dedupe alone (see
+    /// [`SharedDedupe`]). `slackline-redis` has the Redis store.
+    pub fn shared_dedupe(mut self, dedupe: SharedDedupe) -> Self {
+        self.shared_dedupe = Some(dedupe);
         self
     }
 

@@ -18,6 +18,7 @@
 #![warn(missing_docs, unreachable_pub)]
 
 mod builder;
+mod claim;
 mod clock;
 mod command;
 mod error;
@@ -36,6 +37,7 @@ pub use builder::{
     BoxFuture, ClientBuilder, ClientParts, Concurrency, EnvelopeHandler, IntoTask, Kind,
     RtmHandler, DEFAULT_CLOSE_TIMEOUT, DEFAULT_HANDLER_QUEUE,
 };
+pub use claim::{Claim, ClaimKey, ClaimStats, ClaimStore, SharedDedupe};
 pub use clock::Clock;
 pub use command::{Command, Reply};
 pub use error::Error;

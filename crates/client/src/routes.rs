@@ -29,22 +29,22 @@ impl<H> Default for SocketModeRoutes<H> {
 
 impl<H> SocketModeRoutes<H> {
     /// Adds a handler for an Events API event type.
-    pub(crate) fn insert_event(&mut self, event_type: String, handler: H) {
+    pub fn insert_event(&mut self, event_type: String, handler: H) {
         self.events.insert(event_type, handler);
     }
 
     /// Adds a handler for an interactive payload type.
-    pub(crate) fn insert_interactive(&mut self, payload_type: String, handler: H) {
+    pub fn insert_interactive(&mut self, payload_type: String, handler: H) {
         self.interactive.insert(payload_type, handler);
     }
 
     /// Adds a handler for a slash command.
-    pub(crate) fn insert_command(&mut self, command: String, handler: H) {
+    pub fn insert_command(&mut self, command: String, handler: H) {
         self.commands.insert(command, handler);
     }
 
     /// Sets the catch-all.
-    pub(crate) fn set_fallback(&mut self, handler: H) {
+    pub fn set_fallback(&mut self, handler: H) {
         self.fallback = Some(handler);
     }
 

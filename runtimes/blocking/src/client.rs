@@ -110,6 +110,7 @@ impl ClientCore {
             threads,
             work_rx,
             &handlers,
+            parts.shared_dedupe.clone(),
         );
         let connector = Connector {
             tls: parts.tls,

@@ -6,7 +6,9 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use crossbeam_channel::Receiver;
 use slackline::AckState;
-use slackline_client::{EnvelopeHandler, RtmHandler, RtmRoutes, SocketModeRoutes, Work};
+use slackline_client::{
+    EnvelopeHandler, RtmHandler, RtmRoutes, SharedDedupe, SocketModeRoutes, Work,
+};
 
 use crate::client::Blocking;
 use crate::command::ClientHandle;
@@ -23,15 +25,19 @@ pub(crate) enum Router {
 
 impl Router {
     /// Runs the handler for `work`, if one wants it (a deferred envelope nobody handles has
-    /// its responder dropped, which acks it at once).
-    fn run(&self, work: Work, client: &ClientHandle) {
+    /// its responder dropped, which acks it at once). With shared dedupe, only once this
+    /// thread has won the envelope's claim (or the store was unavailable).
+    fn run(&self, work: Work, client: &ClientHandle, dedupe: Option<&SharedDedupe>) {
         match (self, work) {
             (Router::SocketMode(routes), Work::Envelope(envelope)) => {
                 let pending = matches!(envelope.ack_state(), AckState::AwaitingApp { .. });
                 let responder =
                     Responder::new(envelope.envelope_id().into_owned(), pending, client.clone());
                 if let Some(handler) = routes.find(&envelope) {
-                    handler(envelope, responder);
+                    // A lost claim drops the responder: a deferred envelope is acked bare.
+                    if dedupe.is_none_or(|dedupe| dedupe.claim_blocking(&envelope)) {
+                        handler(envelope, responder);
+                    }
                 }
             }
             (Router::Rtm(routes), Work::Rtm(event)) => {
@@ -56,13 +62,15 @@ pub(crate) fn start_pool(
     threads: usize,
     work: Receiver<Work>,
     tracker: &Tracker,
+    dedupe: Option<SharedDedupe>,
 ) {
     for i in 0..threads.max(1) {
-        let (router, client, work, token) = (
+        let (router, client, work, token, dedupe) = (
             router.clone(),
             client.clone(),
             work.clone(),
             tracker.token(),
+            dedupe.clone(),
         );
         let spawned = std::thread::Builder::new()
             .name(format!("slack-handler-{i}"))
@@ -71,7 +79,7 @@ pub(crate) fn start_pool(
                     let span = tracing::debug_span!("slack_handler");
                     let _entered = span.enter();
                     // A panicking handler is logged and forgotten; the pool thread lives on.
-                    if catch_unwind(AssertUnwindSafe(|| router.run(item, &client))).is_err() {
+                    if catch_unwind(AssertUnwindSafe(|| router.run(item, &client, dedupe.as_ref()))).is_err() {
                         tracing::error!("a handler panicked");
                     }
                 }
