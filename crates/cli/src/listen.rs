@@ -11,6 +11,7 @@ use slackline_async_driver::{Error, EventStream, RtmClient, Runtime, SocketModeC
 use tokio::sync::Notify;
 
 use crate::exit::Outcome;
+use crate::fleet::Fleet;
 use crate::record::FileSink;
 use crate::runtime::RuntimeChoice;
 use crate::{output, tokens, ListenArgs};
@@ -47,6 +48,9 @@ async fn listen(args: ListenArgs, record: Option<PathBuf>) -> anyhow::Result<Out
     if args.rtm && args.connections != 1 {
         anyhow::bail!("--connections: RTM uses exactly one connection");
     }
+    if args.rtm && args.fleet.any() {
+        anyhow::bail!("--shared-dedupe and --to are for Socket Mode");
+    }
     let token = tokens::from_env(args.rtm)?;
     let sink = match &record {
         Some(path) => Some(
@@ -64,9 +68,10 @@ async fn listen(args: ListenArgs, record: Option<PathBuf>) -> anyhow::Result<Out
     if args.max_events == Some(0) {
         return Ok(Outcome::Success);
     }
+    let fleet = Fleet::prepare(&args.fleet).await?;
     let ended = match args.runtime {
         RuntimeChoice::Tokio => {
-            serve_on(slackline_tokio::TokioRuntime, &args, token, sink, tally).await
+            serve_on(slackline_tokio::TokioRuntime, &args, token, sink, tally, fleet).await
         }
         RuntimeChoice::Smol => {
             serve_on(
@@ -75,6 +80,7 @@ async fn listen(args: ListenArgs, record: Option<PathBuf>) -> anyhow::Result<Out
                 token,
                 sink,
                 tally,
+                fleet,
             )
             .await
         }
@@ -85,6 +91,7 @@ async fn listen(args: ListenArgs, record: Option<PathBuf>) -> anyhow::Result<Out
                 token,
                 sink,
                 tally,
+                fleet,
             )
             .await
         }
@@ -103,6 +110,7 @@ async fn serve_on<R: Runtime>(
     token: String,
     sink: Option<FileSink>,
     tally: Arc<Tally>,
+    fleet: Fleet,
 ) -> Result<(), Error> {
     if args.rtm {
         let t = Arc::clone(&tally);
@@ -125,7 +133,7 @@ async fn serve_on<R: Runtime>(
         run_until_stopped(client.run(), events, args.quiet, tally, shutdown).await
     } else {
         let t = Arc::clone(&tally);
-        let mut builder = SocketModeClient::builder_on(runtime, token)
+        let mut builder = SocketModeClient::builder_on(runtime.clone(), token)
             .api_url(&args.api_url)
             .connections(args.connections)
             // "Acks every envelope as soon as it arrives", response payloads included.
@@ -135,6 +143,10 @@ async fn serve_on<R: Runtime>(
                 let t = Arc::clone(&t);
                 async move { t.dispatched(|| output::envelope(&envelope)) }
             });
+        let t = Arc::clone(&tally);
+        builder = fleet.apply(builder, runtime, move |envelope| {
+            t.dispatched(|| output::envelope(envelope))
+        });
         if let Some(sink) = sink {
             builder = builder.transcript(sink);
         }

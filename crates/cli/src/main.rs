@@ -4,6 +4,7 @@
 //! - `slackline listen`: connect to Slack, ack everything, print events as JSON lines.
 //! - `slackline serve SCRIPT`: the fake Slack, for clients in any language.
 //! - `slackline record --out FILE` / `slackline replay FILE [--check]`: transcripts.
+//! - `slackline worker redis://…/STREAM`: handle what `listen --to` handed off.
 //!
 //! Exit status: 0 success; 1 error; 2 bad command line; 3 Slack ended the session for good
 //! (`listen`, `record`); 4 the client under test failed (`serve`, `demo`: verdict not ok;
@@ -11,6 +12,7 @@
 
 mod demo;
 mod exit;
+mod fleet;
 mod flood;
 mod listen;
 mod narrate;
@@ -21,6 +23,7 @@ mod runtime;
 mod script_file;
 mod serve;
 mod tokens;
+mod worker;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -77,6 +80,9 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Reads the Redis stream `listen --to` appends to, with a consumer group: prints each
+    /// envelope as a JSON line, acknowledges it after, takes over a dead worker's entries.
+    Worker(worker::WorkerArgs),
 }
 
 #[derive(Args, Debug, Clone)]
@@ -105,6 +111,8 @@ struct ListenArgs {
     /// Exit (status 0) once N envelopes or RTM events have been dispatched and acked.
     #[arg(long, value_name = "N")]
     max_events: Option<u64>,
+    #[command(flatten)]
+    fleet: fleet::FleetArgs,
 }
 
 #[derive(Args, Debug)]
@@ -162,6 +170,7 @@ fn main() -> ExitCode {
                 None => serve::run(args).await,
             },
             Command::Replay { file, check } => replay::run(&file, check),
+            Command::Worker(args) => worker::run(args).await,
         }
     });
     // Handler tasks still running after a shutdown must not hold the process up.
