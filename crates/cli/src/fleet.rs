@@ -70,7 +70,12 @@ impl Fleet {
     ) -> SocketModeBuilder<R> {
         match self {
             Fleet::Alone => builder,
-            Fleet::SharedDedupe(store) => builder.shared_dedupe(store.into_shared()),
+            // Claims go out side by side: one at a time, each envelope would wait for the
+            // previous one's round trip to Redis. Lines may then leave in another order than
+            // the envelopes arrived.
+            Fleet::SharedDedupe(store) => builder
+                .concurrency(slackline_async_driver::DEFAULT_CONCURRENCY)
+                .shared_dedupe(store.into_shared()),
             Fleet::HandOff(sink) => {
                 let printed = Arc::new(printed);
                 // Appends go out side by side (pipelined on one connection), not one per

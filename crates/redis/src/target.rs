@@ -16,9 +16,9 @@ pub struct RedisTarget {
 }
 
 impl RedisTarget {
-    /// `redis://[user:password@]host[:port][/DB]` (also `rediss://` for TLS is refused: this
-    /// build has no TLS for Redis, and a password must not cross a network in the clear, so
-    /// plain `redis://` is only for trusted networks).
+    /// `redis://[user:password@]host[:port][/DB]`. `rediss://` (TLS) is refused: this build
+    /// has no TLS for Redis, so keep Redis on a trusted network (a password sent with
+    /// `redis://` crosses it in the clear).
     pub fn parse(url: &str) -> Result<Self, Error> {
         let (base, path) = split(url)?;
         let db = match path {

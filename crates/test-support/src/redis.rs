@@ -17,11 +17,18 @@ pub struct RedisServer {
     child: Option<Child>,
     port: u16,
     dir: PathBuf,
+    fsync: &'static str,
 }
 
 impl RedisServer {
     /// Starts one. Panics, saying how to install it, if `redis-server` is not on `PATH`.
     pub fn start() -> RedisServer {
+        Self::start_with_fsync("always")
+    }
+
+    /// Starts one whose AOF is fsynced by `policy` (`always`, `everysec`: Redis' default for
+    /// an AOF, what the benchmarks use, or `no`).
+    pub fn start_with_fsync(policy: &'static str) -> RedisServer {
         static NEXT: AtomicU32 = AtomicU32::new(0);
         let dir = std::env::temp_dir().join(format!(
             "slackline-redis-{}-{}",
@@ -38,6 +45,7 @@ impl RedisServer {
                 child: None,
                 port,
                 dir: dir.clone(),
+                fsync: policy,
             };
             if server.spawn() {
                 return server;
@@ -110,7 +118,7 @@ impl RedisServer {
                 "--appendonly",
                 "yes",
                 "--appendfsync",
-                "always",
+                self.fsync,
                 "--save",
                 "",
                 "--daemonize",
