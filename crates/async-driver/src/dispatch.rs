@@ -19,8 +19,8 @@ use tracing::Instrument;
 
 use slackline::AckState;
 use slackline_client::{
-    BoxFuture, Concurrency, EnvelopeHandler, RtmHandler, RtmRoutes, SharedDedupe,
-    SocketModeRoutes, Work,
+    BoxFuture, Concurrency, EnvelopeHandler, RtmHandler, RtmRoutes, SharedDedupe, SocketModeRoutes,
+    Work,
 };
 
 use crate::client::AsyncKind;

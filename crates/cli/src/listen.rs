@@ -71,7 +71,15 @@ async fn listen(args: ListenArgs, record: Option<PathBuf>) -> anyhow::Result<Out
     let fleet = Fleet::prepare(&args.fleet).await?;
     let ended = match args.runtime {
         RuntimeChoice::Tokio => {
-            serve_on(slackline_tokio::TokioRuntime, &args, token, sink, tally, fleet).await
+            serve_on(
+                slackline_tokio::TokioRuntime,
+                &args,
+                token,
+                sink,
+                tally,
+                fleet,
+            )
+            .await
         }
         RuntimeChoice::Smol => {
             serve_on(

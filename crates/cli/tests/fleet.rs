@@ -230,21 +230,42 @@ fn a_worker_killed_mid_stream_loses_nothing_its_entries_are_reclaimed() {
     let (mut server, api_url, _) = serve("kill", &paced_script(N, "1ms"));
     let mut listener = Proc::start(&["listen", "--to", &stream], Some(&api_url));
     assert_eq!(listener.wait().code(), Some(3), "{}", listener.stderr());
-    assert!(server.wait().success(), "every envelope acked after its append");
+    assert!(
+        server.wait().success(),
+        "every envelope acked after its append"
+    );
     assert_eq!(listener.event_ids().len(), N, "each appended once");
 
     // One at a time, 100 ms each: killed while an entry is being handled.
     let first = Proc::start(
-        &["worker", &stream, "--consumer", "w1", "--batch", "1", "--work-time", "100ms"],
+        &[
+            "worker",
+            &stream,
+            "--consumer",
+            "w1",
+            "--batch",
+            "1",
+            "--work-time",
+            "100ms",
+        ],
         None,
     );
-    until("the first worker's fifth event", || first.event_ids().len() >= 5);
+    until("the first worker's fifth event", || {
+        first.event_ids().len() >= 5
+    });
     first.signal("-KILL");
     let mut first = first;
     first.wait();
     let by_first = first.event_ids();
     let second = Proc::start(
-        &["worker", &stream, "--consumer", "w2", "--reclaim-after", "1s"],
+        &[
+            "worker",
+            &stream,
+            "--consumer",
+            "w2",
+            "--reclaim-after",
+            "1s",
+        ],
         None,
     );
     until("every event handled by one worker or the other", || {
@@ -262,7 +283,11 @@ fn a_worker_killed_mid_stream_loses_nothing_its_entries_are_reclaimed() {
     // Only what the first worker was running when it died ran twice: printed by it, not
     // acknowledged, taken over and run again by the second.
     let all = counts(by_first.iter().cloned().chain(second.event_ids()));
-    let twice: Vec<&String> = all.iter().filter(|(_, &c)| c > 1).map(|(id, _)| id).collect();
+    let twice: Vec<&String> = all
+        .iter()
+        .filter(|(_, &c)| c > 1)
+        .map(|(id, _)| id)
+        .collect();
     assert_eq!(twice, [by_first.last().unwrap()], "{all:?}");
 }
 
@@ -282,10 +307,13 @@ fn redis_restarted_mid_run_loses_nothing() {
     // redelivers them (not acked on their own: the app still owes their ack).
     let down_since = Instant::now();
     until("listeners and the worker to notice", || {
-        listener.stderr().contains("cannot append") && down_since.elapsed() > Duration::from_millis(3500)
+        listener.stderr().contains("cannot append")
+            && down_since.elapsed() > Duration::from_millis(3500)
     });
     redis.start_again();
-    until("every event handled", || counts(worker.event_ids()).len() == N);
+    until("every event handled", || {
+        counts(worker.event_ids()).len() == N
+    });
     assert_eq!(listener.wait().code(), Some(3), "{}", listener.stderr());
     worker.signal("-TERM");
     let mut worker = worker;
@@ -296,5 +324,9 @@ fn redis_restarted_mid_run_loses_nothing() {
     let handled = counts(worker.event_ids());
     assert_eq!(handled.len(), N);
     assert!(handled.values().all(|&c| c == 1), "{handled:?}");
-    assert!(listener.stderr().contains("appending again"), "{}", listener.stderr());
+    assert!(
+        listener.stderr().contains("appending again"),
+        "{}",
+        listener.stderr()
+    );
 }

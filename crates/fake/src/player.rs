@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use super::deliveries::Send;
-use super::script::{StepAction, Target, Timing, WaitFor};
 use super::ids::SocketId;
+use super::script::{StepAction, Target, Timing, WaitFor};
 use super::socket::{pick, Socket, SocketKind};
 use super::{FakeSlack, Output};
 use slackline::Instant;
@@ -67,9 +67,10 @@ impl FakeSlack {
             .filter(|d| d.label == label)
             .map(|d| d.socket)
             .collect();
-        let other_ready = self.sockets.iter().any(|s| {
-            s.kind == SocketKind::SocketMode && s.is_ready() && !carried.contains(&s.id)
-        });
+        let other_ready = self
+            .sockets
+            .iter()
+            .any(|s| s.kind == SocketKind::SocketMode && s.is_ready() && !carried.contains(&s.id));
         match (other_ready, carried.first()) {
             (false, Some(&first)) => vec![first],
             _ => carried,

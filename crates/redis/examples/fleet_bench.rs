@@ -10,7 +10,7 @@
 
 #![allow(clippy::disallowed_methods)]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -30,13 +30,19 @@ fn main() {
         .unwrap_or(3);
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
     let bin = root.join("target/release/slackline");
-    assert!(bin.exists(), "build it first: cargo build --release -p slackline-cli");
+    assert!(
+        bin.exists(),
+        "build it first: cargo build --release -p slackline-cli"
+    );
     let envelopes = root.join("tests/data/traffic/socket-mode");
     // Redis' default fsync policy for an AOF; `always` (what the tests use) costs an fsync
     // per write, milliseconds on this machine's disk.
     let fsync = std::env::var("FSYNC").unwrap_or_else(|_| "everysec".into());
     let redis = RedisServer::start_with_fsync(fsync.leak());
-    println!("redis-server on loopback, appendonly yes, appendfsync {}", std::env::var("FSYNC").unwrap_or_else(|_| "everysec".into()));
+    println!(
+        "redis-server on loopback, appendonly yes, appendfsync {}",
+        std::env::var("FSYNC").unwrap_or_else(|_| "everysec".into())
+    );
 
     let claim = claim_latency(&redis.url());
     println!(
@@ -46,14 +52,26 @@ fn main() {
 
     let configs: [(&str, Vec<String>); 3] = [
         ("plain", vec![]),
-        ("--shared-dedupe", vec!["--shared-dedupe".into(), redis.url()]),
-        ("--to", vec!["--to".into(), format!("{}/bench", redis.url())]),
+        (
+            "--shared-dedupe",
+            vec!["--shared-dedupe".into(), redis.url()],
+        ),
+        (
+            "--to",
+            vec!["--to".into(), format!("{}/bench", redis.url())],
+        ),
     ];
     let mut results: Vec<Vec<(f64, f64, f64)>> = vec![Vec::new(); configs.len()];
     for _ in 0..repeats {
         for (i, (_, extra)) in configs.iter().enumerate() {
             redis.command(&["FLUSHALL"]);
-            let acks = flood(&bin, &envelopes, extra, THROUGHPUT_N, &["--max-unacked", "1000"]);
+            let acks = flood(
+                &bin,
+                &envelopes,
+                extra,
+                THROUGHPUT_N,
+                &["--max-unacked", "1000"],
+            );
             redis.command(&["FLUSHALL"]);
             let paced = flood(&bin, &envelopes, extra, LATENCY_N, &["--rate", "1000"]);
             results[i].push((acks["acks_per_s"], paced["p50"], paced["p99"]));
@@ -118,14 +136,19 @@ fn claim_latency(url: &str) -> (f64, f64) {
 
 /// One flood of `n` envelopes against one listener; the report's figures.
 fn flood(
-    bin: &PathBuf,
-    envelopes: &PathBuf,
+    bin: &Path,
+    envelopes: &Path,
     extra: &[String],
     n: u64,
     pace: &[&str],
 ) -> std::collections::HashMap<&'static str, f64> {
     let mut server = Command::new(bin)
-        .args(["serve", envelopes.to_str().unwrap(), "--flood", &n.to_string()])
+        .args([
+            "serve",
+            envelopes.to_str().unwrap(),
+            "--flood",
+            &n.to_string(),
+        ])
         .args(pace)
         .args(["--timeout", "120s"])
         .stdout(Stdio::piped())

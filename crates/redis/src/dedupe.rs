@@ -216,7 +216,10 @@ impl BlockingRedisDedupe {
         let command = claim_command(&self.prefix, key, &self.owner, window);
         match command.query::<redis::Value>(&mut conn) {
             Ok(reply) => {
-                self.idle.lock().unwrap_or_else(|p| p.into_inner()).push(conn);
+                self.idle
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .push(conn);
                 verdict(reply)
             }
             Err(error) => {

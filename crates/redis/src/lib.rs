@@ -50,8 +50,8 @@ pub use stream::{fields, hand_off, SinkStats, StreamSink};
 pub use target::RedisTarget;
 #[cfg(any(feature = "tokio", feature = "smol"))]
 pub use worker::{
-    Worker, WorkerBuilder, WorkerHandle, WorkerStats, CLAIM_WINDOW, DEFAULT_BATCH, DEFAULT_CLAIM_PREFIX,
-    DEFAULT_GROUP, DEFAULT_RECLAIM_AFTER,
+    Worker, WorkerBuilder, WorkerHandle, WorkerStats, CLAIM_WINDOW, DEFAULT_BATCH,
+    DEFAULT_CLAIM_PREFIX, DEFAULT_GROUP, DEFAULT_RECLAIM_AFTER,
 };
 
 /// Least time between two connection attempts while Redis is unreachable.

@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 
 use futures_util::future::{FutureExt, Shared};
 use redis::aio::MultiplexedConnection;
-use slackline_client::BoxFuture;
 use redis::{AsyncConnectionConfig, FromRedisValue};
+use slackline_client::BoxFuture;
 
 use crate::error::Error;
 use crate::target::RedisTarget;
@@ -79,7 +79,10 @@ impl Link {
     }
 
     /// Runs `command`, connecting first if needed.
-    pub(crate) async fn query<T: FromRedisValue>(&self, command: &redis::Cmd) -> Result<T, Failure> {
+    pub(crate) async fn query<T: FromRedisValue>(
+        &self,
+        command: &redis::Cmd,
+    ) -> Result<T, Failure> {
         let (generation, mut conn) = self.connection().await?;
         let result = command.query_async(&mut conn).await;
         self.settle(generation, result)
@@ -99,7 +102,9 @@ impl Link {
         match result {
             Ok(value) => Ok(value),
             Err(e) if e.is_timeout() => Err(Failure::Unavailable("no answer in time".into())),
-            Err(e) if e.is_io_error() || e.is_connection_dropped() || e.is_unrecoverable_error() => {
+            Err(e)
+                if e.is_io_error() || e.is_connection_dropped() || e.is_unrecoverable_error() =>
+            {
                 // This connection is done; the next caller makes another.
                 let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
                 if state.conn.as_ref().is_some_and(|(g, _)| *g == generation) {
@@ -141,7 +146,11 @@ impl Link {
         };
         let connected = connecting.await;
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        if state.connecting.as_ref().is_some_and(|(a, _)| *a == attempt) {
+        if state
+            .connecting
+            .as_ref()
+            .is_some_and(|(a, _)| *a == attempt)
+        {
             // The first caller back settles the attempt for all.
             state.connecting = None;
             match &connected {

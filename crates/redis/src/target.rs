@@ -123,11 +123,18 @@ mod tests {
     #[test]
     fn databases_streams_and_passwords_never_shown() {
         let t = RedisTarget::parse("redis://127.0.0.1:6390/3").unwrap();
-        assert_eq!((t.open.as_str(), t.to_string()), ("redis://127.0.0.1:6390/3", "redis://127.0.0.1:6390/3".into()));
+        assert_eq!(
+            (t.open.as_str(), t.to_string()),
+            (
+                "redis://127.0.0.1:6390/3",
+                "redis://127.0.0.1:6390/3".into()
+            )
+        );
         let t = RedisTarget::parse("redis://:hunter2@localhost").unwrap();
         assert!(t.open.contains("hunter2"));
         assert!(!t.to_string().contains("hunter2") && !format!("{t:?}").contains("hunter2"));
-        let (t, stream) = RedisTarget::parse_stream("redis://app:hunter2@10.0.0.1:6379/slack-events").unwrap();
+        let (t, stream) =
+            RedisTarget::parse_stream("redis://app:hunter2@10.0.0.1:6379/slack-events").unwrap();
         assert_eq!(stream, "slack-events");
         assert_eq!(t.to_string(), "redis://app:***@10.0.0.1:6379/0");
         for bad in [
@@ -139,7 +146,9 @@ mod tests {
             let e = RedisTarget::parse(bad).unwrap_err().to_string();
             assert!(!e.contains("hunter2"), "{e}");
         }
-        let e = RedisTarget::parse_stream("redis://:hunter2@host:6379").unwrap_err().to_string();
+        let e = RedisTarget::parse_stream("redis://:hunter2@host:6379")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("STREAM") && !e.contains("hunter2"), "{e}");
         assert!(!redact("redis://:hunter2@[bad").contains("hunter2"));
     }

@@ -190,7 +190,8 @@ impl<R: Runtime> WorkerBuilder<R> {
         F: Fn(Envelope, Responder) -> Out + Send + Sync + 'static,
         Out: IntoTask<slackline_client::BoxFuture<'static, ()>>,
     {
-        self.routes.insert_event(event_type.into(), boxed::<R, _, _>(handler));
+        self.routes
+            .insert_event(event_type.into(), boxed::<R, _, _>(handler));
         self
     }
 
@@ -211,7 +212,8 @@ impl<R: Runtime> WorkerBuilder<R> {
         F: Fn(Envelope, Responder) -> Out + Send + Sync + 'static,
         Out: IntoTask<slackline_client::BoxFuture<'static, ()>>,
     {
-        self.routes.insert_command(command.into(), boxed::<R, _, _>(handler));
+        self.routes
+            .insert_command(command.into(), boxed::<R, _, _>(handler));
         self
     }
 
@@ -312,9 +314,7 @@ impl<R: Runtime> Worker<R> {
                 }
                 Err(Failure::Unavailable(detail)) => {
                     self.down(&detail);
-                    self.runtime
-                        .sleep_until(self.runtime.now() + backoff)
-                        .await;
+                    self.runtime.sleep_until(self.runtime.now() + backoff).await;
                     backoff = (backoff * 2).min(Duration::from_secs(1));
                     continue;
                 }
@@ -334,9 +334,7 @@ impl<R: Runtime> Worker<R> {
                 futures_util::future::join_all(entries.into_iter().map(|e| self.handle_entry(e)))
                     .await;
             if outcomes.iter().any(|o| matches!(o, Outcome::Later)) {
-                self.runtime
-                    .sleep_until(self.runtime.now() + backoff)
-                    .await;
+                self.runtime.sleep_until(self.runtime.now() + backoff).await;
             }
         }
         Ok(())
@@ -364,9 +362,7 @@ impl<R: Runtime> Worker<R> {
                         return Ok(());
                     }
                     self.down(&detail);
-                    self.runtime
-                        .sleep_until(self.runtime.now() + backoff)
-                        .await;
+                    self.runtime.sleep_until(self.runtime.now() + backoff).await;
                     backoff = (backoff * 2).min(Duration::from_secs(1));
                 }
             }
@@ -487,9 +483,7 @@ impl<R: Runtime> Worker<R> {
                     if self.shared.stop.load(Ordering::Acquire) {
                         return Outcome::Later;
                     }
-                    self.runtime
-                        .sleep_until(self.runtime.now() + backoff)
-                        .await;
+                    self.runtime.sleep_until(self.runtime.now() + backoff).await;
                     backoff = (backoff * 2).min(Duration::from_secs(1));
                 }
             }

@@ -101,7 +101,11 @@ fn blocking_clients_share_dedupe_through_the_synchronous_api() {
         FakeServer::spawn_thread(spread_and_redelivered(N, 2), ServerConfig::default()).unwrap();
     let seen: Seen = Arc::default();
     let dedupes: Vec<SharedDedupe> = (0..2)
-        .map(|_| BlockingRedisDedupe::new(&redis.url()).unwrap().into_shared())
+        .map(|_| {
+            BlockingRedisDedupe::new(&redis.url())
+                .unwrap()
+                .into_shared()
+        })
         .collect();
     let threads: Vec<_> = dedupes
         .iter()
@@ -122,13 +126,15 @@ fn blocking_clients_share_dedupe_through_the_synchronous_api() {
     }
     assert!(report.verdict.ok, "{}", report.verdict.summary_text());
     assert_each_once(&seen, N);
-    assert_eq!(dedupes.iter().map(|d| d.stats().lost).sum::<u64>(), N as u64);
+    assert_eq!(
+        dedupes.iter().map(|d| d.stats().lost).sum::<u64>(),
+        N as u64
+    );
 }
 
 fn key(event: &str) -> ClaimKey {
-    let frame = format!(
-        r#"{{"type":"events_api","envelope_id":"x","payload":{{"event_id":"{event}"}}}}"#
-    );
+    let frame =
+        format!(r#"{{"type":"events_api","envelope_id":"x","payload":{{"event_id":"{event}"}}}}"#);
     ClaimKey::of(
         &slackline::Envelope::from_frame(
             frame,
@@ -212,9 +218,14 @@ fn a_listener_hands_off_to_the_stream_and_acks_after_the_append_and_a_worker_han
             // The session's own dedupe would stop the redelivery: let it through, so the
             // stream holds duplicates for the worker to catch.
             .without_dedupe();
-        let client = hand_off(builder, slackline_tokio::TokioRuntime, sink.clone(), |_, _| {})
-            .build()
-            .unwrap();
+        let client = hand_off(
+            builder,
+            slackline_tokio::TokioRuntime,
+            sink.clone(),
+            |_, _| {},
+        )
+        .build()
+        .unwrap();
         let ended = tokio::time::timeout(PATIENCE, client.run()).await;
         assert!(ended.expect("ends by link_disabled").is_err());
         assert_eq!(sink.stats().appended, 2 * N as u64);

@@ -75,7 +75,11 @@ impl RedisServer {
     /// Starts it again on the same port with the same data; panics if it does not come up.
     pub fn start_again(&mut self) {
         assert!(self.child.is_none(), "still running");
-        assert!(self.spawn(), "redis-server did not start again on {}", self.port);
+        assert!(
+            self.spawn(),
+            "redis-server did not start again on {}",
+            self.port
+        );
     }
 
     /// Sends one command in RESP (`["SET", "k", "v"]`) and returns the raw reply.

@@ -79,7 +79,11 @@ pub(crate) fn start_pool(
                     let span = tracing::debug_span!("slack_handler");
                     let _entered = span.enter();
                     // A panicking handler is logged and forgotten; the pool thread lives on.
-                    if catch_unwind(AssertUnwindSafe(|| router.run(item, &client, dedupe.as_ref()))).is_err() {
+                    if catch_unwind(AssertUnwindSafe(|| {
+                        router.run(item, &client, dedupe.as_ref())
+                    }))
+                    .is_err()
+                    {
                         tracing::error!("a handler panicked");
                     }
                 }
