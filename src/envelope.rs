@@ -102,6 +102,17 @@ pub struct Envelope {
 }
 
 impl Envelope {
+    /// An envelope read back from a frame kept elsewhere (a queue, a Redis stream): what a
+    /// worker handles after a listener acked it and passed the frame on. It counts as acked
+    /// ([`AckState::Acked`]), as arrived on `conn` at `received_at`. `None` if the frame is
+    /// not an envelope (no `envelope_id`, or not JSON).
+    pub fn from_frame(frame: impl Into<Bytes>, conn: ConnId, received_at: Instant) -> Option<Self> {
+        match parse_frame(conn, frame.into(), received_at) {
+            Ok(Frame::Envelope(envelope)) => Some(envelope),
+            _ => None,
+        }
+    }
+
     /// The connection it arrived on.
     pub fn conn(&self) -> ConnId {
         self.conn
@@ -469,6 +480,19 @@ pub fn salvage_envelope_id(frame: &[u8]) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_envelope_reads_back_from_its_frame_and_anything_else_does_not() {
+        let frame = r#"{"type":"events_api","envelope_id":"e-1","retry_attempt":2,"payload":{"event_id":"Ev1","event":{"type":"app_mention"}}}"#;
+        let envelope = Envelope::from_frame(frame, ConnId(7), Instant::from_secs(3)).unwrap();
+        assert_eq!(envelope.envelope_id(), "e-1");
+        assert_eq!(envelope.event_id().as_deref(), Some("Ev1"));
+        assert_eq!((envelope.retry_attempt(), envelope.conn()), (2, ConnId(7)));
+        assert_eq!(envelope.ack_state(), AckState::Acked);
+        assert_eq!(envelope.route().as_deref(), Some("app_mention"));
+        assert!(Envelope::from_frame(r#"{"type":"hello"}"#, ConnId(1), Instant::ZERO).is_none());
+        assert!(Envelope::from_frame("not json", ConnId(1), Instant::ZERO).is_none());
+    }
 
     fn parse(text: &str) -> Result<Frame, FrameError> {
         parse_frame(

@@ -228,6 +228,38 @@ fn with_app_acks_nothing_is_acked_that_the_app_did_not_ack() {
 }
 
 #[test]
+fn with_app_acks_a_retry_of_an_owed_event_waits_for_the_first_delivery_s_ack() {
+    // Slack retries an event under a new envelope id (the fleet's hand-off sees this while an
+    // append is still retrying): acking the retry as a duplicate at once would settle the
+    // event with Slack before the app took care of it, and a process dying then would lose it.
+    let config = socket_mode()
+        .with_connections(2)
+        .with_app_acks(true)
+        .with_late_ack_policy(LateAckPolicy::Report);
+    let (mut sim, conn) = Sim::live(config);
+    let log: Vec<Action> = sim.log.iter().map(|(_, a)| a.clone()).collect();
+    let (second, _) = sim.open_connection(&log);
+    assert_ne!(second, conn);
+    sim.text(conn, &envelope("env-1", "events_api", Some("Ev1"), false));
+    let retry = sim.text(
+        second,
+        &envelope("env-1b", "events_api", Some("Ev1"), false),
+    );
+    assert!(texts(&retry).is_empty(), "{retry:?}");
+    assert!(envelopes(&retry).is_empty(), "not dispatched twice");
+    // The app acks the first delivery: both deliveries are answered, each on its connection.
+    let out = sim.feed(|s, now| s.ack(now, "env-1").unwrap());
+    assert_eq!(
+        texts(&out),
+        vec![(conn, ack_frame("env-1")), (second, ack_frame("env-1b"))]
+    );
+    // A later retry finds the event settled: a plain duplicate, acked at once.
+    let again = sim.text(conn, &envelope("env-1c", "events_api", Some("Ev1"), false));
+    assert_eq!(texts(&again), vec![(conn, ack_frame("env-1c"))]);
+    assert!(envelopes(&again).is_empty());
+}
+
+#[test]
 fn acks_over_20480_bytes_are_refused_and_the_ack_stays_pending() {
     let (mut sim, conn) = Sim::live(socket_mode());
     sim.text(conn, &envelope("cmd-1", "slash_commands", None, true));

@@ -25,6 +25,20 @@ pub(crate) struct PendingAck {
     /// Redeliveries of the same id that came while this ack was pending (app acks): the app's
     /// ack answers each of them too.
     pub(crate) redelivered: u32,
+    /// The digest of its event id, if it has one: a redelivery under another envelope id
+    /// finds its first delivery by it.
+    pub(crate) event: Option<u64>,
+    /// Retries of the same event under other envelope ids that came while this ack was
+    /// pending (app acks): acked with it.
+    pub(crate) retries: Vec<Retry>,
+}
+
+/// A retry's envelope id as it appeared on the wire, and where it came from.
+#[derive(Debug)]
+pub(crate) struct Retry {
+    pub(crate) conn: ConnId,
+    pub(crate) frame: Bytes,
+    pub(crate) id: Range<usize>,
 }
 
 impl PendingAck {
@@ -63,6 +77,12 @@ impl AckTracker {
 
     pub(crate) fn get_mut(&mut self, key: u64) -> Option<&mut PendingAck> {
         self.pending.get_mut(&key)
+    }
+
+    /// The pending ack of a delivery of this event (by its id digest). Asked only for
+    /// redeliveries, which are rare, so a scan of the pending acks is fine.
+    pub(crate) fn owed_event_mut(&mut self, event: u64) -> Option<&mut PendingAck> {
+        self.pending.values_mut().find(|p| p.event == Some(event))
     }
 
     pub(crate) fn remove(&mut self, key: u64) -> Option<PendingAck> {

@@ -911,8 +911,9 @@ impl Session {
         for _ in 0..redelivered {
             let _ = self.send_ack(conn, crate::json::text_at(&frame, id.clone()), payload);
         }
-        if self.acks.remove(key).is_some_and(|p| p.overdue) {
-            self.stats.late_acks += 1;
+        if let Some(pending) = self.acks.remove(key) {
+            self.stats.late_acks += u64::from(pending.overdue);
+            self.ack_retries(&pending, payload);
         }
         self.settle(now);
         Ok(())
@@ -941,11 +942,21 @@ impl Session {
         }
     }
 
+    /// Acks the retries of an event (under other envelope ids) that waited for the ack of its
+    /// first delivery. A retry whose connection is gone is left to Slack.
+    fn ack_retries(&mut self, pending: &PendingAck, payload: Option<&str>) {
+        for retry in &pending.retries {
+            let id = crate::json::text_at(&retry.frame, retry.id.clone());
+            let _ = self.send_ack(retry.conn, id, payload);
+        }
+    }
+
     fn auto_ack(&mut self, pending: PendingAck) {
         let auto_acked = self.send_ack(pending.conn, pending.raw_id(), None).is_ok();
         for _ in 0..pending.redelivered {
             let _ = self.send_ack(pending.conn, pending.raw_id(), None);
         }
+        self.ack_retries(&pending, None);
         if auto_acked {
             self.stats.auto_acks += 1;
         }

@@ -2,7 +2,7 @@
 
 use bytes::Bytes;
 
-use super::acks::PendingAck;
+use super::acks::{PendingAck, Retry};
 use super::Session;
 use crate::action::CLOSE_NORMAL;
 use crate::dedupe::{id_key, IdKind};
@@ -68,11 +68,12 @@ impl Session {
             return;
         }
         let envelope_key = id_key(IdKind::Envelope, &envelope.id_bytes());
+        let event_key = envelope
+            .event_id_bytes()
+            .map(|event_id| id_key(IdKind::Event, &event_id));
         let duplicate = match self.dedupe.as_mut() {
-            Some(dedupe) => match envelope.event_id_bytes() {
-                Some(event_id) => {
-                    dedupe.check_and_insert(now, &[envelope_key, id_key(IdKind::Event, &event_id)])
-                }
+            Some(dedupe) => match event_key {
+                Some(event_key) => dedupe.check_and_insert(now, &[envelope_key, event_key]),
                 None => dedupe.check_and_insert(now, &[envelope_key]),
             },
             None => false,
@@ -81,13 +82,25 @@ impl Session {
             && (self.config.app_acks
                 || envelope.accepts_response_payload() && self.config.defer_response_acks);
         // Under app acks, a redelivery of an envelope the app has not acked yet is not acked
-        // on its own: that would tell Slack it was taken care of before the app says so.
+        // on its own: that would tell Slack it was taken care of before the app says so (and
+        // a process dying then would lose the event for good). The app's ack of the first
+        // delivery answers it, whether it came under the same envelope id or, as Slack
+        // retries an event, under a new one.
         let owed = duplicate
             && self.config.app_acks
-            && self.acks.get_mut(envelope_key).is_some_and(|pending| {
+            && (self.acks.get_mut(envelope_key).is_some_and(|pending| {
                 pending.redelivered += 1;
                 true
-            });
+            }) || event_key
+                .and_then(|event| self.acks.owed_event_mut(event))
+                .is_some_and(|pending| {
+                    pending.retries.push(Retry {
+                        conn: envelope.conn(),
+                        frame: envelope.frame_bytes().clone(),
+                        id: envelope.raw_id_range(),
+                    });
+                    true
+                }));
         if owed {
             // Answered by the app's ack of the first delivery, whenever that comes.
         } else if defer {
@@ -99,6 +112,8 @@ impl Session {
                 deadline,
                 overdue: false,
                 redelivered: 0,
+                event: event_key,
+                retries: Vec::new(),
             };
             self.acks.insert(envelope_key, pending);
             envelope.set_ack(AckState::AwaitingApp { deadline });

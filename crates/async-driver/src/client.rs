@@ -193,6 +193,7 @@ impl<R: Runtime> ClientCore<R> {
             client: handle,
             concurrency: parts.concurrency,
             work: work_rx,
+            shared_dedupe: parts.shared_dedupe,
             token: handlers.token(),
         };
         runtime.spawn(Box::pin(dispatcher.run().instrument(span.clone())));

@@ -19,7 +19,8 @@ use tracing::Instrument;
 
 use slackline::AckState;
 use slackline_client::{
-    BoxFuture, Concurrency, HandlerStats, RtmHandler, RtmRoutes, SocketModeDispatch, Work,
+    BoxFuture, Concurrency, HandlerStats, RtmHandler, RtmRoutes, SharedDedupe, SocketModeDispatch,
+    Work,
 };
 
 use crate::client::AsyncKind;
@@ -38,24 +39,46 @@ pub(crate) enum Router<R: Runtime> {
 
 impl<R: Runtime> Router<R> {
     /// The handler call for `work`, or `None` if no handler wants it (a deferred envelope's
-    /// responder is dropped, which acks it at once). The runtime sees every call first
-    /// ([`Runtime::watch_handler`]).
+    /// responder is dropped, which acks it at once). With shared dedupe, the call claims the
+    /// envelope first and runs the handler only if the claim was won (or the store was
+    /// unavailable). The runtime sees every call first ([`Runtime::watch_handler`]).
     fn start(
         &self,
         work: Work,
         client: &ClientHandle,
         runtime: &R,
+        dedupe: Option<&SharedDedupe>,
     ) -> Option<BoxFuture<'static, ()>> {
         let (call, wrap) = match (self, work) {
             (Router::SocketMode(dispatch), Work::Envelope(envelope)) => {
                 let pending = matches!(envelope.ack_state(), AckState::AwaitingApp { .. });
                 let responder =
                     Responder::new(envelope.envelope_id_bytes(), pending, client.clone());
-                let (call, wrap) =
-                    dispatch.start_watched(envelope, responder, |envelope, routed| {
-                        runtime.watch_handler(Dispatched::Envelope(envelope), routed)
+                let Some(dedupe) = dedupe else {
+                    let (call, wrap) = dispatch.start_watched(envelope, responder, |e, routed| {
+                        runtime.watch_handler(Dispatched::Envelope(e), routed)
                     });
-                (call?, wrap)
+                    return wrapped(call?, wrap);
+                };
+                let routed = match dispatch.route(envelope, responder) {
+                    Ok(routed) => routed,
+                    Err(envelope) => {
+                        runtime.watch_handler(Dispatched::Envelope(&envelope), false);
+                        return None;
+                    }
+                };
+                let wrap = runtime.watch_handler(Dispatched::Envelope(routed.envelope()), true);
+                let claim = dedupe.claim(routed.envelope());
+                // The handler is called only once the claim is won: a lost one drops it
+                // uncalled, and with it the responder (a deferred envelope is acked bare).
+                let call: BoxFuture<'static, ()> = Box::pin(async move {
+                    if claim.await {
+                        if let Some(call) = routed.call() {
+                            call.await;
+                        }
+                    }
+                });
+                (call, wrap)
             }
             (Router::Rtm(routes), Work::Rtm(event)) => {
                 let Some(handler) = routes.find(&event) else {
@@ -70,11 +93,19 @@ impl<R: Runtime> Router<R> {
             }
             _ => return None,
         };
-        Some(match wrap {
-            Some(wrap) => wrap(call),
-            None => call,
-        })
+        wrapped(call, wrap)
     }
+}
+
+/// `call`, wrapped by the runtime's watcher if it has one.
+fn wrapped(
+    call: BoxFuture<'static, ()>,
+    wrap: Option<crate::WrapHandler>,
+) -> Option<BoxFuture<'static, ()>> {
+    Some(match wrap {
+        Some(wrap) => wrap(call),
+        None => call,
+    })
 }
 
 /// Lifecycle events, observed on the dispatcher in order with the handlers' work.
@@ -90,6 +121,8 @@ pub(crate) struct Dispatcher<R: Runtime> {
     pub(crate) client: ClientHandle,
     pub(crate) concurrency: Concurrency,
     pub(crate) work: WorkReceiver<Work>,
+    /// Claims taken before envelopes are dispatched, if the app shares dedupe.
+    pub(crate) shared_dedupe: Option<SharedDedupe>,
     /// Cloned into every handler task, so shutdown can wait for all of them.
     pub(crate) token: TaskToken,
 }
@@ -109,7 +142,12 @@ impl<R: Runtime> Dispatcher<R> {
                 }
                 (work, _) => work,
             };
-            let Some(call) = self.router.start(work, &self.client, &self.runtime) else {
+            let Some(call) = self.router.start(
+                work,
+                &self.client,
+                &self.runtime,
+                self.shared_dedupe.as_ref(),
+            ) else {
                 continue;
             };
             let span = tracing::debug_span!("slack_handler");

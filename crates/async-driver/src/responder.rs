@@ -31,6 +31,22 @@ impl Responder {
         }
     }
 
+    /// A responder for an envelope acked elsewhere, e.g. by the listener that handed it to a
+    /// worker (`slackline-redis`): the same handlers run there unchanged, but
+    /// [`ack`](Self::ack) / [`ack_with`](Self::ack_with) answer [`AckError::NotPending`] (a
+    /// response goes through `response_url` or the Web API then), and [`client`](Self::client)
+    /// is connected to no client (its `shutdown` does nothing).
+    pub fn acked(envelope_id: &str) -> Self {
+        let (commands, _) = futures_channel::mpsc::channel(0);
+        Responder {
+            envelope_id: Bytes::copy_from_slice(envelope_id.as_bytes()),
+            pending: false,
+            handle: ClientHandle {
+                commands: std::sync::Arc::new(commands),
+            },
+        }
+    }
+
     /// The envelope this answers.
     pub fn envelope_id(&self) -> &str {
         std::str::from_utf8(&self.envelope_id).unwrap_or_default()

@@ -191,6 +191,7 @@ impl ScriptBuilder {
                 retry_attempt: None,
                 retry_reason: "timeout".into(),
                 new_envelope_id: false,
+                elsewhere: false,
                 target: Target::Any,
             }),
         )

@@ -18,6 +18,7 @@ use slackline_async_driver::{Error, RtmClient, Runtime, SocketModeClient};
 use tokio::sync::Notify;
 
 use crate::exit::{self, Outcome};
+use crate::fleet::Fleet;
 use crate::record::FileSink;
 use crate::report::{Context, Reporter};
 use crate::runtime::RuntimeChoice;
@@ -77,6 +78,9 @@ async fn listen(args: ListenArgs, record: Option<PathBuf>) -> anyhow::Result<Out
     if args.rtm && args.connections != 1 {
         anyhow::bail!("--connections: RTM uses exactly one connection");
     }
+    if args.rtm && args.fleet.any() {
+        anyhow::bail!("--shared-dedupe and --to are for Socket Mode");
+    }
     let token = tokens::from_env(args.rtm)?;
     let sink = match &record {
         Some(path) => Some(FileSink::create(path)?),
@@ -113,17 +117,26 @@ async fn listen(args: ListenArgs, record: Option<PathBuf>) -> anyhow::Result<Out
         max_events: args.max_events,
     };
     let transcript = sink.as_ref().map(FileSink::status);
+    let fleet = Fleet::prepare(&args.fleet).await?;
     let ended = match args.runtime {
         RuntimeChoice::Tokio => {
-            serve_on(slackline_tokio::TokioRuntime, &args, token, sink, &outputs).await
+            serve_on(
+                slackline_tokio::TokioRuntime,
+                &args,
+                token,
+                sink,
+                &outputs,
+                fleet,
+            )
+            .await
         }
         RuntimeChoice::Smol => {
             let runtime = slackline_smol::SmolRuntime::default();
-            serve_on(runtime, &args, token, sink, &outputs).await
+            serve_on(runtime, &args, token, sink, &outputs, fleet).await
         }
         RuntimeChoice::AsyncStd => {
             let runtime = slackline_async_std::AsyncStdRuntime::default();
-            serve_on(runtime, &args, token, sink, &outputs).await
+            serve_on(runtime, &args, token, sink, &outputs, fleet).await
         }
     };
     let written = match &outputs.printer {
@@ -198,6 +211,7 @@ async fn serve_on<R: Runtime>(
     token: String,
     sink: Option<FileSink>,
     outputs: &Outputs,
+    fleet: Fleet,
 ) -> Result<(), Error> {
     let transcript = sink.as_ref().map(FileSink::status);
     if args.rtm {
@@ -232,7 +246,7 @@ async fn serve_on<R: Runtime>(
         };
         run_until_stopped(client.run(), outputs, transcript, shutdown).await
     } else {
-        let mut builder = SocketModeClient::builder_on(runtime, token)
+        let mut builder = SocketModeClient::builder_on(runtime.clone(), token)
             .api_url(&args.api_url)
             .connections(args.connections)
             .ordered()
@@ -269,6 +283,20 @@ async fn serve_on<R: Runtime>(
                 async {}
             });
         }
+        let o = outputs.clone();
+        // With --to, the hand-off takes the envelopes: each is printed once appended and acked.
+        builder = fleet.apply(builder, runtime, move |envelope| {
+            let o = o.clone();
+            async move {
+                match &o.printer {
+                    Some(printer) => {
+                        let item = Item::Envelope(envelope, Held::handed_off());
+                        printer.push(item).await;
+                    }
+                    None => o.quiet.dispatched(o.max_events),
+                }
+            }
+        });
         if let Some(sink) = sink {
             builder = builder.transcript(sink);
         }

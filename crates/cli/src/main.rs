@@ -4,6 +4,7 @@
 //! - `slackline listen`: connect to Slack, print events as JSON lines, ack each once printed.
 //! - `slackline serve SCRIPT`: the fake Slack, for clients in any language.
 //! - `slackline record --out FILE` / `slackline replay FILE [--check]`: transcripts.
+//! - `slackline worker redis://…/STREAM`: handle what `listen --to` handed off.
 //!
 //! Exit status: 0 success; 1 error; 2 bad command line; 3 Slack ended the session for good
 //! (`listen`, `record`); 4 the client under test failed (`serve`, `demo`: verdict not ok;
@@ -12,6 +13,7 @@
 
 mod demo;
 mod exit;
+mod fleet;
 mod flood;
 mod json;
 mod listen;
@@ -25,6 +27,7 @@ mod script_file;
 mod serve;
 mod stdout;
 mod tokens;
+mod worker;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -90,6 +93,9 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Reads the Redis stream `listen --to` appends to, with a consumer group: prints each
+    /// envelope as a JSON line, acknowledges it after, takes over a dead worker's entries.
+    Worker(worker::WorkerArgs),
 }
 
 #[derive(Args, Debug, Clone)]
@@ -129,6 +135,8 @@ struct ListenArgs {
     #[arg(long, value_name = "SECONDS", hide = true,
           value_parser = clap::value_parser!(u64).range(1..=3600))]
     ping_interval: Option<u64>,
+    #[command(flatten)]
+    fleet: fleet::FleetArgs,
 }
 
 #[derive(Args, Debug)]
@@ -214,6 +222,7 @@ fn main() -> ExitCode {
                 None => serve::run(args).await,
             },
             Command::Replay { file, check } => replay::run(&file, check),
+            Command::Worker(args) => worker::run(args).await,
         }
     });
     // Handler tasks still running after a shutdown must not hold the process up.

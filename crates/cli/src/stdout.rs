@@ -46,6 +46,11 @@ impl Held {
         Held(Some(responder))
     }
 
+    /// Nothing to ack: the envelope was acked once handed off (`listen --to`).
+    pub fn handed_off() -> Self {
+        Held(None)
+    }
+
     /// Gives the ack (dropping an awaiting responder sends its bare ack at once).
     fn ack(mut self) {
         drop(self.0.take());

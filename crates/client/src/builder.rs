@@ -22,6 +22,7 @@ use slackline_types::interactive::{
 use slackline_types::payload::Payload;
 use slackline_types::web::Paginated;
 
+use crate::claim::SharedDedupe;
 use crate::context::Context;
 use crate::error::Error;
 use crate::listen::{self, BlockAction, Hit, Listen, Pattern, ReplyTo};
@@ -220,18 +221,37 @@ impl<K: Kind> SocketModeDispatch<K> {
         responder: K::Responder,
         watch: impl FnOnce(&Envelope, bool) -> W,
     ) -> (Option<K::Task>, W) {
+        match self.route(envelope, responder) {
+            Ok(routed) => {
+                let watched = watch(&routed.envelope, true);
+                (routed.call(), watched)
+            }
+            Err(envelope) => (None, watch(&envelope, false)),
+        }
+    }
+
+    /// The handler that takes `envelope`, to be called later ([`Routed::call`]): after a
+    /// shared-dedupe claim was won, say. No handler: the envelope back, its responder dropped
+    /// (which acks a deferred envelope at once).
+    // The error hands the envelope back (to be watched, then dropped): boxing it would cost
+    // an allocation for every envelope no handler takes.
+    #[allow(clippy::result_large_err)]
+    pub fn route(
+        &self,
+        envelope: Envelope,
+        responder: K::Responder,
+    ) -> Result<Routed<K>, Envelope> {
         let table = &*self.0;
-        let Some((handler, matched)) = table.routes.route(&envelope, &table.stats) else {
-            return (None, watch(&envelope, false));
-        };
-        let watched = watch(&envelope, true);
-        let call = handler(Call {
-            envelope,
-            responder,
-            matched,
-            helpers: &table.helpers,
-        });
-        (call, watched)
+        match table.routes.route(&envelope, &table.stats) {
+            Some((handler, matched)) => Ok(Routed {
+                handler: handler.clone(),
+                matched,
+                dispatch: self.clone(),
+                envelope,
+                responder,
+            }),
+            None => Err(envelope),
+        }
     }
 
     /// The counters handlers report to.
@@ -248,6 +268,42 @@ impl<K: Kind> fmt::Debug for SocketModeDispatch<K> {
             .finish_non_exhaustive()
     }
 }
+/// An envelope routed to its handler, not called yet (see [`SocketModeDispatch::route`]).
+/// Dropped uncalled, its responder goes with it (a deferred envelope is acked at once).
+pub struct Routed<K: Kind> {
+    handler: EnvelopeHandler<K>,
+    matched: Option<Box<(Payload, Hit)>>,
+    dispatch: SocketModeDispatch<K>,
+    envelope: Envelope,
+    responder: K::Responder,
+}
+
+impl<K: Kind> Routed<K> {
+    /// The envelope.
+    pub fn envelope(&self) -> &Envelope {
+        &self.envelope
+    }
+
+    /// Calls the handler.
+    pub fn call(self) -> Option<K::Task> {
+        (self.handler)(Call {
+            envelope: self.envelope,
+            responder: self.responder,
+            matched: self.matched,
+            helpers: &self.dispatch.0.helpers,
+        })
+    }
+}
+
+impl<K: Kind> fmt::Debug for Routed<K> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Routed")
+            .field("envelope", &self.envelope)
+            .field("typed", &self.matched.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
 /// A stored RTM handler.
 pub type RtmHandler<K> =
     Arc<dyn Fn(RtmEvent, <K as Kind>::RtmHandle) -> <K as Kind>::Task + Send + Sync>;
@@ -312,6 +368,8 @@ pub struct ClientParts<K: Kind, Routes> {
     pub stats: HandlerStats,
     /// The handlers.
     pub routes: Routes,
+    /// Claims taken before each envelope is dispatched, when several processes share the app.
+    pub shared_dedupe: Option<SharedDedupe>,
 }
 
 impl<K: Kind, Routes> ClientParts<K, Routes> {
@@ -328,6 +386,7 @@ impl<K: Kind, Routes> ClientParts<K, Routes> {
             close_timeout,
             stats,
             routes,
+            shared_dedupe,
         } = self;
         let rest = ClientParts {
             runtime,
@@ -340,6 +399,7 @@ impl<K: Kind, Routes> ClientParts<K, Routes> {
             close_timeout,
             stats,
             routes: (),
+            shared_dedupe,
         };
         (rest, routes)
     }
@@ -359,6 +419,7 @@ impl<K: Kind> ClientParts<K, ()> {
             close_timeout: self.close_timeout,
             stats: self.stats,
             routes,
+            shared_dedupe: self.shared_dedupe,
         }
     }
 }
@@ -388,6 +449,7 @@ pub struct ClientBuilder<K: Kind, Routes> {
     web: Option<WebChoice<K>>,
     stats: HandlerStats,
     routes: Routes,
+    shared_dedupe: Option<SharedDedupe>,
 }
 
 /// Where typed handlers' [`WebClient`] comes from.
@@ -437,6 +499,7 @@ impl<K: Kind, Routes: Default> ClientBuilder<K, Routes> {
             web: None,
             stats: HandlerStats::default(),
             routes: Routes::default(),
+            shared_dedupe: None,
         }
     }
 }
@@ -580,6 +643,11 @@ impl<K: Kind, Routes> ClientBuilder<K, Routes> {
             .with_http_timeout(self.http_timeout)
             .with_seed(self.seed.unwrap_or_else(random_seed));
         let session = Session::new(config, slackline::Instant::ZERO)?;
+        let shared_dedupe = self.shared_dedupe.map(|mut dedupe| {
+            let window = session.config().dedupe_window();
+            dedupe.set_window(window.unwrap_or(slackline::Config::DEFAULT_DEDUPE_WINDOW));
+            dedupe
+        });
         let mut tap = self.tap;
         if let Some(tap) = &mut tap {
             tap.header(slackline_transcript::Recorder::header(
@@ -598,6 +666,7 @@ impl<K: Kind, Routes> ClientBuilder<K, Routes> {
             close_timeout: self.close_timeout,
             stats: self.stats,
             routes: self.routes,
+            shared_dedupe,
         };
         Ok((parts, helpers))
     }
@@ -664,6 +733,16 @@ impl<K: Kind> ClientBuilder<K, SocketModeRoutes<EnvelopeHandler<K>>> {
     /// Redelivery suppression window and capacity (default 15 min, 20,000 ids).
     pub fn dedupe(mut self, window: Duration, capacity: usize) -> Self {
         self.config = self.config.with_dedupe(window, capacity);
+        self
+    }
+
+    /// Shares redelivery dedupe with the app's other processes: before an envelope is
+    /// dispatched its key is claimed in `dedupe`'s store for the dedupe window; an envelope
+    /// another process claimed is acked but not dispatched. When the store does not answer in
+    /// time the envelope is dispatched anyway, on the local dedupe alone (see
+    /// [`SharedDedupe`]). `slackline-redis` has the Redis store.
+    pub fn shared_dedupe(mut self, dedupe: SharedDedupe) -> Self {
+        self.shared_dedupe = Some(dedupe);
         self
     }
 

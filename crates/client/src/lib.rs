@@ -24,6 +24,7 @@
 #![warn(missing_docs, unreachable_pub)]
 
 mod builder;
+mod claim;
 mod clock;
 mod command;
 mod context;
@@ -43,8 +44,9 @@ mod websocket;
 
 pub use builder::{
     BoxFuture, Call, ClientBuilder, ClientParts, Concurrency, EnvelopeHandler, IntoTask, Kind,
-    RtmHandler, SocketModeDispatch, DEFAULT_CLOSE_TIMEOUT, DEFAULT_HANDLER_QUEUE,
+    Routed, RtmHandler, SocketModeDispatch, DEFAULT_CLOSE_TIMEOUT, DEFAULT_HANDLER_QUEUE,
 };
+pub use claim::{Claim, ClaimKey, ClaimStats, ClaimStore, SharedDedupe};
 pub use clock::Clock;
 pub use command::{Command, Reply};
 pub use context::{Context, Say};

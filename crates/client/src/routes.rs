@@ -47,22 +47,22 @@ pub(crate) type Found<'a, H> = (&'a H, Option<Box<(Payload, Hit)>>);
 
 impl<H> SocketModeRoutes<H> {
     /// Adds a handler for an Events API event type.
-    pub(crate) fn insert_event(&mut self, event_type: String, handler: H) {
+    pub fn insert_event(&mut self, event_type: String, handler: H) {
         self.events.insert(event_type, handler);
     }
 
     /// Adds a handler for an interactive payload type.
-    pub(crate) fn insert_interactive(&mut self, payload_type: String, handler: H) {
+    pub fn insert_interactive(&mut self, payload_type: String, handler: H) {
         self.interactive.insert(payload_type, handler);
     }
 
     /// Adds a handler for a slash command.
-    pub(crate) fn insert_command(&mut self, command: String, handler: H) {
+    pub fn insert_command(&mut self, command: String, handler: H) {
         self.commands.insert(command, handler);
     }
 
     /// Sets the catch-all.
-    pub(crate) fn set_fallback(&mut self, handler: H) {
+    pub fn set_fallback(&mut self, handler: H) {
         self.fallback = Some(handler);
     }
 
@@ -80,6 +80,14 @@ impl<H> SocketModeRoutes<H> {
             Table::Interactive => &self.interactive,
             Table::Commands => &self.commands,
         }
+    }
+
+    /// The handler for `envelope` among routes that hold no typed ones (the untyped route for
+    /// its key, else the catch-all): for tables of other handler types, such as
+    /// slackline-redis's worker.
+    pub fn find(&self, envelope: &Envelope) -> Option<&H> {
+        self.route(envelope, &HandlerStats::default())
+            .map(|(handler, _)| handler)
     }
 
     /// The handler for `envelope`, if any: the first typed route whose key and matcher fit

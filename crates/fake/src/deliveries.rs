@@ -96,10 +96,22 @@ impl FakeSlack {
     /// Sends an envelope on a socket picked by `target`; `None` when no Socket Mode socket is
     /// ready (the caller waits).
     pub(crate) fn deliver(&mut self, now: Instant, target: Target, send: Send) -> Option<usize> {
+        self.deliver_avoiding(now, target, send, &[])
+    }
+
+    /// [`deliver`](Self::deliver) on a socket not in `avoid`.
+    pub(crate) fn deliver_avoiding(
+        &mut self,
+        now: Instant,
+        target: Target,
+        send: Send,
+        avoid: &[SocketId],
+    ) -> Option<usize> {
         let candidates: Vec<&super::Socket> = self
             .sockets
             .iter()
             .filter(|s| s.kind == SocketKind::SocketMode && s.is_ready())
+            .filter(|s| !avoid.contains(&s.id))
             .collect();
         let target = match target {
             // One envelope goes to one socket.

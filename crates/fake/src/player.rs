@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use super::deliveries::Send;
+use super::ids::SocketId;
 use super::script::{StepAction, Target, Timing, WaitFor};
 use super::socket::{pick, Socket, SocketKind};
 use super::{FakeSlack, Output};
@@ -55,6 +56,25 @@ impl FakeSlack {
 
     fn has_ready(&self, kind: SocketKind) -> bool {
         self.sockets.iter().any(|s| s.kind == kind && s.is_ready())
+    }
+
+    /// For a redelivery `elsewhere`: every socket that carried `label`, or, if no other is
+    /// ready, only the first delivery's.
+    fn sockets_to_avoid(&self, label: &str) -> Vec<SocketId> {
+        let carried: Vec<SocketId> = self
+            .deliveries
+            .iter()
+            .filter(|d| d.label == label)
+            .map(|d| d.socket)
+            .collect();
+        let other_ready = self
+            .sockets
+            .iter()
+            .any(|s| s.kind == SocketKind::SocketMode && s.is_ready() && !carried.contains(&s.id));
+        match (other_ready, carried.first()) {
+            (false, Some(&first)) => vec![first],
+            _ => carried,
+        }
     }
 
     /// Plays the step at the cursor; false if it has to wait.
@@ -109,6 +129,11 @@ impl FakeSlack {
                     // The labelled envelope never went out; nothing to repeat.
                     return true;
                 };
+                let avoid = if step.elsewhere {
+                    self.sockets_to_avoid(&step.label)
+                } else {
+                    Vec::new()
+                };
                 let last = &self.deliveries[last];
                 let attempt = step.retry_attempt.unwrap_or(last.retry_attempt + 1);
                 let envelope = Arc::clone(&last.envelope);
@@ -128,7 +153,8 @@ impl FakeSlack {
                     generation,
                     required: true,
                 };
-                self.deliver(now, step.target, send).is_some()
+                self.deliver_avoiding(now, step.target, send, &avoid)
+                    .is_some()
             }
             StepAction::Hello { target } => {
                 let chosen = self.targets(target, |s| s.is_open() && !s.greeted);

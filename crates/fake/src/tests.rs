@@ -638,3 +638,35 @@ fn misbehaviours_last_their_while() {
     fake.handle_text(at(62_000), socket, br#"{"envelope_id":"nobody"}"#);
     assert!(texts(drain(&mut fake), socket).is_empty());
 }
+#[test]
+fn a_redelivery_elsewhere_goes_to_a_connection_that_has_not_carried_the_envelope() {
+    let script = "{\"slackline_script\":1,\"redeliver\":false}\n\
+        {\"wait\":\"connections\",\"count\":3}\n\
+        {\"envelope\":{\"type\":\"events_api\",\"payload\":{\"event_id\":\"Ev1\"}},\"label\":\"e\"}\n\
+        {\"redeliver\":\"e\",\"elsewhere\":true,\"new_envelope_id\":true}\n\
+        {\"redeliver\":\"e\",\"elsewhere\":true}\n\
+        {\"redeliver\":\"e\",\"elsewhere\":true}";
+    let mut fake = fake(script);
+    let mut outputs = Vec::new();
+    let mut sockets = Vec::new();
+    for _ in 0..3 {
+        let url = url_of(&call(&mut fake, at(0), "apps.connections.open", Some(APP)));
+        sockets.push(fake.handle_ws_connect(at(0), &url).unwrap());
+        outputs.extend(drain(&mut fake));
+    }
+    outputs.extend(run_until(&mut fake, at(10)));
+    let carried: Vec<SocketId> = outputs
+        .iter()
+        .filter_map(|o| match o {
+            Output::SendText { socket, text } if text.contains("Ev1") => Some(*socket),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(carried.len(), 4, "{outputs:?}");
+    // The first three go to three different connections; with none left untouched, the
+    // fourth avoids only the first delivery's.
+    let mut first_three = carried[..3].to_vec();
+    first_three.sort();
+    assert_eq!(first_three, sockets);
+    assert_ne!(carried[3], carried[0]);
+}

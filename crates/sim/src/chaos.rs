@@ -200,6 +200,7 @@ impl<B: Bot> Run<B> {
                     retry_attempt: None,
                     retry_reason: "timeout".into(),
                     new_envelope_id,
+                    elsewhere: false,
                     target: Target::Any,
                 }),
             ),

@@ -162,6 +162,7 @@ impl ClientCore {
             work_rx,
             &handlers,
             &parts.stats,
+            parts.shared_dedupe.clone(),
         );
         let connector = Connector {
             tls: parts.tls,

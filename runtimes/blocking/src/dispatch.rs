@@ -6,7 +6,9 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use crossbeam_channel::Receiver;
 use slackline::AckState;
-use slackline_client::{HandlerStats, RtmHandler, RtmRoutes, SocketModeDispatch, Work};
+use slackline_client::{
+    HandlerStats, RtmHandler, RtmRoutes, SharedDedupe, SocketModeDispatch, Work,
+};
 
 use crate::client::Blocking;
 use crate::command::ClientHandle;
@@ -23,14 +25,20 @@ pub(crate) enum Router {
 
 impl Router {
     /// Runs the handler for `work`, if one wants it (a deferred envelope nobody handles has
-    /// its responder dropped, which acks it at once).
-    fn run(&self, work: Work, client: &ClientHandle) {
+    /// its responder dropped, which acks it at once). With shared dedupe, only once this
+    /// thread has won the envelope's claim (or the store was unavailable).
+    fn run(&self, work: Work, client: &ClientHandle, dedupe: Option<&SharedDedupe>) {
         match (self, work) {
             (Router::SocketMode(dispatch), Work::Envelope(envelope)) => {
                 let pending = matches!(envelope.ack_state(), AckState::AwaitingApp { .. });
                 let responder =
                     Responder::new(envelope.envelope_id().into_owned(), pending, client.clone());
-                dispatch.start(envelope, responder);
+                if let Ok(routed) = dispatch.route(envelope, responder) {
+                    // A lost claim drops the responder: a deferred envelope is acked bare.
+                    if dedupe.is_none_or(|dedupe| dedupe.claim_blocking(routed.envelope())) {
+                        routed.call();
+                    }
+                }
             }
             (Router::Rtm(routes), Work::Rtm(event)) => {
                 if let Some(handler) = routes.find(&event) {
@@ -55,14 +63,16 @@ pub(crate) fn start_pool(
     work: Receiver<Work>,
     tracker: &Tracker,
     stats: &HandlerStats,
+    dedupe: Option<SharedDedupe>,
 ) {
     for i in 0..threads.max(1) {
-        let (router, client, work, token, stats) = (
+        let (router, client, work, token, stats, dedupe) = (
             router.clone(),
             client.clone(),
             work.clone(),
             tracker.token(),
             stats.clone(),
+            dedupe.clone(),
         );
         let spawned = std::thread::Builder::new()
             .name(format!("slack-handler-{i}"))
@@ -72,7 +82,11 @@ pub(crate) fn start_pool(
                     let _entered = span.enter();
                     // A panicking handler is logged, counted and forgotten; the pool thread lives
                     // on (and a deferred envelope's responder, dropped, acks it).
-                    if catch_unwind(AssertUnwindSafe(|| router.run(item, &client))).is_err() {
+                    if catch_unwind(AssertUnwindSafe(|| {
+                        router.run(item, &client, dedupe.as_ref())
+                    }))
+                    .is_err()
+                    {
                         stats.panicked();
                     }
                 }

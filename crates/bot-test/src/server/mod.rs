@@ -1001,6 +1001,7 @@ impl Server {
                     retry_attempt: None,
                     retry_reason: "timeout".into(),
                     new_envelope_id,
+                    elsewhere: false,
                     target: Target::Any,
                 }),
             ),

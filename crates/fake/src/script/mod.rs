@@ -363,6 +363,11 @@ pub struct RedeliverStep {
     pub retry_reason: String,
     /// Give it a fresh `envelope_id` instead of the original one.
     pub new_envelope_id: bool,
+    /// Send it on a connection that has not carried this envelope yet (else on one other than
+    /// the first delivery's), as Slack does when an app holds several connections: with a
+    /// process per connection, the redelivery reaches a process that never saw it. Waits
+    /// while there is no such connection.
+    pub elsewhere: bool,
     /// Which socket gets it.
     pub target: Target,
 }

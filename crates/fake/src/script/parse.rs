@@ -63,7 +63,7 @@ impl Script {
     /// | action | options |
     /// |---|---|
     /// | `"envelope": {…}` / `"envelope_file": "path"` | `label`, `socket`, `retry` (false: never redeliver) |
-    /// | `"redeliver": "label"` | `retry_attempt`, `retry_reason`, `new_envelope_id`, `socket` |
+    /// | `"redeliver": "label"` | `retry_attempt`, `retry_reason`, `new_envelope_id`, `elsewhere` (true: on a connection that has not carried it), `socket` |
     /// | `"disconnect": "warning"` | `socket` |
     /// | `"hello": true`, `"silence": true`, `"ping": true`, `"goodbye": true` | `socket` |
     /// | `"close": 1011` | `reason`, `socket` |
@@ -449,7 +449,13 @@ fn parse_step(
         "redeliver" => {
             f.only(
                 action,
-                &["retry_attempt", "retry_reason", "new_envelope_id", "socket"],
+                &[
+                    "retry_attempt",
+                    "retry_reason",
+                    "new_envelope_id",
+                    "elsewhere",
+                    "socket",
+                ],
             )?;
             let label = f.string(action)?.unwrap_or_default();
             if !labels.contains(&label) {
@@ -464,6 +470,7 @@ fn parse_step(
                     .string("retry_reason")?
                     .unwrap_or_else(|| "timeout".into()),
                 new_envelope_id: f.boolean("new_envelope_id")?.unwrap_or(false),
+                elsewhere: f.boolean("elsewhere")?.unwrap_or(false),
                 target: f.target()?,
             })
         }

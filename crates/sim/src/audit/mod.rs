@@ -113,6 +113,8 @@ pub struct Audit {
     dedupe_window: Option<Duration>,
     late_ack: LateAckPolicy,
     app_acks: bool,
+    /// Under app acks: the envelope id of each event's first delivery the app acks.
+    owed_events: BTreeMap<String, String>,
     rtm_interval: Option<Duration>,
     judge_refresh_gaps: bool,
     /// Deliveries are counted from the wire ([`received`](Self::received)).
@@ -168,6 +170,7 @@ impl Audit {
             dedupe_window: config.dedupe_window(),
             late_ack: config.late_ack_policy(),
             app_acks: config.app_acks(),
+            owed_events: BTreeMap::new(),
             rtm_interval: config.rtm_send_interval(),
             wire: false,
             frame_counted: false,
@@ -348,12 +351,19 @@ impl Audit {
                     _ => None,
                 };
                 self.delivered(&id, deferred);
+                if let (Some(_), Some(event)) = (deferred, envelope.event_id()) {
+                    self.owed_events.insert(event.into_owned(), id.clone());
+                }
                 let event_id = envelope.event_id().map(|e| format!("event {e}"));
                 for key in std::iter::once(format!("envelope {id}")).chain(event_id) {
                     self.dispatch_once(now, key);
                 }
             }
-            Event::Duplicate { envelope_id, .. } => {
+            Event::Duplicate {
+                envelope_id,
+                event_id,
+                ..
+            } => {
                 // Under app acks a redelivery of an id the app still owes an ack for waits
                 // for that ack (the session sends one per delivery then).
                 let owed = self
@@ -361,7 +371,19 @@ impl Audit {
                     .get(envelope_id)
                     .filter(|book| self.app_acks && book.unacked() > 0)
                     .and_then(|book| book.deferred.last().copied());
-                self.delivered(envelope_id, owed)
+                // A retry of an event under a new envelope id while the app still owes the
+                // ack of its first delivery waits for that ack too.
+                let first_owed = if owed.is_none() && self.app_acks {
+                    event_id
+                        .as_ref()
+                        .and_then(|event| self.owed_events.get(event))
+                        .and_then(|first| self.acks.get(first))
+                        .filter(|book| book.unacked() > 0)
+                        .and_then(|book| book.deferred.last().copied())
+                } else {
+                    None
+                };
+                self.delivered(envelope_id, owed.or(first_owed));
             }
             Event::ProtocolError(error) => {
                 if let Some(id) = &error.envelope_id {
