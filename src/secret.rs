@@ -97,22 +97,7 @@ const TOKEN_PREFIXES: [&str; 8] = [
 /// character after it along, so that redacting inside JSON text never cuts an escape in two
 /// (the line stays valid JSON).
 pub fn redact_tokens(text: &str) -> Cow<'_, str> {
-    let Some(first) = find_token(text, 0) else {
-        return Cow::Borrowed(text);
-    };
-    let mut out = String::with_capacity(text.len());
-    let mut copied = 0;
-    let mut next = Some(first);
-    while let Some(start) = next {
-        let prefix_end = start + 5;
-        let end = token_end(text, prefix_end);
-        out.push_str(&text[copied..prefix_end]);
-        out.push_str("<redacted>");
-        copied = end;
-        next = find_token(text, end);
-    }
-    out.push_str(&text[copied..]);
-    Cow::Owned(out)
+    redact_each_token(text, |out, _| out.push_str(REDACTED))
 }
 
 /// Like [`redact_tokens`], keeping every byte where it was: each token's body becomes
@@ -120,6 +105,21 @@ pub fn redact_tokens(text: &str) -> Cow<'_, str> {
 /// read again, such as the frames a transcript keeps: a replay then parses the same layout,
 /// and an error in a malformed frame is reported at the same place as in the recording.
 pub fn redact_tokens_keeping_length(text: &str) -> Cow<'_, str> {
+    redact_each_token(text, |out, len| {
+        if len >= REDACTED.len() {
+            out.push_str(REDACTED);
+            out.extend(std::iter::repeat_n('*', len - REDACTED.len()));
+        } else {
+            out.extend(std::iter::repeat_n('*', len));
+        }
+    })
+}
+
+const REDACTED: &str = "<redacted>";
+
+/// `text` with each token's body (after its five-byte prefix) replaced by what `replace`
+/// writes, given the body's length in bytes.
+fn redact_each_token(text: &str, mut replace: impl FnMut(&mut String, usize)) -> Cow<'_, str> {
     let Some(first) = find_token(text, 0) else {
         return Cow::Borrowed(text);
     };
@@ -130,14 +130,7 @@ pub fn redact_tokens_keeping_length(text: &str) -> Cow<'_, str> {
         let prefix_end = start + 5;
         let end = token_end(text, prefix_end);
         out.push_str(&text[copied..prefix_end]);
-        let len = end - prefix_end;
-        let label = "<redacted>";
-        if len >= label.len() {
-            out.push_str(label);
-            out.extend(std::iter::repeat_n('*', len - label.len()));
-        } else {
-            out.extend(std::iter::repeat_n('*', len));
-        }
+        replace(&mut out, end - prefix_end);
         copied = end;
         next = find_token(text, end);
     }
