@@ -128,6 +128,15 @@ fn redact_each_token(text: &str, mut replace: impl FnMut(&mut String, usize)) ->
     let mut next = Some(first);
     while let Some(start) = next {
         let prefix_end = start + 5;
+        if text[prefix_end..].starts_with(REDACTED) {
+            // Redacted before (an error that quotes a redacted URL): kept as it is, not
+            // redacted twice.
+            let kept = prefix_end + REDACTED.len();
+            out.push_str(&text[copied..kept]);
+            copied = kept;
+            next = find_token(text, kept);
+            continue;
+        }
         let end = token_end(text, prefix_end);
         out.push_str(&text[copied..prefix_end]);
         replace(&mut out, end - prefix_end);
@@ -213,6 +222,11 @@ mod tests {
         assert!(matches!(redact_tokens("nothing here"), Cow::Borrowed(_)));
         assert_eq!(redact_tokens("xoxb-"), "xoxb-<redacted>");
         assert_eq!(redact_tokens("ünïcödé xoxb-é"), "ünïcödé xoxb-<redacted>");
+        // Redacting twice changes nothing more.
+        let once = redact_tokens("url `xapp-1-A1-1-secret`, and xoxb-9");
+        assert_eq!(once, "url `xapp-<redacted>`, and xoxb-<redacted>");
+        assert_eq!(redact_tokens(&once), once);
+        assert_eq!(redact_tokens_keeping_length(&once), once);
     }
 
     #[test]
