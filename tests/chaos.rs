@@ -212,6 +212,20 @@ proptest! {
         check(&w, &plan);
     }
 
+    /// The same under app acks with late acks only reported (`slackline listen`, the Redis
+    /// hand-off): every ack is the app's, some late, none sent on its behalf; redeliveries and
+    /// Slack's retries under new envelope ids wait for the first delivery's ack.
+    #[test]
+    fn app_acks_keep_every_invariant_under_any_fault_schedule(
+        (w, plan) in (1u8..4, any::<bool>()).prop_flat_map(|(n, debug)| {
+            let w = Workload { app_acks: true, ..workload(n, debug) };
+            let labels = w.redeliverable();
+            (Just(w.clone()), plan(&w, net(), any_fault(labels), 24))
+        })
+    ) {
+        check(&w, &plan);
+    }
+
     /// Slack's refresh notices (to one socket or all), redeliveries, jitter and duplicates,
     /// with six-minute connections: the replacement can always connect, so there is always a
     /// live connection (the audit judges every gap; nothing here excuses one).

@@ -38,6 +38,9 @@ pub struct Workload {
     /// Liveness: ping interval and pong timeout of the session.
     pub ping: Duration,
     pub pong: Duration,
+    /// Every ack is the app's and a missed deadline is only reported (what `slackline listen`
+    /// and the Redis hand-off run with): the bot then acks every envelope, some late.
+    pub app_acks: bool,
 }
 
 impl Workload {
@@ -53,6 +56,7 @@ impl Workload {
             rtm: false,
             ping: Duration::from_secs(10),
             pong: Duration::from_secs(10),
+            app_acks: false,
         }
     }
 
@@ -76,6 +80,13 @@ impl Workload {
             Config::socket_mode(APP_TOKEN)
                 .with_connections(self.connections)
                 .with_debug_reconnects(self.debug_reconnects)
+        };
+        let config = if self.app_acks {
+            config
+                .with_app_acks(true)
+                .with_late_ack_policy(slackline::LateAckPolicy::Report)
+        } else {
+            config
         };
         config
             .with_seed(7)
@@ -158,6 +169,8 @@ pub struct ChaosBot {
     rtm_every: Duration,
     rtm_started: bool,
     later: BTreeMap<Instant, Vec<String>>,
+    /// Ack every envelope (under app acks nobody else would).
+    acks_all: bool,
     pub rtm_ids: BTreeSet<u64>,
     pub rtm_outcomes: BTreeMap<u64, Vec<RtmOutcome>>,
 }
@@ -168,6 +181,7 @@ impl ChaosBot {
             rtm_until: w.rtm.then(|| Instant::ZERO + w.span),
             rtm_left: if w.rtm { w.messages } else { 0 },
             rtm_every: w.span / (w.messages.max(1) as u32),
+            acks_all: w.app_acks,
             ..ChaosBot::default()
         }
     }
@@ -190,6 +204,7 @@ impl Bot for ChaosBot {
                 let id = envelope.envelope_id().into_owned();
                 let n: usize = id.bytes().map(usize::from).sum();
                 let delay = match n % 20 {
+                    0 if self.acks_all => Some(Duration::from_secs(6)), // later still, within the grace
                     0 => None,                             // never: the session auto-acks
                     1 | 2 => Some(Duration::from_secs(4)), // too late: refused
                     3..=7 => Some(Duration::from_secs(1)),
