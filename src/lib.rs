@@ -67,13 +67,13 @@
 //!   acked again but not dispatched again.
 //! - **Connections**: 1 to 10, each replaced make-before-break on `disconnect` (`warning`,
 //!   `refresh_requested`) and ahead of `approximate_connection_time` (at least
-//!   [`MIN_APPROXIMATE_CONNECTION_TIME`]); replacements asked for again and again less than
+//!   [`Config::MIN_APPROXIMATE_CONNECTION_TIME`]); replacements asked for again and again less than
 //!   `stable_after` after `hello` back off like failures; `too_many_websockets` sheds one and
 //!   backs off;
 //!   `link_disabled` and fatal auth errors stop the session.
 //! - **Liveness**: client pings, pong deadline, idle deadline, hello deadline.
 //! - **Retries**: capped exponential backoff with seeded jitter, `Retry-After` honoured up to
-//!   [`DEFAULT_MAX_RETRY_AFTER`] (configurable).
+//!   [`Config::DEFAULT_MAX_RETRY_AFTER`] (configurable).
 //! - **RTM**: `rtm.connect` / `rtm.start`, message ids and `reply_to` correlation, pacing,
 //!   goodbye, error frames, app-level ping.
 //! - **Bad input** never panics: it becomes [`Event::ProtocolError`] and the connection goes on.

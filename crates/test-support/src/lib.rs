@@ -5,7 +5,7 @@
 //!
 //! - test tokens and test data ([`APP_TOKEN`], [`data_dir`], [`json_files`], [`load_script`]);
 //! - [`session`]: a scripted stand-in for a driver, feeding one `Session` in virtual time with
-//!   the audit after every drain, and [`script`]: operation sequences over it (the property
+//!   the audit after every drain, and [`mod@script`]: operation sequences over it (the property
 //!   tests and the `session_script` fuzz target);
 //! - [`chaos`]: workloads and checks for the chaos properties, and [`fuzz`]: the fuzz targets'
 //!   bodies, run by `cargo fuzz` and by the regression tests alike;

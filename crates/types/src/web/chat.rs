@@ -1,6 +1,6 @@
 //! `chat.*`: posting, updating, deleting and scheduling messages.
 //!
-//! Message content is set with the [`Compose`](crate::compose::Compose) builder methods:
+//! Message content is set with the [`Compose`] builder methods:
 //! `chat::PostMessage::new("C123").text("hi").thread_ts(ts)`.
 
 use serde::{Deserialize, Serialize};
