@@ -5,11 +5,12 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::{key_ts, ts_key, Channel, ConvKind, Message, User, Workspace};
 use crate::script::{ScriptHeader, UserSeed};
+use slackline::TokenKind;
 
-/// Every scope the fake's methods need, for bot tokens.
-pub(crate) const BOT_SCOPES: [&str; 20] = [
+/// Every scope the fake's methods need but the one that joins channels, which differs by token
+/// kind (see [`default_scopes`]).
+const SCOPES: [&str; 19] = [
     "channels:history",
-    "channels:join",
     "channels:read",
     "chat:write",
     "emoji:read",
@@ -30,29 +31,21 @@ pub(crate) const BOT_SCOPES: [&str; 20] = [
     "users:read.email",
 ];
 
-/// Every scope the fake's methods need, for user tokens (they join with `channels:write`).
-pub(crate) const USER_SCOPES: [&str; 20] = [
-    "channels:history",
-    "channels:read",
-    "channels:write",
-    "chat:write",
-    "emoji:read",
-    "files:write",
-    "groups:history",
-    "groups:read",
-    "im:history",
-    "im:read",
-    "im:write",
-    "mpim:history",
-    "mpim:read",
-    "mpim:write",
-    "pins:write",
-    "reactions:write",
-    "team:read",
-    "usergroups:read",
-    "users:read",
-    "users:read.email",
-];
+/// Every scope the fake's methods need, sorted: bots join channels with `channels:join`,
+/// users with `channels:write`.
+fn default_scopes(kind: TokenKind) -> Vec<String> {
+    let join = match kind {
+        TokenKind::User => "channels:write",
+        _ => "channels:join",
+    };
+    let mut scopes: Vec<String> = SCOPES
+        .iter()
+        .chain([&join])
+        .map(|s| (*s).to_owned())
+        .collect();
+    scopes.sort_unstable();
+    scopes
+}
 
 const DAY: i64 = 86_400;
 
@@ -132,10 +125,8 @@ impl Workspace {
             .values()
             .find(|u| !u.is_bot && !u.deleted && u.id != "USLACKBOT")
             .map_or_else(|| "U0ALICE".to_owned(), |u| u.id.clone());
-        let scopes = |given: &Option<Vec<String>>, all: &[&str]| {
-            given
-                .clone()
-                .unwrap_or_else(|| all.iter().map(|s| (*s).to_owned()).collect())
+        let scopes = |given: &Option<Vec<String>>, kind| {
+            given.clone().unwrap_or_else(|| default_scopes(kind))
         };
         let mut ws = Workspace {
             strict: settings.strict,
@@ -148,8 +139,8 @@ impl Workspace {
             uploads: Vec::new(),
             scheduled: Vec::new(),
             emoji: default_emoji(&team.team_id),
-            bot_scopes: scopes(&settings.bot_scopes, &BOT_SCOPES),
-            user_scopes: scopes(&settings.user_scopes, &USER_SCOPES),
+            bot_scopes: scopes(&settings.bot_scopes, TokenKind::Bot),
+            user_scopes: scopes(&settings.user_scopes, TokenKind::User),
             token_user,
             epoch,
             counter: 0,
