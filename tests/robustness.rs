@@ -5,40 +5,8 @@ use slackline::{Config, Instant};
 use slackline_fake::{ApiRequest, FakeConfig, FakeSlack, Script};
 use slackline_transcript::{Recorder, Transcript};
 
+use slackline_test_support::mutator::Mutator;
 use slackline_test_support::{data_dir, APP_TOKEN, BOT_TOKEN};
-
-/// xorshift64*: a deterministic stream of mutations.
-struct Mutator(u64);
-
-impl Mutator {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn mutate(&mut self, input: &[u8]) -> Vec<u8> {
-        let mut out = input.to_vec();
-        for _ in 0..=(self.next() % 4) {
-            let at = if out.is_empty() {
-                0
-            } else {
-                (self.next() % out.len() as u64) as usize
-            };
-            match self.next() % 5 {
-                0 if !out.is_empty() => {
-                    out.remove(at);
-                }
-                1 => out.insert(at, (self.next() % 256) as u8),
-                2 if !out.is_empty() => out[at] = b"{}[]\":,\\0"[(self.next() % 9) as usize],
-                3 => out.truncate(at),
-                _ => out.extend_from_slice(&out.clone()[..at.min(out.len())]),
-            }
-        }
-        out
-    }
-}
 
 const FRAMES: [&str; 6] = [
     r#"{"envelope_id":"x","payload":{"text":"hi"}}"#,
@@ -56,7 +24,7 @@ fn mutated_client_frames_and_requests_never_panic_the_fake() {
     )
     .unwrap();
     let mut fake = FakeSlack::new(script, FakeConfig::new(), Instant::ZERO);
-    let mut m = Mutator(0x9E37_79B9_7F4A_7C15);
+    let mut m = Mutator::new(0x9E37_79B9_7F4A_7C15);
     let mut open = Vec::new();
     for round in 0..3000u64 {
         let now = Instant::from_millis(round * 7);
@@ -124,7 +92,7 @@ fn mutated_scripts_and_transcripts_never_panic_the_parsers() {
         {{\"t\":30,\"dir\":\"out\",\"kind\":\"send_ping\",\"conn\":1,\"payload\":\"00ff\"}}"
     );
     assert!(Transcript::parse(&transcript).is_ok());
-    let mut m = Mutator(42);
+    let mut m = Mutator::new(42);
     for _ in 0..3000 {
         let script = m.mutate(demo.as_bytes());
         let _ = Script::parse(&String::from_utf8_lossy(&script));

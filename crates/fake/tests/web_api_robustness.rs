@@ -6,45 +6,7 @@
 use serde_json::Value;
 use slackline::Instant;
 use slackline_fake::{ApiRequest, FakeConfig, FakeSlack, Output, Script};
-
-/// xorshift64*: a deterministic stream of mutations.
-struct Mutator(u64);
-
-impl Mutator {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn mutate(&mut self, input: &[u8]) -> Vec<u8> {
-        let mut out = input.to_vec();
-        for _ in 0..=(self.next() % 4) {
-            let at = if out.is_empty() {
-                0
-            } else {
-                (self.next() % out.len() as u64) as usize
-            };
-            match self.next() % 6 {
-                0 if !out.is_empty() => {
-                    out.remove(at);
-                }
-                1 => out.insert(at, (self.next() % 256) as u8),
-                2 if !out.is_empty() => {
-                    let alphabet = b"{}[]\":,\\0&=%.-CUVT9";
-                    out[at] = alphabet[(self.next() % alphabet.len() as u64) as usize]
-                }
-                3 => out.truncate(at),
-                4 => out
-                    .splice(at..at, b"xoxb-1-2-leak".iter().copied())
-                    .for_each(drop),
-                _ => out.extend_from_slice(&out.clone()[..at.min(out.len())]),
-            }
-        }
-        out
-    }
-}
+use slackline_test_support::mutator::Mutator;
 
 /// A plausible body for each method, JSON and form.
 fn bodies(method: &str) -> (&'static str, &'static str) {
@@ -121,7 +83,9 @@ fn mutated_web_api_calls_never_panic_the_fake() {
         Instant::ZERO,
     );
     let methods: Vec<&str> = slackline_fake::web_api_methods().collect();
-    let mut m = Mutator(0x5DEE_CE66_D1CE_4E5B);
+    let mut m = Mutator::new(0x5DEE_CE66_D1CE_4E5B)
+        .with_alphabet(b"{}[]\":,\\0&=%.-CUVT9")
+        .with_splice(b"xoxb-1-2-leak");
     let mut upload_urls: Vec<Vec<u8>> = Vec::new();
     for round in 0..3000u64 {
         let now = Instant::from_millis(round * 13);

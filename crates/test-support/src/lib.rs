@@ -18,6 +18,7 @@ pub mod chaos;
 #[cfg(feature = "drivers")]
 pub mod drivers;
 pub mod fuzz;
+pub mod mutator;
 pub mod redis;
 pub mod script;
 pub mod session;
