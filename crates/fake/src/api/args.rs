@@ -115,6 +115,11 @@ impl Args {
         self.text(name).map(Cow::into_owned)
     }
 
+    /// An optional switch, read leniently as Slack does: absent or not a boolean is off.
+    pub(crate) fn flag(&self, name: &str) -> bool {
+        self.boolean(name).ok().flatten().unwrap_or(false)
+    }
+
     /// A boolean: `true`/`false`, `1`/`0` (as JSON or text).
     pub(crate) fn boolean(&self, name: &str) -> Result<Option<bool>, BadValue> {
         match self.value(name) {

@@ -48,7 +48,7 @@ fn readable(
 
 /// `oldest` / `latest` bounds (`invalid_ts_oldest` / `invalid_ts_latest`), with `inclusive`.
 fn bounds(args: &Args) -> Result<(Bound<u64>, Bound<u64>), ApiError> {
-    let inclusive = args.boolean("inclusive").unwrap_or(None).unwrap_or(false);
+    let inclusive = args.flag("inclusive");
     let read = |name: &str, error: &str| -> Result<Option<u64>, ApiError> {
         match args.string(name) {
             None => Ok(None),
@@ -170,16 +170,9 @@ fn replies(ws: &mut Workspace, cx: &mut Ctx<'_>, args: &Args) -> Answer {
 
 fn info(ws: &mut Workspace, cx: &mut Ctx<'_>, args: &Args) -> Answer {
     let id = readable(ws, cx, args, "read")?;
-    let num_members = args
-        .boolean("include_num_members")
-        .unwrap_or(None)
-        .unwrap_or(false);
+    let num_members = args.flag("include_num_members");
     let mut channel = ws.channel_json(ws.channel(&id)?, &cx.caller, num_members);
-    if args
-        .boolean("include_locale")
-        .unwrap_or(None)
-        .unwrap_or(false)
-    {
+    if args.flag("include_locale") {
         channel["locale"] = json!("en-US");
     }
     Ok(json!({ "channel": channel }))
@@ -203,10 +196,7 @@ fn list(ws: &mut Workspace, cx: &mut Ctx<'_>, args: &Args) -> Answer {
         ws.require(&cx.caller, &format!("{}:read", kind.scope_family()))?;
         kinds.push(kind);
     }
-    let exclude_archived = args
-        .boolean("exclude_archived")
-        .unwrap_or(None)
-        .unwrap_or(false);
+    let exclude_archived = args.flag("exclude_archived");
     let page = PageRequest::read(args, "team", 100, 1000)?;
     let start = page.start.clone().unwrap_or_default();
     let caller = &cx.caller;
@@ -275,11 +265,8 @@ fn join(ws: &mut Workspace, cx: &mut Ctx<'_>, args: &Args) -> Answer {
 }
 
 fn open(ws: &mut Workspace, cx: &mut Ctx<'_>, args: &Args) -> Answer {
-    let return_im = args.boolean("return_im").unwrap_or(None).unwrap_or(false);
-    let prevent_creation = args
-        .boolean("prevent_creation")
-        .unwrap_or(None)
-        .unwrap_or(false);
+    let return_im = args.flag("return_im");
+    let prevent_creation = args.flag("prevent_creation");
     let (id, already) = if let Some(channel) = args.string("channel") {
         let id = ws.conversation(&channel, &cx.caller)?;
         let kind = ws.channel(&id)?.kind;

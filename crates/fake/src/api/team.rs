@@ -72,11 +72,7 @@ fn emoji_list(ws: &mut Workspace, cx: &mut Ctx<'_>, args: &Args) -> Answer {
         "emoji": ws.emoji,
         "cache_ts": format!("{}.000000", ws.epoch.saturating_sub(86_400)),
     });
-    if args
-        .boolean("include_categories")
-        .unwrap_or(None)
-        .unwrap_or(false)
-    {
+    if args.flag("include_categories") {
         body["categories_version"] = json!("5");
         body["categories"] = json!([
             {"name": "smileys_and_people", "emoji_names": ["grinning", "smiley", "wave", "+1"]},
@@ -89,11 +85,10 @@ fn emoji_list(ws: &mut Workspace, cx: &mut Ctx<'_>, args: &Args) -> Answer {
 
 fn usergroups_list(ws: &mut Workspace, cx: &mut Ctx<'_>, args: &Args) -> Answer {
     ws.require(&cx.caller, "usergroups:read")?;
-    let flag = |name: &str| args.boolean(name).unwrap_or(None).unwrap_or(false);
     let groups = ws.usergroups_json(
-        flag("include_users"),
-        flag("include_count"),
-        flag("include_disabled"),
+        args.flag("include_users"),
+        args.flag("include_count"),
+        args.flag("include_disabled"),
     );
     Ok(json!({ "usergroups": groups }))
 }

@@ -35,11 +35,7 @@ fn info(ws: &mut Workspace, cx: &mut Ctx<'_>, args: &Args) -> Answer {
     let email = shows_email(ws, cx);
     let user = ws.user(&id)?.clone();
     let mut user = ws.user_json(&user, email);
-    if args
-        .boolean("include_locale")
-        .unwrap_or(None)
-        .unwrap_or(false)
-    {
+    if args.flag("include_locale") {
         user["locale"] = json!("en-US");
     }
     Ok(json!({ "user": user }))
