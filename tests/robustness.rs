@@ -61,7 +61,7 @@ fn mutated_client_frames_and_requests_never_panic_the_fake() {
                 }
             }
         }
-        if let Some(&socket) = open.get((m.next() % (open.len() as u64 + 1)) as usize) {
+        if let Some(&socket) = open.get((m.next_u64() % (open.len() as u64 + 1)) as usize) {
             let frame = m.mutate(FRAMES[(round % FRAMES.len() as u64) as usize].as_bytes());
             match round % 5 {
                 0 => fake.handle_binary(now, socket, &frame),

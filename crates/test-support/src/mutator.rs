@@ -32,7 +32,7 @@ impl Mutator {
     }
 
     /// The next number of the stream.
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.state ^= self.state >> 12;
         self.state ^= self.state << 25;
         self.state ^= self.state >> 27;
@@ -43,19 +43,19 @@ impl Mutator {
     pub fn mutate(&mut self, input: &[u8]) -> Vec<u8> {
         let mut out = input.to_vec();
         let kinds = 5 + u64::from(self.splice.is_some());
-        for _ in 0..=(self.next() % 4) {
+        for _ in 0..=(self.next_u64() % 4) {
             let at = if out.is_empty() {
                 0
             } else {
-                (self.next() % out.len() as u64) as usize
+                (self.next_u64() % out.len() as u64) as usize
             };
-            match (self.next() % kinds, self.splice) {
+            match (self.next_u64() % kinds, self.splice) {
                 (0, _) if !out.is_empty() => {
                     out.remove(at);
                 }
-                (1, _) => out.insert(at, (self.next() % 256) as u8),
+                (1, _) => out.insert(at, (self.next_u64() % 256) as u8),
                 (2, _) if !out.is_empty() => {
-                    out[at] = self.alphabet[(self.next() % self.alphabet.len() as u64) as usize]
+                    out[at] = self.alphabet[(self.next_u64() % self.alphabet.len() as u64) as usize]
                 }
                 (3, _) => out.truncate(at),
                 (4, Some(splice)) => out.splice(at..at, splice.iter().copied()).for_each(drop),
