@@ -6,7 +6,7 @@ use std::pin::pin;
 use std::time::Duration;
 
 use futures_util::future::{select, Either};
-use http::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE, HOST, RETRY_AFTER, USER_AGENT};
+use http::header::{AUTHORIZATION, CONTENT_TYPE, HOST, RETRY_AFTER, USER_AGENT};
 use http_body_util::{BodyExt, Full, Limited};
 use slackline::HttpResponse;
 use slackline_client::{check, HttpFailure, HttpPost, Protocol};
@@ -63,11 +63,7 @@ impl<R: Runtime> HttpClient<R> {
             .map_err(HttpFailure::transport)?;
         let mut http_request = http::Request::post(target.path_and_query.as_str())
             .header(HOST, target.authority.as_str());
-        if let Some(authorization) = request.authorization() {
-            let mut authorization = HeaderValue::try_from(authorization).map_err(|_| {
-                HttpFailure::Transport("the token is not a valid header value".into())
-            })?;
-            authorization.set_sensitive(true);
+        if let Some(authorization) = request.authorization()? {
             http_request = http_request.header(AUTHORIZATION, authorization);
         }
         let http_request = http_request

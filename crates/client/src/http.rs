@@ -102,11 +102,16 @@ impl HttpPost {
         &self.body
     }
 
-    /// The `Authorization` header (the secret: put it there and nowhere else), if any.
-    pub fn authorization(&self) -> Option<String> {
-        self.token
-            .as_ref()
-            .map(|token| format!("Bearer {}", token.expose()))
+    /// The `Authorization` header (the secret: put it there and nowhere else), if any, marked
+    /// sensitive so that HTTP libraries keep it out of their logs.
+    pub fn authorization(&self) -> Result<Option<http::HeaderValue>, HttpFailure> {
+        let Some(token) = &self.token else {
+            return Ok(None);
+        };
+        let mut value = http::HeaderValue::try_from(format!("Bearer {}", token.expose()))
+            .map_err(|_| HttpFailure::Transport("the token is not a valid header value".into()))?;
+        value.set_sensitive(true);
+        Ok(Some(value))
     }
 
     /// What it is, for logs: the Web API method, or `response_url`.

@@ -4,9 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use http::header::{
-    HeaderValue, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HOST, RETRY_AFTER, USER_AGENT,
-};
+use http::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HOST, RETRY_AFTER, USER_AGENT};
 use slackline::HttpResponse;
 use slackline_client::{check, HttpFailure, HttpPost, Protocol};
 
@@ -46,11 +44,7 @@ impl HttpClient {
             target.path_and_query
         );
         let mut http_request = http::Request::post(uri).header(HOST, target.authority.as_str());
-        if let Some(authorization) = request.authorization() {
-            let mut authorization = HeaderValue::try_from(authorization).map_err(|_| {
-                HttpFailure::Transport("the token is not a valid header value".into())
-            })?;
-            authorization.set_sensitive(true);
+        if let Some(authorization) = request.authorization()? {
             http_request = http_request.header(AUTHORIZATION, authorization);
         }
         let http_request = http_request
