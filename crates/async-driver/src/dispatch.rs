@@ -54,12 +54,6 @@ impl<R: Runtime> Router<R> {
                 let pending = matches!(envelope.ack_state(), AckState::AwaitingApp { .. });
                 let responder =
                     Responder::new(envelope.envelope_id_bytes(), pending, client.clone());
-                let Some(dedupe) = dedupe else {
-                    let (call, wrap) = dispatch.start_watched(envelope, responder, |e, routed| {
-                        runtime.watch_handler(Dispatched::Envelope(e), routed)
-                    });
-                    return wrapped(call?, wrap);
-                };
                 let routed = match dispatch.route(envelope, responder) {
                     Ok(routed) => routed,
                     Err(envelope) => {
@@ -68,16 +62,22 @@ impl<R: Runtime> Router<R> {
                     }
                 };
                 let wrap = runtime.watch_handler(Dispatched::Envelope(routed.envelope()), true);
-                let claim = dedupe.claim(routed.envelope());
-                // The handler is called only once the claim is won: a lost one drops it
-                // uncalled, and with it the responder (a deferred envelope is acked bare).
-                let call: BoxFuture<'static, ()> = Box::pin(async move {
-                    if claim.await {
-                        if let Some(call) = routed.call() {
-                            call.await;
-                        }
+                let call = match dedupe {
+                    None => routed.call()?,
+                    Some(dedupe) => {
+                        let claim = dedupe.claim(routed.envelope());
+                        // The handler is called only once the claim is won: a lost one drops
+                        // it uncalled, and with it the responder (a deferred envelope is acked
+                        // bare).
+                        Box::pin(async move {
+                            if claim.await {
+                                if let Some(call) = routed.call() {
+                                    call.await;
+                                }
+                            }
+                        })
                     }
-                });
+                };
                 (call, wrap)
             }
             (Router::Rtm(routes), Work::Rtm(event)) => {
@@ -93,19 +93,11 @@ impl<R: Runtime> Router<R> {
             }
             _ => return None,
         };
-        wrapped(call, wrap)
+        Some(match wrap {
+            Some(wrap) => wrap(call),
+            None => call,
+        })
     }
-}
-
-/// `call`, wrapped by the runtime's watcher if it has one.
-fn wrapped(
-    call: BoxFuture<'static, ()>,
-    wrap: Option<crate::WrapHandler>,
-) -> Option<BoxFuture<'static, ()>> {
-    Some(match wrap {
-        Some(wrap) => wrap(call),
-        None => call,
-    })
 }
 
 /// Lifecycle events, observed on the dispatcher in order with the handlers' work.

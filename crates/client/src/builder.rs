@@ -207,32 +207,9 @@ impl<K: Kind> Clone for SocketModeDispatch<K> {
 }
 
 impl<K: Kind> SocketModeDispatch<K> {
-    /// The handler call for `envelope`, or `None` if no handler takes it (the responder is
-    /// dropped, which acks a deferred envelope at once).
-    pub fn start(&self, envelope: Envelope, responder: K::Responder) -> Option<K::Task> {
-        self.start_watched(envelope, responder, |_, _| ()).0
-    }
-
-    /// [`start`](Self::start), telling `watch` what was routed (the envelope, and whether a
-    /// handler takes it) before the handler is called: for a runtime that observes handlers.
-    pub fn start_watched<W>(
-        &self,
-        envelope: Envelope,
-        responder: K::Responder,
-        watch: impl FnOnce(&Envelope, bool) -> W,
-    ) -> (Option<K::Task>, W) {
-        match self.route(envelope, responder) {
-            Ok(routed) => {
-                let watched = watch(&routed.envelope, true);
-                (routed.call(), watched)
-            }
-            Err(envelope) => (None, watch(&envelope, false)),
-        }
-    }
-
-    /// The handler that takes `envelope`, to be called later ([`Routed::call`]): after a
-    /// shared-dedupe claim was won, say. No handler: the envelope back, its responder dropped
-    /// (which acks a deferred envelope at once).
+    /// The handler that takes `envelope`, to be called with [`Routed::call`] (by a driver after
+    /// its shared-dedupe claim was won, if it has one). No handler: the envelope back, its
+    /// responder dropped (which acks a deferred envelope at once).
     // The error hands the envelope back (to be watched, then dropped): boxing it would cost
     // an allocation for every envelope no handler takes.
     #[allow(clippy::result_large_err)]
