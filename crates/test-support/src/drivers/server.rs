@@ -337,7 +337,11 @@ async fn pump<S>(
         tokio::select! {
             text = to_client.recv() => match text {
                 Some(text) => {
-                    if ws.send(Message::text(text)).await.is_err() { break; }
+                    if ws.send(Message::text(text)).await.is_err() {
+                        // The stream is gone: said as when a read finds it so.
+                        let _ = from_client.send(FromClient::Ended);
+                        break;
+                    }
                 }
                 None => break,
             },
