@@ -64,7 +64,7 @@ pub use client::{
 };
 pub use command::ClientHandle;
 pub use http::HttpClient;
-pub use responder::Responder;
+pub use responder::{HeldAck, Responder};
 pub use rtm_handle::RtmHandle;
 pub use runtime::{AsyncIo, BoxFuture, BoxedIo, Dispatched, Hooks, Runtime, WrapHandler};
 pub use slackline_client::{

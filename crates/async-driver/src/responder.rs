@@ -104,6 +104,46 @@ impl Drop for Responder {
     }
 }
 
+/// An envelope's ack, given only on purpose: dropped, it is withheld (nothing is sent, and Slack
+/// redelivers the envelope), where a dropped [`Responder`] acks at once. For apps that must not
+/// ack what they have not taken care of yet (written out, stored, handed on) and may stop
+/// before they have.
+#[derive(Debug)]
+pub struct HeldAck(Option<Responder>);
+
+impl HeldAck {
+    /// Holds `responder`'s ack.
+    pub fn new(responder: Responder) -> Self {
+        HeldAck(Some(responder))
+    }
+
+    /// Nothing to give: the envelope was acked already.
+    pub fn none() -> Self {
+        HeldAck(None)
+    }
+
+    /// Gives the ack, waiting for the session to take it.
+    pub async fn give(mut self) -> Result<(), AckError> {
+        match self.0.take() {
+            Some(responder) => responder.ack().await,
+            None => Ok(()),
+        }
+    }
+
+    /// Gives a bare ack without waiting (queued for the drive loop, as a dropped responder's).
+    pub fn give_now(mut self) {
+        drop(self.0.take());
+    }
+}
+
+impl Drop for HeldAck {
+    fn drop(&mut self) {
+        if let Some(mut responder) = self.0.take() {
+            responder.pending = false;
+        }
+    }
+}
+
 impl fmt::Debug for Responder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Responder")

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use slackline::{Event, LateAckPolicy};
-use slackline_async_driver::{Error, RtmClient, Runtime, SocketModeClient};
+use slackline_async_driver::{Error, HeldAck, RtmClient, Runtime, SocketModeClient};
 use tokio::sync::Notify;
 
 use crate::exit::{self, Outcome};
@@ -22,7 +22,7 @@ use crate::fleet::Fleet;
 use crate::record::FileSink;
 use crate::report::{Context, Reporter};
 use crate::runtime::RuntimeChoice;
-use crate::stdout::{Broken, Held, Item, Printer};
+use crate::stdout::{Broken, Item, Printer};
 use crate::{output, tokens, ListenArgs};
 
 /// How long a stop waits for envelopes already received to be printed (and acked). On
@@ -272,7 +272,7 @@ async fn serve_on<R: Runtime>(
                 async move {
                     if let Some(printer) = &o.printer {
                         printer
-                            .push(Item::Envelope(envelope, Held::new(responder)))
+                            .push(Item::Envelope(envelope, HeldAck::new(responder)))
                             .await;
                     }
                 }
@@ -290,7 +290,7 @@ async fn serve_on<R: Runtime>(
             async move {
                 match &o.printer {
                     Some(printer) => {
-                        let item = Item::Envelope(envelope, Held::handed_off());
+                        let item = Item::Envelope(envelope, HeldAck::none());
                         printer.push(item).await;
                     }
                     None => o.quiet.dispatched(o.max_events),

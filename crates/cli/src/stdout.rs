@@ -2,7 +2,7 @@
 //! who stalls blocks this thread only, never the runtime's (acks, pings and timers of every
 //! connection go on).
 //!
-//! - **Acked once printed.** An envelope comes with the right to ack it ([`Held`]); the ack is
+//! - **Acked once printed.** An envelope comes with the right to ack it (a [`HeldAck`]); the ack is
 //!   given once its whole line was handed to stdout (`write` returned past its end), never
 //!   before. An envelope whose line was not written (stdout closed, `--max-events` reached)
 //!   is not acked: Slack redelivers it.
@@ -22,7 +22,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::task::{Poll, Waker};
 
 use slackline::{Envelope, RtmEvent};
-use slackline_async_driver::Responder;
+use slackline_async_driver::HeldAck;
 
 use crate::output;
 
@@ -34,43 +34,11 @@ const TAKE: usize = 64;
 /// Bytes formatted before they are written (and the lines in them acked).
 const WRITE_BATCH: usize = 64 * 1024;
 
-/// The ack of an envelope, given only once its line was written. Dropped without
-/// [`ack`](Held::ack), it is not given (a pending responder dropped normally acks: this one
-/// is forgotten instead).
-#[derive(Debug)]
-pub struct Held(Option<Responder>);
-
-impl Held {
-    /// Holds `responder`'s ack (the envelope awaits it: `--quiet` never holds one).
-    pub fn new(responder: Responder) -> Self {
-        Held(Some(responder))
-    }
-
-    /// Nothing to ack: the envelope was acked once handed off (`listen --to`).
-    pub fn handed_off() -> Self {
-        Held(None)
-    }
-
-    /// Gives the ack (dropping an awaiting responder sends its bare ack at once).
-    fn ack(mut self) {
-        drop(self.0.take());
-    }
-}
-
-impl Drop for Held {
-    fn drop(&mut self) {
-        if let Some(responder) = self.0.take() {
-            // Not printed: no ack. Forgetting leaks a handle until the process exits, soon.
-            std::mem::forget(responder);
-        }
-    }
-}
-
 /// A line to write.
 #[derive(Debug)]
 pub enum Item {
     /// An envelope, acked once printed.
-    Envelope(Envelope, Held),
+    Envelope(Envelope, HeldAck),
     /// An RTM event (RTM has no acks).
     Rtm(RtmEvent),
     /// A lifecycle line (`hello`, `disconnect`, `goodbye`), newline included.
@@ -115,7 +83,7 @@ struct State {
     /// A wake of the writer is scheduled (the kick task will do it).
     kicked: bool,
     /// Acks of printed envelopes, for the runtime's thread to give.
-    printed: Vec<Held>,
+    printed: Vec<HeldAck>,
     broken: Option<Broken>,
     counts: Counts,
 }
@@ -188,7 +156,7 @@ impl Printer {
                 acker.acks.notified().await;
                 std::mem::swap(&mut printed, &mut acker.lock().printed);
                 // Each dropped responder queues its bare ack for the drive loop.
-                printed.drain(..).for_each(Held::ack);
+                printed.drain(..).for_each(HeldAck::give_now);
             }
         });
         Ok(Printer { shared })
@@ -305,7 +273,7 @@ pub enum News {
 struct Pending {
     end: usize,
     event: bool,
-    held: Option<Held>,
+    held: Option<HeldAck>,
 }
 
 fn write_loop(shared: &Shared) {
@@ -429,7 +397,7 @@ fn flush(
             counts.events += u64::from(line.event);
             state.printed.extend(line.held);
         }
-        // A line not written whole drops its `Held` here: not acked.
+        // A line not written whole drops its `HeldAck` here: not acked.
     }
     let acks = !had_acks && !state.printed.is_empty();
     drop(state);

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use slackline::{Envelope, LateAckPolicy};
-use slackline_async_driver::{Responder, Runtime, SocketModeBuilder};
+use slackline_async_driver::{HeldAck, Runtime, SocketModeBuilder};
 
 use crate::error::Error;
 use crate::link::Link;
@@ -199,36 +199,15 @@ where
         )
         .on_envelope(move |envelope, responder| {
             let (sink, runtime, on_append) = (sink.clone(), runtime.clone(), on_append.clone());
-            let unsent = UnsentAck(Some(responder));
+            // Withheld if the hand-off stops before its append went through.
+            let held = HeldAck::new(responder);
             async move {
                 let id = sink.append_until_done(&runtime, &envelope).await;
-                if let Err(error) = unsent.send().await {
+                if let Err(error) = held.give().await {
                     // Stopped meanwhile: it is in the stream; Slack may redeliver it too.
                     tracing::debug!(%error, "appended, but not acked");
                 }
                 on_append(envelope, id).await;
             }
         })
-}
-
-/// An envelope's ack, owed until its append went through: dropped before (the hand-off
-/// stopped), it is not given, where a dropped responder would ack at once.
-struct UnsentAck(Option<Responder>);
-
-impl UnsentAck {
-    async fn send(mut self) -> Result<(), slackline::AckError> {
-        match self.0.take() {
-            Some(responder) => responder.ack().await,
-            None => Ok(()),
-        }
-    }
-}
-
-impl Drop for UnsentAck {
-    fn drop(&mut self) {
-        if let Some(responder) = self.0.take() {
-            // A handle to the client, leaked until the process ends (a stop is under way).
-            std::mem::forget(responder);
-        }
-    }
 }
