@@ -128,11 +128,12 @@ impl Server {
     }
 }
 
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("slackline-cli-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+/// A scratch directory for one test, removed when the test ends (pass or fail).
+fn temp_dir(name: &str) -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("slackline-cli-{name}-"))
+        .tempdir()
+        .unwrap()
 }
 
 fn repo(path: &str) -> PathBuf {
@@ -214,7 +215,8 @@ fn listen_on_async_std_against_serve_acks_everything() {
 }
 
 fn listen_against_serve(runtime: &str) {
-    let dir = temp_dir(&format!("listen-{runtime}"));
+    let scratch = temp_dir(&format!("listen-{runtime}"));
+    let dir = scratch.path();
     let script = write(&dir, "three.jsonl", THREE_ENVELOPES);
     let report = dir.join("verdict.json");
     let server = Server::start(
@@ -256,7 +258,8 @@ fn listen_against_serve(runtime: &str) {
 
 #[test]
 fn listen_rtm_prints_events() {
-    let dir = temp_dir("rtm");
+    let scratch = temp_dir("rtm");
+    let dir = scratch.path();
     let script = write(
         &dir,
         "rtm.jsonl",
@@ -291,7 +294,8 @@ fn listen_rtm_prints_events() {
 
 #[test]
 fn record_then_replay_check_round_trip() {
-    let dir = temp_dir("record");
+    let scratch = temp_dir("record");
+    let dir = scratch.path();
     let transcript = dir.join("session.jsonl");
     let server = Server::start(
         &repo("tests/data/traffic/socket-mode"),
@@ -361,7 +365,8 @@ fn record_then_replay_check_round_trip() {
 #[cfg(unix)]
 #[test]
 fn listen_exits_zero_on_sigterm_and_closes_with_1000() {
-    let dir = temp_dir("sigterm");
+    let scratch = temp_dir("sigterm");
+    let dir = scratch.path();
     let script = write(
         &dir,
         "long.jsonl",
@@ -411,7 +416,8 @@ fn listen_exits_zero_on_sigterm_and_closes_with_1000() {
 
 #[test]
 fn serve_without_a_client_times_out_with_status_4() {
-    let dir = temp_dir("timeout");
+    let scratch = temp_dir("timeout");
+    let dir = scratch.path();
     let script = write(&dir, "three.jsonl", THREE_ENVELOPES);
     let report = dir.join("verdict.json");
     let server = Server::start(
@@ -487,7 +493,8 @@ fn a_plain_url_off_loopback_is_refused() {
 
 #[test]
 fn script_and_file_errors_name_the_place() {
-    let dir = temp_dir("errors");
+    let scratch = temp_dir("errors");
+    let dir = scratch.path();
     let bad = write(
         &dir,
         "bad.jsonl",
@@ -672,7 +679,8 @@ fn every_recorded_rtm_event_is_one_json_line() {
     // Then Slack refuses the token: a fatal stop (status 3) ends listen.
     script.push_str("{\"fail\":\"rtm.connect\",\"error\":\"invalid_auth\",\"times\":5}\n");
     script.push_str("{\"after\":\"300ms\",\"close\":1001}\n{\"after\":\"1s\",\"end\":true}\n");
-    let work = temp_dir("rtm-frames");
+    let scratch = temp_dir("rtm-frames");
+    let work = scratch.path();
     let script = write(&work, "rtm.jsonl", &script);
     let server = Server::start(&script, &["--timeout", "30s"]);
     let listened = run(slackline()
@@ -693,7 +701,8 @@ fn every_recorded_rtm_event_is_one_json_line() {
 /// client (connections closed with 1000) with one line on stderr and status 5.
 #[test]
 fn listen_into_head_acks_only_what_was_written() {
-    let dir = temp_dir("head");
+    let scratch = temp_dir("head");
+    let dir = scratch.path();
     let report = dir.join("flood.json");
     let server = Server::start(
         &repo("tests/data/traffic/socket-mode"),
@@ -745,7 +754,8 @@ fn listen_into_head_acks_only_what_was_written() {
 #[test]
 fn a_stalled_reader_keeps_acks_back_in_bounded_memory() {
     const ENVELOPES: usize = 1500;
-    let dir = temp_dir("stall");
+    let scratch = temp_dir("stall");
+    let dir = scratch.path();
     let text = "x".repeat(16 * 1024);
     // Slack's deadline is stretched so the stall does not end the script (a `wait` for acks
     // ends at the deadline): here acks are late only if they never come.
@@ -822,7 +832,8 @@ fn a_stalled_reader_keeps_acks_back_in_bounded_memory() {
 /// introduced, `disconnect` after those that came before it.
 #[test]
 fn lines_come_in_protocol_order() {
-    let dir = temp_dir("order");
+    let scratch = temp_dir("order");
+    let dir = scratch.path();
     let script = write(
         &dir,
         "order.jsonl",
@@ -899,7 +910,8 @@ fn terminate(running: &Running) {
 /// Item 9: each failure is one stderr line saying what failed, why and what happens next.
 #[test]
 fn each_failure_is_one_line_on_stderr() {
-    let dir = temp_dir("failures");
+    let scratch = temp_dir("failures");
+    let dir = scratch.path();
     let script = write(
         &dir,
         "failures.jsonl",
@@ -967,7 +979,8 @@ fn each_failure_is_one_line_on_stderr() {
 /// Item 9: a storm of the same failure is summarised, not printed line by line.
 #[test]
 fn a_storm_of_identical_failures_is_summarised() {
-    let dir = temp_dir("storm");
+    let scratch = temp_dir("storm");
+    let dir = scratch.path();
     let mut script = String::from("{\"slackline_script\":1}\n");
     for n in 0..300 {
         script.push_str(&format!(
@@ -1040,7 +1053,8 @@ fn a_refused_url_and_a_tls_failure_are_reported() {
     assert!(listening.wait().status.success());
 
     // TLS to a port that speaks plain HTTP.
-    let dir = temp_dir("tls");
+    let scratch = temp_dir("tls");
+    let dir = scratch.path();
     let script = write(&dir, "three.jsonl", THREE_ENVELOPES);
     let server = Server::start(&script, &["--timeout", "20s"]);
     let https = server.api_url.replace("http://", "https://");
@@ -1097,7 +1111,8 @@ fn secrets_stay_out_of_errors() {
 /// the token's tail (after a non-ASCII character) is in neither the transcript nor stderr.
 #[test]
 fn a_malformed_frame_with_a_token_replays_as_recorded() {
-    let dir = temp_dir("record-token");
+    let scratch = temp_dir("record-token");
+    let dir = scratch.path();
     let script = write(
         &dir,
         "token.jsonl",
@@ -1230,7 +1245,8 @@ fn closed_within(tcp: &mut std::net::TcpStream, limit: Duration) -> bool {
 /// closed on arrival, idle ones after the idle timeout.
 #[test]
 fn serve_stays_bounded_under_a_hostile_client() {
-    let dir = temp_dir("hostile");
+    let scratch = temp_dir("hostile");
+    let dir = scratch.path();
     let script = write(&dir, "three.jsonl", THREE_ENVELOPES);
     let report = dir.join("verdict.json");
     let server = Server::start(
@@ -1339,7 +1355,8 @@ fn serve_takes_its_token_from_the_environment_and_says_what_it_prints() {
         help.stdout
     );
 
-    let dir = temp_dir("accept-env");
+    let scratch = temp_dir("accept-env");
+    let dir = scratch.path();
     let script = write(&dir, "three.jsonl", THREE_ENVELOPES);
     // Another token is the only one accepted: listen's is refused for good.
     let mut serve = slackline();

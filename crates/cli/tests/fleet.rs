@@ -8,7 +8,6 @@
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -124,9 +123,13 @@ fn until(what: &str, mut done: impl FnMut() -> bool) {
 }
 
 /// `slackline serve` on a script written to a temporary file, and its API URL.
-fn serve(name: &str, script: &str) -> (Proc, String, PathBuf) {
-    let dir = std::env::temp_dir().join(format!("slackline-fleet-{}-{name}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+/// The scratch directory holding the script and report goes with the returned guard.
+fn serve(name: &str, script: &str) -> (Proc, String, tempfile::TempDir) {
+    let scratch = tempfile::Builder::new()
+        .prefix(&format!("slackline-fleet-{name}-"))
+        .tempdir()
+        .unwrap();
+    let dir = scratch.path();
     let path = dir.join("script.jsonl");
     std::fs::write(&path, script).unwrap();
     let report = dir.join("verdict.json");
@@ -144,7 +147,7 @@ fn serve(name: &str, script: &str) -> (Proc, String, PathBuf) {
     until("serve's first line", || !server.lines().is_empty());
     let first: Value = serde_json::from_str(&server.lines()[0]).unwrap();
     let api_url = first["api_url"].as_str().unwrap().to_owned();
-    (server, api_url, report)
+    (server, api_url, scratch)
 }
 
 fn envelope(i: usize) -> String {
@@ -182,7 +185,7 @@ fn spread_script(n: usize) -> String {
 
 /// Three listeners of two connections each; returns how often each event was printed.
 fn three_listeners(name: &str, n: usize, shared_dedupe: Option<&str>) -> BTreeMap<String, usize> {
-    let (mut server, api_url, _) = serve(name, &spread_script(n));
+    let (mut server, api_url, _scratch) = serve(name, &spread_script(n));
     let mut args = vec!["listen", "--connections", "2"];
     if let Some(url) = shared_dedupe {
         args.extend(["--shared-dedupe", url]);
@@ -227,7 +230,7 @@ fn a_worker_killed_mid_stream_loses_nothing_its_entries_are_reclaimed() {
     const N: usize = 40;
     let redis = RedisServer::start();
     let stream = format!("{}/events", redis.url());
-    let (mut server, api_url, _) = serve("kill", &paced_script(N, "1ms"));
+    let (mut server, api_url, _scratch) = serve("kill", &paced_script(N, "1ms"));
     let mut listener = Proc::start(&["listen", "--to", &stream], Some(&api_url));
     assert_eq!(listener.wait().code(), Some(3), "{}", listener.stderr());
     assert!(
@@ -296,7 +299,7 @@ fn redis_restarted_mid_run_loses_nothing() {
     const N: usize = 60;
     let mut redis = RedisServer::start();
     let stream = format!("{}/events", redis.url());
-    let (mut server, api_url, _) = serve("restart", &paced_script(N, "40ms"));
+    let (mut server, api_url, _scratch) = serve("restart", &paced_script(N, "40ms"));
     let mut listener = Proc::start(&["listen", "--to", &stream], Some(&api_url));
     let worker = Proc::start(&["worker", &stream, "--reclaim-after", "2s"], None);
     until("a third of the events through", || {
