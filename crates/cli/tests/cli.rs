@@ -217,7 +217,7 @@ fn listen_on_async_std_against_serve_acks_everything() {
 fn listen_against_serve(runtime: &str) {
     let scratch = temp_dir(&format!("listen-{runtime}"));
     let dir = scratch.path();
-    let script = write(&dir, "three.jsonl", THREE_ENVELOPES);
+    let script = write(dir, "three.jsonl", THREE_ENVELOPES);
     let report = dir.join("verdict.json");
     let server = Server::start(
         &script,
@@ -261,7 +261,7 @@ fn listen_rtm_prints_events() {
     let scratch = temp_dir("rtm");
     let dir = scratch.path();
     let script = write(
-        &dir,
+        dir,
         "rtm.jsonl",
         r#"{"slackline_script":1}
 {"after":"100ms","rtm":{"type":"message","channel":"C1","user":"U1","text":"hi","ts":"1.0"}}
@@ -349,7 +349,7 @@ fn record_then_replay_check_round_trip() {
             .map(|l| format!("{l}\n"))
             .collect()
     };
-    let tampered_path = write(&dir, "tampered.jsonl", &tampered);
+    let tampered_path = write(dir, "tampered.jsonl", &tampered);
     let diverged = run(slackline().args(["replay", "--check"]).arg(&tampered_path));
     assert_eq!(diverged.status.code(), Some(4), "{}", diverged.stderr);
     assert!(
@@ -368,7 +368,7 @@ fn listen_exits_zero_on_sigterm_and_closes_with_1000() {
     let scratch = temp_dir("sigterm");
     let dir = scratch.path();
     let script = write(
-        &dir,
+        dir,
         "long.jsonl",
         r#"{"slackline_script":1}
 {"after":"100ms","envelope":{"type":"events_api","payload":{"event":{"type":"message"}}}}
@@ -418,7 +418,7 @@ fn listen_exits_zero_on_sigterm_and_closes_with_1000() {
 fn serve_without_a_client_times_out_with_status_4() {
     let scratch = temp_dir("timeout");
     let dir = scratch.path();
-    let script = write(&dir, "three.jsonl", THREE_ENVELOPES);
+    let script = write(dir, "three.jsonl", THREE_ENVELOPES);
     let report = dir.join("verdict.json");
     let server = Server::start(
         &script,
@@ -496,7 +496,7 @@ fn script_and_file_errors_name_the_place() {
     let scratch = temp_dir("errors");
     let dir = scratch.path();
     let bad = write(
-        &dir,
+        dir,
         "bad.jsonl",
         "{\"slackline_script\":1}\n# a comment\n{\"after\":\"1s\",\"envelope\":{\"payload\":{}}}\n",
     );
@@ -681,7 +681,7 @@ fn every_recorded_rtm_event_is_one_json_line() {
     script.push_str("{\"after\":\"300ms\",\"close\":1001}\n{\"after\":\"1s\",\"end\":true}\n");
     let scratch = temp_dir("rtm-frames");
     let work = scratch.path();
-    let script = write(&work, "rtm.jsonl", &script);
+    let script = write(work, "rtm.jsonl", &script);
     let server = Server::start(&script, &["--timeout", "30s"]);
     let listened = run(slackline()
         .args(["listen", "--rtm", "--api-url", &server.api_url])
@@ -767,7 +767,7 @@ fn a_stalled_reader_keeps_acks_back_in_bounded_memory() {
         ));
     }
     script.push_str("{\"wait\":\"acks\"}\n{\"end\":true}\n");
-    let script = write(&dir, "big.jsonl", &script);
+    let script = write(dir, "big.jsonl", &script);
     let report = dir.join("verdict.json");
     let server = Server::start(
         &script,
@@ -835,7 +835,7 @@ fn lines_come_in_protocol_order() {
     let scratch = temp_dir("order");
     let dir = scratch.path();
     let script = write(
-        &dir,
+        dir,
         "order.jsonl",
         r#"{"slackline_script":1}
 {"after":"0ms","envelope":{"type":"events_api","payload":{"event_id":"Ev1"}}}
@@ -913,7 +913,7 @@ fn each_failure_is_one_line_on_stderr() {
     let scratch = temp_dir("failures");
     let dir = scratch.path();
     let script = write(
-        &dir,
+        dir,
         "failures.jsonl",
         r#"{"slackline_script":1,"hello":{"num_connections":3}}
 {"fail":"apps.connections.open","status":503,"times":1}
@@ -988,7 +988,7 @@ fn a_storm_of_identical_failures_is_summarised() {
         ));
     }
     script.push_str("{\"after\":\"100ms\",\"disconnect\":\"link_disabled\"}\n{\"end\":true}\n");
-    let script = write(&dir, "storm.jsonl", &script);
+    let script = write(dir, "storm.jsonl", &script);
     let server = Server::start(&script, &["--timeout", "30s"]);
     let listened = run(&mut listen_against(&server.api_url));
     assert_eq!(listened.status.code(), Some(3), "{}", listened.stderr);
@@ -1055,7 +1055,7 @@ fn a_refused_url_and_a_tls_failure_are_reported() {
     // TLS to a port that speaks plain HTTP.
     let scratch = temp_dir("tls");
     let dir = scratch.path();
-    let script = write(&dir, "three.jsonl", THREE_ENVELOPES);
+    let script = write(dir, "three.jsonl", THREE_ENVELOPES);
     let server = Server::start(&script, &["--timeout", "20s"]);
     let https = server.api_url.replace("http://", "https://");
     let mut listening = Running::start(&mut listen_against(&https));
@@ -1114,7 +1114,7 @@ fn a_malformed_frame_with_a_token_replays_as_recorded() {
     let scratch = temp_dir("record-token");
     let dir = scratch.path();
     let script = write(
-        &dir,
+        dir,
         "token.jsonl",
         "{\"slackline_script\":1}\n\
          {\"after\":\"50ms\",\"raw\":\"{\\\"envelope_id\\\":\\\"e-1\\\",\\\"type\\\":\\\"events_api\\\",\\\"payload\\\":{\\\"token\\\":\\\"xoxb-1-sécretVERYSECRETVALUE\\\",oops\"}\n\
@@ -1247,7 +1247,7 @@ fn closed_within(tcp: &mut std::net::TcpStream, limit: Duration) -> bool {
 fn serve_stays_bounded_under_a_hostile_client() {
     let scratch = temp_dir("hostile");
     let dir = scratch.path();
-    let script = write(&dir, "three.jsonl", THREE_ENVELOPES);
+    let script = write(dir, "three.jsonl", THREE_ENVELOPES);
     let report = dir.join("verdict.json");
     let server = Server::start(
         &script,
@@ -1357,7 +1357,7 @@ fn serve_takes_its_token_from_the_environment_and_says_what_it_prints() {
 
     let scratch = temp_dir("accept-env");
     let dir = scratch.path();
-    let script = write(&dir, "three.jsonl", THREE_ENVELOPES);
+    let script = write(dir, "three.jsonl", THREE_ENVELOPES);
     // Another token is the only one accepted: listen's is refused for good.
     let mut serve = slackline();
     serve
