@@ -20,7 +20,7 @@ trap cleanup EXIT
 
 python=$(command -v python3.11 || command -v python3)
 cargo build --locked -q -p slackline-cli
-bin=target/debug/slackline
+bin=${CARGO_TARGET_DIR:-target}/debug/slackline
 
 echo "interop: installing slack_sdk $SLACK_SDK_VERSION into a virtual environment"
 "$python" -m venv "$work/venv"
