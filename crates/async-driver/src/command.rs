@@ -33,6 +33,17 @@ impl ClientHandle {
         self.sender().try_send(Command::Shutdown).is_ok()
     }
 
+    /// Whether both handles control the same client.
+    pub(crate) fn same_client(&self, other: &ClientHandle) -> bool {
+        Arc::ptr_eq(&self.commands, &other.commands)
+    }
+
+    /// Queues bare acks for the drive loop without waiting. Best effort, as a dropped
+    /// responder's ack: if the queue is full, the session's ack deadline still covers them.
+    pub(crate) fn send_acks(&self, envelope_ids: Vec<String>) {
+        let _ = self.sender().try_send(Command::Acks(envelope_ids));
+    }
+
     pub(crate) fn sender(&self) -> mpsc::Sender<Command> {
         mpsc::Sender::clone(&self.commands)
     }

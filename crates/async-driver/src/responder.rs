@@ -134,6 +134,36 @@ impl HeldAck {
     pub fn give_now(mut self) {
         drop(self.0.take());
     }
+
+    /// Gives many bare acks without waiting, as [`give_now`](Self::give_now) each would, in
+    /// one command per client rather than one per ack (a writer acking a batch of lines it
+    /// has written costs the drive loop one wake-up, not one per line).
+    pub fn give_all_now(acks: impl IntoIterator<Item = HeldAck>) {
+        let mut batch: Option<(ClientHandle, Vec<String>)> = None;
+        for mut held in acks {
+            let Some(mut responder) = held.0.take() else {
+                continue;
+            };
+            if !std::mem::replace(&mut responder.pending, false) {
+                continue;
+            }
+            let envelope_id = responder.envelope_id().to_owned();
+            match &mut batch {
+                Some((handle, ids)) if handle.same_client(&responder.handle) => {
+                    ids.push(envelope_id)
+                }
+                _ => {
+                    if let Some((handle, ids)) = batch.take() {
+                        handle.send_acks(ids);
+                    }
+                    batch = Some((responder.handle.clone(), vec![envelope_id]));
+                }
+            }
+        }
+        if let Some((handle, ids)) = batch {
+            handle.send_acks(ids);
+        }
+    }
 }
 
 impl Drop for HeldAck {
@@ -150,5 +180,71 @@ impl fmt::Debug for Responder {
             .field("envelope_id", &self.envelope_id())
             .field("pending", &self.pending)
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use futures_channel::mpsc;
+
+    use super::*;
+
+    fn client() -> (ClientHandle, mpsc::Receiver<Command>) {
+        let (commands, received) = mpsc::channel(16);
+        let handle = ClientHandle {
+            commands: Arc::new(commands),
+        };
+        (handle, received)
+    }
+
+    fn held(id: &str, pending: bool, handle: &ClientHandle) -> HeldAck {
+        HeldAck::new(Responder::new(
+            Bytes::copy_from_slice(id.as_bytes()),
+            pending,
+            handle.clone(),
+        ))
+    }
+
+    fn drained(received: &mut mpsc::Receiver<Command>) -> Vec<Vec<String>> {
+        let mut batches = Vec::new();
+        while let Ok(command) = received.try_recv() {
+            match command {
+                Command::Acks(ids) => batches.push(ids),
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+        batches
+    }
+
+    #[test]
+    fn acks_given_together_go_in_one_command_per_client_in_order() {
+        let (a, mut to_a) = client();
+        let (b, mut to_b) = client();
+        HeldAck::give_all_now([
+            held("E1", true, &a),
+            held("E2", true, &a),
+            HeldAck::none(),
+            held("E3", false, &a), // acked before: nothing to give
+            held("E4", true, &b),
+            held("E5", true, &a),
+        ]);
+        assert_eq!(
+            drained(&mut to_a),
+            [
+                vec!["E1".to_owned(), "E2".to_owned()],
+                vec!["E5".to_owned()]
+            ]
+        );
+        assert_eq!(drained(&mut to_b), [vec!["E4".to_owned()]]);
+    }
+
+    #[test]
+    fn a_held_ack_dropped_instead_of_given_sends_nothing() {
+        let (a, mut to_a) = client();
+        drop(held("E1", true, &a));
+        HeldAck::give_all_now([]);
+        assert!(drained(&mut to_a).is_empty());
     }
 }

@@ -155,8 +155,8 @@ impl Printer {
             loop {
                 acker.acks.notified().await;
                 std::mem::swap(&mut printed, &mut acker.lock().printed);
-                // Each dropped responder queues its bare ack for the drive loop.
-                printed.drain(..).for_each(HeldAck::give_now);
+                // One command carries the batch's acks to the drive loop.
+                HeldAck::give_all_now(printed.drain(..));
             }
         });
         Ok(Printer { shared })

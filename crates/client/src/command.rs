@@ -22,6 +22,10 @@ pub enum Command {
         /// without acking).
         reply: Option<Reply<Result<(), AckError>>>,
     },
+    /// Bare acks of deferred envelopes, given together: one command for a batch (an app
+    /// that acks what it has written out, a batch at a time), each acked as a fire-and-forget
+    /// [`Ack`](Command::Ack) would be.
+    Acks(Vec<String>),
     /// Queue an RTM message.
     Rtm {
         /// The message.
@@ -51,6 +55,10 @@ impl fmt::Debug for Command {
                 .debug_struct("Rtm")
                 .field("silent", &message.is_silent())
                 .finish_non_exhaustive(),
+            Command::Acks(envelope_ids) => f
+                .debug_struct("Acks")
+                .field("count", &envelope_ids.len())
+                .finish(),
             Command::Shutdown => f.write_str("Shutdown"),
         }
     }

@@ -131,6 +131,22 @@ impl SessionHost {
                     }
                 }
             }
+            Command::Acks(envelope_ids) => {
+                let count = envelope_ids.len();
+                let mut refused = None;
+                for envelope_id in envelope_ids {
+                    let input = Input::Ack {
+                        envelope_id,
+                        payload: None,
+                    };
+                    if let Err(Refused::Ack(error)) = self.feed(now, input, carrier) {
+                        refused.get_or_insert((error, 0)).1 += 1;
+                    }
+                }
+                if let Some((error, refused)) = refused {
+                    tracing::debug!(%error, refused, count, "acks given after their envelopes ended");
+                }
+            }
             Command::Rtm {
                 message,
                 queued,
