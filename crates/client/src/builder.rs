@@ -219,7 +219,7 @@ impl<K: Kind> SocketModeDispatch<K> {
         responder: K::Responder,
     ) -> Result<Routed<K>, Envelope> {
         let table = &*self.0;
-        match table.routes.route(&envelope, &table.stats) {
+        match table.routes.route(&envelope, Some(&table.stats)) {
             Some((handler, matched)) => Ok(Routed {
                 handler: handler.clone(),
                 matched,

@@ -86,8 +86,8 @@ impl<H> SocketModeRoutes<H> {
     /// its key, else the catch-all): for tables of other handler types, such as
     /// slackline-redis's worker.
     pub fn find(&self, envelope: &Envelope) -> Option<&H> {
-        self.route(envelope, &HandlerStats::default())
-            .map(|(handler, _)| handler)
+        // Without typed routes nothing can fail to decode: there is nothing to count.
+        self.route(envelope, None).map(|(handler, _)| handler)
     }
 
     /// The handler for `envelope`, if any: the first typed route whose key and matcher fit
@@ -95,7 +95,11 @@ impl<H> SocketModeRoutes<H> {
     /// catch-all. The payload is parsed only when some table could match: for the routing
     /// key (as before typed routes), and whole only when a typed route is filed under that
     /// key. A payload a typed route cannot decode is counted and goes the untyped way.
-    pub(crate) fn route(&self, envelope: &Envelope, stats: &HandlerStats) -> Option<Found<'_, H>> {
+    pub(crate) fn route(
+        &self,
+        envelope: &Envelope,
+        stats: Option<&HandlerStats>,
+    ) -> Option<Found<'_, H>> {
         let fallback = || self.fallback.as_ref().map(|h| (h, None));
         let table = match envelope.kind() {
             EnvelopeType::EventsApi => Table::Events,
@@ -121,7 +125,11 @@ impl<H> SocketModeRoutes<H> {
                         return Some((&l.handler, Some(Box::new((payload, hit)))));
                     }
                 }
-                Err(error) => stats.undecodable(envelope.kind().as_str(), &error),
+                Err(error) => {
+                    if let Some(stats) = stats {
+                        stats.undecodable(envelope.kind().as_str(), &error);
+                    }
+                }
             }
         }
         match plain.get(&key) {
@@ -277,7 +285,7 @@ mod tests {
         let stats = HandlerStats::default();
         envelopes(frames)
             .iter()
-            .map(|e| match routes.route(e, &stats) {
+            .map(|e| match routes.route(e, Some(&stats)) {
                 Some((label, Some(_))) => format!("{label} typed"),
                 Some((label, None)) => label.to_string(),
                 None => "-".into(),
@@ -345,7 +353,7 @@ mod tests {
         routes.insert_event("message".into(), "messages");
         let envelope = &envelopes(std::slice::from_ref(&broken))[0];
         assert!(matches!(
-            routes.route(envelope, &stats),
+            routes.route(envelope, Some(&stats)),
             Some((&"messages", None))
         ));
         assert_eq!(
@@ -356,7 +364,7 @@ mod tests {
 
         add(&mut routes, listen::message("x"), "typed messages");
         assert!(matches!(
-            routes.route(envelope, &stats),
+            routes.route(envelope, Some(&stats)),
             Some((&"messages", None))
         ));
         assert_eq!(stats.snapshot().undecodable, 1);
