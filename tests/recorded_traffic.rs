@@ -137,13 +137,12 @@ fn every_socket_mode_frame_is_acked_once_and_dispatched_with_its_fields() {
                     payload, expected["payload"],
                     "{file}: payload must be handed on intact"
                 );
-                if kind == "events_api" {
-                    assert_eq!(
-                        envelope.route().as_deref(),
-                        expected["payload"]["event"]["type"].as_str(),
-                        "{file}"
-                    );
-                }
+                let route = match kind {
+                    "events_api" => &expected["payload"]["event"]["type"],
+                    "slash_commands" => &expected["payload"]["command"],
+                    _ => &expected["payload"]["type"],
+                };
+                assert_eq!(envelope.route().as_deref(), route.as_str(), "{file}");
                 // Exactly one ack: at once, or (when a response payload is possible) from the app.
                 let acked_now = acks_for(&out, id);
                 if accepts {

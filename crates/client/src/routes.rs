@@ -111,7 +111,8 @@ impl<H> SocketModeRoutes<H> {
         if plain.is_empty() && typed.is_empty() {
             return fallback();
         }
-        // `route()` parses the payload: skipped when no table could match anyway.
+        // `route()` reads the payload (the frame scanner, not a parse): skipped when no table
+        // could match anyway.
         let Some(key) = envelope.route() else {
             return fallback();
         };
