@@ -10,17 +10,8 @@ SLACK_SDK_VERSION=3.47.0
 ENVELOPES=tests/data/traffic/socket-mode
 LIMIT=60 # seconds, for each process
 
-work=$(mktemp -d)
-pids=()
-cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
+source .ci/lib.sh
 python=$(command -v python3.11 || command -v python3)
-cargo build --locked -q -p slackline-cli
-bin=${CARGO_TARGET_DIR:-target}/debug/slackline
 
 echo "interop: installing slack_sdk $SLACK_SDK_VERSION into a virtual environment"
 "$python" -m venv "$work/venv"
@@ -40,22 +31,6 @@ print(n)
 PY
 )
 
-# Starts `slackline serve` in the background; sets $serve_pid and $api_url.
-start_serve() {
-    local report=$1
-    "$bin" serve "$ENVELOPES" --report "$report" --timeout "${LIMIT}s" >"$work/serve.out" 2>"$work/serve.err" &
-    serve_pid=$!
-    pids+=("$serve_pid")
-    for _ in $(seq 100); do
-        [ -s "$work/serve.out" ] && break
-        sleep 0.1
-    done
-    local port
-    port=$(sed -n 's/.*"port":\([0-9]*\).*/\1/p' "$work/serve.out" | head -1)
-    [ -n "$port" ] || { cat "$work/serve.err"; echo "interop: serve did not start"; exit 1; }
-    api_url="http://127.0.0.1:$port/api/"
-}
-
 finish_serve() {
     local status=0
     wait "$serve_pid" || status=$?
@@ -71,7 +46,7 @@ awk '/<!-- interop:/ { marked = 1; next }
 [ -s "$work/app.py" ] || { echo "interop: no python snippet after the interop marker in README.md"; exit 1; }
 
 echo "interop: the README's python slack_sdk snippet against slackline serve ($expected envelopes)"
-start_serve "$work/python-verdict.json"
+start_serve "$ENVELOPES" "$work/python-verdict.json"
 SLACK_API_URL="$api_url" timeout "$LIMIT" "$work/venv/bin/python" "$work/app.py" \
     >"$work/python.out" 2>"$work/python.err" &
 python_pid=$!
@@ -94,7 +69,7 @@ if ! "$work/venv/bin/python" .ci/interop/check_verdict.py "$work/python-verdict.
 fi
 
 echo "interop: slackline listen against slackline serve"
-start_serve "$work/listen-verdict.json"
+start_serve "$ENVELOPES" "$work/listen-verdict.json"
 status=0
 SLACK_APP_TOKEN=xapp-1-A0INTEROP-1-interop timeout "$LIMIT" "$bin" listen --quiet --api-url "$api_url" || status=$?
 # The script ends with `disconnect: link_disabled`: Slack ended the session, status 3.

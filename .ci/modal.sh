@@ -7,29 +7,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 LIMIT=60 # seconds, for each process
 
-work=$(mktemp -d)
-pids=()
-cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-cargo build --locked -q -p slackline-cli
+source .ci/lib.sh
 cargo build --locked -q -p slackline-examples --example modal
 target=${CARGO_TARGET_DIR:-target}
-"$target/debug/slackline" serve examples/bots/modal.jsonl --report "$work/verdict.json" --timeout "${LIMIT}s" \
-    >"$work/serve.out" 2>"$work/serve.err" &
-serve_pid=$!
-pids+=("$serve_pid")
-for _ in $(seq 100); do
-    [ -s "$work/serve.out" ] && break
-    sleep 0.1
-done
-port=$(sed -n 's/.*"port":\([0-9]*\).*/\1/p' "$work/serve.out" | head -1)
-[ -n "$port" ] || { cat "$work/serve.err"; echo "modal: serve did not start"; exit 1; }
+start_serve examples/bots/modal.jsonl "$work/verdict.json"
 
-SLACK_APP_TOKEN=xapp-1-A0TICKETS-1-ci SLACK_BOT_TOKEN=xoxb-1-2-ci SLACK_API_URL="http://127.0.0.1:$port/api/" \
+SLACK_APP_TOKEN=xapp-1-A0TICKETS-1-ci SLACK_BOT_TOKEN=xoxb-1-2-ci SLACK_API_URL="$api_url" \
     timeout "$LIMIT" "$target/debug/examples/modal" >"$work/bot.out" 2>"$work/bot.err" &
 bot_pid=$!
 pids+=("$bot_pid")
