@@ -613,6 +613,8 @@ mod blocks {
                         if text.get(end).is_some_and(|&b| is_scalar_byte(b)) {
                             return None;
                         }
+                        // No container opened or closed: the comma's class stands.
+                        continue;
                     }
                     OPEN_OBJECT | OPEN_ARRAY => {
                         if depth >= MAX_DEPTH {
