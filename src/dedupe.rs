@@ -75,9 +75,21 @@ pub(crate) struct Dedupe {
     order: VecDeque<(Instant, u64)>,
 }
 
+/// Tables for up to this many ids are reserved whole when the session starts. Tables this
+/// large come from fresh pages, resident only once written, so an idle client pays nothing for
+/// them; and a full one was never grown on the way (the set rehashed into a table twice its
+/// size while the old one is still held, the deque rounded up to the next power of two: 512
+/// KiB for the default 20,000 ids instead of 320).
+const RESERVED_UP_TO: usize = 1 << 16;
+
 impl Dedupe {
     pub(crate) fn new(window: Duration, capacity: usize) -> Self {
-        let reserve = capacity.min(4096);
+        // One check may add a few ids before the oldest are forgotten.
+        let reserve = if capacity <= RESERVED_UP_TO {
+            capacity + 4
+        } else {
+            4096
+        };
         Dedupe {
             window,
             capacity,
@@ -129,6 +141,21 @@ impl Dedupe {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_default_size_window_fills_without_growing_its_tables() {
+        let capacity = crate::Config::DEFAULT_DEDUPE_CAPACITY;
+        let mut d = Dedupe::new(Duration::from_secs(60), capacity);
+        let (slots, order) = (d.seen.slot_count(), d.order.capacity());
+        for i in 0..2 * capacity as u64 {
+            let id = i.to_le_bytes();
+            let keys = [id_key(IdKind::Envelope, &id), id_key(IdKind::Event, &id)];
+            assert!(!d.check_and_insert(Instant::from_secs(i / 1000), &keys));
+        }
+        assert_eq!(d.len(), capacity);
+        assert_eq!(d.seen.slot_count(), slots, "the set was never rehashed");
+        assert_eq!(d.order.capacity(), order, "the deque was never reallocated");
+    }
 
     #[test]
     fn remembers_within_window_and_forgets_after() {

@@ -37,6 +37,11 @@ impl KeySet {
         self.len
     }
 
+    #[cfg(test)]
+    pub(crate) fn slot_count(&self) -> usize {
+        self.slots.len()
+    }
+
     /// Adds `key`; false if it was already there.
     pub(crate) fn insert(&mut self, key: u64) -> bool {
         let key = stored(key);
