@@ -212,7 +212,9 @@ fn main() -> ExitCode {
         Ok(runtime) => runtime,
         Err(e) => return exit::report(Outcome::Error(anyhow::anyhow!("cannot start tokio: {e}"))),
     };
-    let outcome = runtime.block_on(async move {
+    // Boxed: the commands' futures are tens of KiB, and on the stack every frame that moves or
+    // polls one holds a copy (stack pages, once touched, stay in the peak RSS).
+    let outcome = runtime.block_on(Box::pin(async move {
         match cli.command {
             Command::Demo { quiet } => demo::run(quiet).await,
             Command::Listen(args) => listen::run(args, None).await,
@@ -224,7 +226,7 @@ fn main() -> ExitCode {
             Command::Replay { file, check } => replay::run(&file, check),
             Command::Worker(args) => worker::run(args).await,
         }
-    });
+    }));
     // Handler tasks still running after a shutdown must not hold the process up.
     runtime.shutdown_timeout(Duration::from_millis(200));
     exit::report(outcome)
