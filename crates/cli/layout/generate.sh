@@ -13,6 +13,7 @@ cargo build --release --locked -q -p slackline-cli
 bin=$(realpath "${CARGO_TARGET_DIR:-target}/release/slackline")
 work=$(mktemp -d)
 serve_pid=
+source .ci/serve.sh
 cleanup() {
     [ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null
     rm -rf "$work"
@@ -24,19 +25,10 @@ envelopes=12000
 profile() {
     local name=$1
     shift
-    "$bin" serve tests/data/traffic/socket-mode --flood "$envelopes" --timeout 300s \
-        >"$work/serve.out" 2>"$work/serve.err" &
-    serve_pid=$!
-    for _ in $(seq 100); do
-        [ -s "$work/serve.out" ] && break
-        sleep 0.1
-    done
-    local port
-    port=$(sed -n 's/.*"port":\([0-9]*\).*/\1/p' "$work/serve.out" | head -1)
-    [ -n "$port" ] || { cat "$work/serve.err"; echo "generate.sh: serve did not start"; exit 1; }
+    serve_in_background tests/data/traffic/socket-mode --flood "$envelopes" --timeout 300s
     # A reader that starts late: stdout fills up and the paths of back-pressure run too.
     SLACK_APP_TOKEN=xapp-1-A0-1-layout valgrind --tool=callgrind --demangle=no \
-        --callgrind-out-file="$work/$name.cg" "$bin" listen --api-url "http://127.0.0.1:$port/api/" \
+        --callgrind-out-file="$work/$name.cg" "$bin" listen --api-url "$api_url" \
         --max-events "$envelopes" "$@" 2>"$work/$name.err" | { sleep "$reader_delay"; cat >/dev/null; } ||
         { cat "$work/$name.err"; exit 1; }
     wait "$serve_pid" || true
