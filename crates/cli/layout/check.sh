@@ -2,7 +2,9 @@
 # Fails when hot-functions.txt no longer names the functions of the release `slackline` binary
 # (after a toolchain, Cargo.lock or profile change, or much new code in listen's path): the
 # binary then links with its hot code scattered again and its peak RSS grows back by megabytes.
-# Regenerate the list with generate.sh (needs valgrind) and commit it.
+# Regenerate the list with generate.sh (needs valgrind) and commit it. The names are those of
+# `cargo build --release -p slackline-cli` (and `cargo install --path crates/cli`): built together
+# with other packages, the dependencies' features are unified with theirs and many names differ.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 bin=${CARGO_TARGET_DIR:-target}/release/slackline

@@ -158,29 +158,25 @@ pub fn sibling(name: &str) -> Result<PathBuf, String> {
 }
 
 /// Builds the server and client binaries with the profile this binary was built with, so one
-/// `cargo run -p slackline-bench --bin e2e` is the whole command.
+/// `cargo run -p slackline-bench --bin e2e` is the whole command. `slackline` is built on its
+/// own, as users build it (`-p slackline-cli`): built together with the bench, its dependencies'
+/// features are unified with the bench's, its symbols named otherwise, and its layout
+/// (`crates/cli/layout`) no longer applies, so the bench would measure another binary.
 pub fn build_binaries() -> Result<(), String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let mut command = Command::new(cargo);
-    command.args([
-        "build",
-        "--quiet",
-        "-p",
-        "slackline-cli",
-        "-p",
-        "slackline-bench",
-        "--bins",
-    ]);
-    if !cfg!(debug_assertions) {
-        command.arg("--release");
+    for package in ["slackline-cli", "slackline-bench"] {
+        let mut command = Command::new(&cargo);
+        command.args(["build", "--quiet", "-p", package, "--bins"]);
+        if !cfg!(debug_assertions) {
+            command.arg("--release");
+        }
+        let status = command
+            .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+            .status()
+            .map_err(|e| format!("cannot run cargo: {e}"))?;
+        if !status.success() {
+            return Err(format!("building {package} failed: {status}"));
+        }
     }
-    let status = command
-        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
-        .status()
-        .map_err(|e| format!("cannot run cargo: {e}"))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("building the benchmark binaries failed: {status}"))
-    }
+    Ok(())
 }
