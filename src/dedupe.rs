@@ -77,9 +77,9 @@ pub(crate) struct Dedupe {
 
 /// Tables for up to this many ids are reserved whole when the session starts. Tables this
 /// large come from fresh pages, resident only once written, so an idle client pays nothing for
-/// them; and a full one was never grown on the way (the set rehashed into a table twice its
-/// size while the old one is still held, the deque rounded up to the next power of two: 512
-/// KiB for the default 20,000 ids instead of 320).
+/// them; and filling one never grows it (growing rehashed the set into a table twice its size
+/// while still holding the old one, and rounded the deque up to the next power of two: 512 KiB
+/// for the default 20,000 ids instead of 320).
 const RESERVED_UP_TO: usize = 1 << 16;
 
 impl Dedupe {

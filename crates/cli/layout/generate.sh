@@ -4,8 +4,9 @@
 # functions side by side at the start of the code; see BENCHMARKS.md ("Peak RSS") for why.
 #
 # Runs `listen` (stdout read at once, and read only after 10 s) and `listen --quiet` under
-# callgrind (valgrind) against `slackline serve --flood`, from start to exit. Names are those of this toolchain, Cargo.lock and profile:
-# run it again after changing any of them, or after large changes to listen's code.
+# callgrind (valgrind) against `slackline serve --flood`, from start to exit. Names are those of
+# this toolchain, Cargo.lock and profile: run it again after changing any of them, or after large
+# changes to listen's code (crates/cli/layout/check.sh tells).
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 command -v valgrind >/dev/null || { echo "generate.sh needs valgrind (apt-get install valgrind)"; exit 1; }
@@ -40,22 +41,24 @@ reader_delay=0 profile quiet --quiet
 
 python3 - "$bin" "$work"/*.cg >crates/cli/layout/hot-functions.txt <<'PY'
 # Sums each function's own instruction count (callgrind's output format, names compressed
-# as "(id) name" the first time) over the runs, for functions of the binary only.
+# as "(id) name" the first time) over the runs, for functions of the binary only. Other lines
+# (files, jumps) start with a letter and are passed over as no cost line.
 import collections, re, sys
 
 binary, runs = sys.argv[1], sys.argv[2:]
 cost = collections.Counter()
 for run in runs:
+    # Objects (ob=, cob=) and functions (fn=, cfn=) each share one table of ids.
     names = {"ob": {}, "fn": {}}
     obj = fn = None
     skip_next = False
     for line in open(run, errors="replace"):
         line = line.rstrip("\n")
         key, _, value = line.partition("=")
-        if key in ("ob", "cob", "fn", "cfn", "fi", "fe", "cfi", "cfl", "fl"):
-            table = names["ob" if key in ("ob", "cob") else "fn"] if key in ("ob", "cob", "fn", "cfn") else None
+        if key in ("ob", "cob", "fn", "cfn"):
+            table = names[key.removeprefix("c")]
             name = value
-            if table is not None and value.startswith("("):
+            if value.startswith("("):
                 ident, _, rest = value.partition(")")
                 name = rest.strip() or table.get(ident, "")
                 if rest.strip():
