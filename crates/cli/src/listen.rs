@@ -222,16 +222,18 @@ async fn serve_on<R: Runtime>(
         if let Some(seconds) = args.ping_interval {
             builder = builder.ping_interval(Duration::from_secs(seconds));
         }
-        let o = outputs.clone();
-        if o.printer.is_some() || o.max_events.is_some() {
+        // Each event's future holds only what it uses (a printer is one `Arc`): the whole
+        // `Outputs` is several, cloned and dropped per event.
+        if let Some(printer) = outputs.printer.clone() {
             builder = builder.on_any(move |event, _| {
-                let o = o.clone();
-                async move {
-                    match &o.printer {
-                        Some(printer) => printer.push(Item::Rtm(event)).await,
-                        None => o.quiet.dispatched(o.max_events),
-                    }
-                }
+                let printer = printer.clone();
+                async move { printer.push(Item::Rtm(event)).await }
+            });
+        } else if outputs.max_events.is_some() {
+            let o = outputs.clone();
+            builder = builder.on_any(move |_, _| {
+                o.quiet.dispatched(o.max_events);
+                async {}
             });
         }
         if let Some(sink) = sink {
@@ -266,19 +268,17 @@ async fn serve_on<R: Runtime>(
             builder.deferred_acks(false)
         };
         let o = outputs.clone();
-        if o.printer.is_some() {
+        if let Some(printer) = o.printer.clone() {
             // The printer's queue is where envelopes wait for stdout; a long handler queue in
             // front of it would only hold more frames (peak RSS) for no more throughput.
             builder = builder
                 .handler_queue(16)
                 .on_envelope(move |envelope, responder| {
-                    let o = o.clone();
+                    let printer = printer.clone();
                     async move {
-                        if let Some(printer) = &o.printer {
-                            printer
-                                .push(Item::Envelope(envelope, HeldAck::new(responder)))
-                                .await;
-                        }
+                        printer
+                            .push(Item::Envelope(envelope, HeldAck::new(responder)))
+                            .await;
                     }
                 });
         } else if o.max_events.is_some() {
@@ -287,17 +287,22 @@ async fn serve_on<R: Runtime>(
                 async {}
             });
         }
-        let o = outputs.clone();
+        let (printer, quiet, max_events) = (
+            outputs.printer.clone(),
+            Arc::clone(&outputs.quiet),
+            outputs.max_events,
+        );
         // With --to, the hand-off takes the envelopes: each is printed once appended and acked.
         builder = fleet.apply(builder, runtime, move |envelope| {
-            let o = o.clone();
+            let printer = printer.clone();
+            if printer.is_none() {
+                quiet.dispatched(max_events);
+            }
             async move {
-                match &o.printer {
-                    Some(printer) => {
-                        let item = Item::Envelope(envelope, HeldAck::none());
-                        printer.push(item).await;
-                    }
-                    None => o.quiet.dispatched(o.max_events),
+                if let Some(printer) = printer {
+                    printer
+                        .push(Item::Envelope(envelope, HeldAck::none()))
+                        .await;
                 }
             }
         });
