@@ -54,11 +54,10 @@ impl Spread {
         if values.is_empty() {
             return None;
         }
-        let median = median(values);
         Some(Spread {
-            median,
-            min: values[0],
-            max: values[values.len() - 1],
+            median: median(values),
+            min: values.iter().copied().fold(f64::INFINITY, f64::min),
+            max: values.iter().copied().fold(f64::NEG_INFINITY, f64::max),
         })
     }
 }
